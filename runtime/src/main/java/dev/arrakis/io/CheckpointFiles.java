@@ -1,0 +1,97 @@
+package dev.arrakis.io;
+
+import dev.arrakis.ArrakisException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** Finds the weights of a Hugging Face checkpoint directory. */
+public final class CheckpointFiles {
+    static final String SINGLE_FILE = "model.safetensors";
+    static final String INDEX_FILE = "model.safetensors.index.json";
+    private static final String CONFIG_FILE = "config.json";
+    private static final int LISTED_ENTRIES = 20;
+
+    private CheckpointFiles() {
+    }
+
+    /**
+     * Opens the checkpoint's {@code model.safetensors}, or else the shards its {@code model.safetensors.index.json}
+     * names.
+     *
+     * @throws UnsupportedCheckpointException if the directory holds only PyTorch pickle weights, which are never read
+     * @throws SafetensorsFormatException if a weight file or the index is malformed
+     * @throws ArrakisException if the directory holds no weights at all
+     */
+    public static WeightSource open(Path directory) {
+        requireDirectory(directory);
+        if (Files.isRegularFile(directory.resolve(SINGLE_FILE))) {
+            return singleFile(directory);
+        }
+        Path index = directory.resolve(INDEX_FILE);
+        if (Files.isRegularFile(index)) {
+            return ShardedCheckpoint.open(directory, index);
+        }
+        // Only names are looked at: a pickle file is never opened, not even to check what it holds.
+        List<String> entries = entries(directory);
+        List<String> pickleFiles = entries.stream().filter(CheckpointFiles::isPickleName).toList();
+        if (!pickleFiles.isEmpty()) {
+            throw new UnsupportedCheckpointException(directory, pickleFiles);
+        }
+        throw new ArrakisException("No model weights in " + directory + ": expected " + SINGLE_FILE + " or "
+                + INDEX_FILE + ", but found " + describe(entries));
+    }
+
+    /** @throws ArrakisException if the directory has no {@code config.json} */
+    public static Path configFile(Path directory) {
+        requireDirectory(directory);
+        Path config = directory.resolve(CONFIG_FILE);
+        if (!Files.isRegularFile(config)) {
+            throw new ArrakisException("No " + CONFIG_FILE + " in " + directory + "; a Hugging Face checkpoint keeps"
+                    + " the model's configuration there, next to its weights. Found " + describe(entries(directory)));
+        }
+        return config;
+    }
+
+    private static WeightSource singleFile(Path directory) {
+        SafetensorsFile file = SafetensorsFile.open(directory.resolve(SINGLE_FILE));
+        Map<String, SafetensorsFile> fileByTensor = new LinkedHashMap<>();
+        file.names().forEach(name -> fileByTensor.put(name, file));
+        return new SafetensorsWeightSource(directory, fileByTensor, List.of(file));
+    }
+
+    private static boolean isPickleName(String fileName) {
+        return fileName.endsWith(".pt")
+                || fileName.endsWith(".pth")
+                || fileName.startsWith("pytorch_model")
+                        && (fileName.endsWith(".bin") || fileName.endsWith(".bin.index.json"));
+    }
+
+    private static void requireDirectory(Path directory) {
+        if (!Files.isDirectory(directory)) {
+            throw new ArrakisException("Checkpoint " + directory + " is not a directory");
+        }
+    }
+
+    private static List<String> entries(Path directory) {
+        try (Stream<Path> children = Files.list(directory)) {
+            return children.map(child -> child.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new ArrakisException("Cannot list checkpoint directory " + directory + ": " + e, e);
+        }
+    }
+
+    private static String describe(List<String> entries) {
+        if (entries.isEmpty()) {
+            return "an empty directory";
+        }
+        if (entries.size() <= LISTED_ENTRIES) {
+            return entries.toString();
+        }
+        return entries.subList(0, LISTED_ENTRIES) + " and " + (entries.size() - LISTED_ENTRIES) + " more";
+    }
+}

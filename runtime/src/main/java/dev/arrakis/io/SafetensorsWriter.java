@@ -1,0 +1,110 @@
+package dev.arrakis.io;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arrakis.ArrakisException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Collection;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+
+/** Writes safetensors files that the reference Python and Rust readers accept. */
+public final class SafetensorsWriter {
+    /** The reference writer pads the header to this, so that the data region starts aligned. */
+    private static final int HEADER_ALIGNMENT = 8;
+    private static final String METADATA_KEY = "__metadata__";
+
+    private SafetensorsWriter() {
+    }
+
+    /**
+     * Writes the tensors contiguously, in the map's iteration order, after a header padded with spaces to a multiple of
+     * 8 bytes. The file appears atomically: a reader sees either the previous file or the complete new one.
+     *
+     * @param metadata the header's {@code __metadata__} pairs; when empty the header has no {@code __metadata__}
+     */
+    public static void write(Path file, Map<String, TensorData> tensors, Map<String, String> metadata) {
+        Path target = file.toAbsolutePath();
+        ByteBuffer header = header(tensors, metadata);
+        try {
+            writeAtomically(target, header, tensors.values());
+        } catch (IOException e) {
+            throw new ArrakisException("Cannot write safetensors file " + target + ": " + e, e);
+        }
+    }
+
+    /** The 8-byte little-endian header length followed by the padded JSON header. */
+    private static ByteBuffer header(Map<String, TensorData> tensors, Map<String, String> metadata) {
+        ObjectNode root = Json.MAPPER.createObjectNode();
+        if (!metadata.isEmpty()) {
+            ObjectNode metadataNode = root.putObject(METADATA_KEY);
+            metadata.forEach(metadataNode::put);
+        }
+        long offset = 0;
+        for (Map.Entry<String, TensorData> entry : tensors.entrySet()) {
+            String name = Objects.requireNonNull(entry.getKey(), "tensor name");
+            if (name.equals(METADATA_KEY)) {
+                throw new ArrakisException("'" + METADATA_KEY + "' is reserved for the header's metadata and cannot "
+                        + "name a tensor");
+            }
+            TensorData tensor = Objects.requireNonNull(entry.getValue(), name);
+            long end = offset + tensor.data().remaining();
+            ObjectNode tensorNode = root.putObject(name);
+            tensorNode.put("dtype", tensor.dtype().name());
+            ArrayNode shapeNode = tensorNode.putArray("shape");
+            for (long dimension : tensor.shape()) {
+                shapeNode.add(dimension);
+            }
+            tensorNode.putArray("data_offsets").add(offset).add(end);
+            offset = end;
+        }
+        byte[] json = root.toString().getBytes(StandardCharsets.UTF_8);
+        int padding = (HEADER_ALIGNMENT - json.length % HEADER_ALIGNMENT) % HEADER_ALIGNMENT;
+        ByteBuffer header = ByteBuffer.allocate(Long.BYTES + json.length + padding).order(ByteOrder.LITTLE_ENDIAN);
+        header.putLong(json.length + padding).put(json);
+        while (header.hasRemaining()) {
+            header.put((byte) ' ');
+        }
+        return header.flip();
+    }
+
+    private static void writeAtomically(Path target, ByteBuffer header, Collection<TensorData> tensors)
+            throws IOException {
+        // A sibling keeps the final rename on one file system, which is what makes it atomic. It is named by hand
+        // because Files.createTempFile would give it, and so the final file, owner-only permissions.
+        Path temporary = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
+        try {
+            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
+                    StandardOpenOption.WRITE)) {
+                writeFully(out, header);
+                for (TensorData tensor : tensors) {
+                    writeFully(out, tensor.data());
+                }
+                out.force(true);
+            }
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException cleanupFailure) {
+                e.addSuppressed(cleanupFailure);
+            }
+            throw e;
+        }
+    }
+
+    private static void writeFully(FileChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+package dev.arrakis.io;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arrakis.ArrakisException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Opens a checkpoint split over shards by a {@code model.safetensors.index.json} of the form
+ * {@code {"metadata": {...}, "weight_map": {tensor: shard file}}}. Every mapping is checked at open, so a broken
+ * index fails at once rather than halfway through loading a model.
+ */
+final class ShardedCheckpoint {
+    /** Real indexes are kilobytes; the cap keeps a corrupt one from exhausting memory. */
+    private static final long MAX_INDEX_BYTES = 100_000_000;
+
+    private ShardedCheckpoint() {
+    }
+
+    static WeightSource open(Path directory, Path index) {
+        Map<String, String> shardByTensor = readWeightMap(index);
+        Path root = directory.toAbsolutePath().normalize();
+        Map<String, SafetensorsFile> fileByShard = new HashMap<>();
+        List<SafetensorsFile> opened = new ArrayList<>();
+        try {
+            Map<String, SafetensorsFile> fileByTensor = new LinkedHashMap<>();
+            for (Map.Entry<String, String> mapping : shardByTensor.entrySet()) {
+                String tensor = mapping.getKey();
+                String shard = mapping.getValue();
+                SafetensorsFile file = fileByShard.get(shard);
+                if (file == null) {
+                    file = SafetensorsFile.open(shardPath(root, index, tensor, shard));
+                    opened.add(file);
+                    fileByShard.put(shard, file);
+                }
+                if (!file.contains(tensor)) {
+                    throw new SafetensorsFormatException(index, tensor,
+                            "the index maps it to shard '" + shard + "', which holds no such tensor");
+                }
+                fileByTensor.put(tensor, file);
+            }
+            return new SafetensorsWeightSource(directory, fileByTensor, opened);
+        } catch (RuntimeException e) {
+            opened.forEach(file -> closeAfterFailure(file, e));
+            throw e;
+        }
+    }
+
+    /**
+     * Resolves a shard inside the checkpoint directory. The containment check is lexical on purpose: the Hugging Face
+     * cache links each shard to a blob outside the snapshot directory, which must stay readable.
+     */
+    private static Path shardPath(Path root, Path index, String tensor, String shard) {
+        String mapping = "the index maps it to shard '" + shard + "', ";
+        Path path;
+        try {
+            path = root.resolve(shard).normalize();
+        } catch (InvalidPathException e) {
+            throw new SafetensorsFormatException(index, tensor, mapping + "which is not a valid path", e);
+        }
+        if (!path.startsWith(root) || path.equals(root)) {
+            throw new SafetensorsFormatException(index, tensor, mapping + "which lies outside " + root);
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new SafetensorsFormatException(index, tensor, mapping + "which does not exist in " + root);
+        }
+        return path;
+    }
+
+    private static Map<String, String> readWeightMap(Path index) {
+        JsonNode root;
+        try {
+            if (Files.size(index) > MAX_INDEX_BYTES) {
+                throw new SafetensorsFormatException(index, "the index is larger than " + MAX_INDEX_BYTES + " bytes");
+            }
+            root = Json.MAPPER.readTree(Files.readAllBytes(index));
+        } catch (JsonProcessingException e) {
+            throw new SafetensorsFormatException(index, null, "the index is not valid JSON: " + e.getOriginalMessage(),
+                    e);
+        } catch (IOException e) {
+            throw new ArrakisException("Cannot read checkpoint index " + index + ": " + e, e);
+        }
+        JsonNode weightMap = root.get("weight_map");
+        if (weightMap == null || !weightMap.isObject()) {
+            throw new SafetensorsFormatException(index, "the index has no \"weight_map\" object");
+        }
+        Map<String, String> shardByTensor = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> mapping : weightMap.properties()) {
+            if (!mapping.getValue().isTextual()) {
+                throw new SafetensorsFormatException(index, mapping.getKey(),
+                        "the index maps it to " + mapping.getValue() + ", not to a shard file name");
+            }
+            shardByTensor.put(mapping.getKey(), mapping.getValue().textValue());
+        }
+        return shardByTensor;
+    }
+
+    private static void closeAfterFailure(SafetensorsFile file, RuntimeException failure) {
+        try {
+            file.close();
+        } catch (ArrakisException closeFailure) {
+            failure.addSuppressed(closeFailure);
+        }
+    }
+}
