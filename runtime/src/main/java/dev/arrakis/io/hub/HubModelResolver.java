@@ -1,0 +1,118 @@
+package dev.arrakis.io.hub;
+
+import dev.arrakis.ArrakisException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.function.Consumer;
+
+/**
+ * Turns a model name such as {@code gpt2} or {@code EleutherAI/pythia-70m} into a local checkpoint directory the way
+ * huggingface_hub does: a directory given as such is used as it is; otherwise the Hugging Face cache is consulted,
+ * and on a miss the repo's config, safetensors weights and tokenizer files are downloaded into it.
+ */
+public final class HubModelResolver {
+
+    private final HubSettings settings;
+    private final Consumer<String> progress;
+    private final HubApi api;
+
+    /** A resolver that downloads silently. */
+    public HubModelResolver(HubSettings settings) {
+        this(settings, line -> {});
+    }
+
+    /** A resolver that reports each file it downloads or finds cached as one line to {@code progress}. */
+    public HubModelResolver(HubSettings settings, Consumer<String> progress) {
+        this(settings, progress, new HttpHubApi(settings));
+    }
+
+    HubModelResolver(HubSettings settings, Consumer<String> progress, HubApi api) {
+        this.settings = Objects.requireNonNull(settings, "settings");
+        this.progress = Objects.requireNonNull(progress, "progress");
+        this.api = Objects.requireNonNull(api, "api");
+    }
+
+    /**
+     * The checkpoint directory for {@code nameOrDirectory}: that directory if it exists, else the cached snapshot of
+     * the repo of that name, downloading it first when it is not cached.
+     *
+     * @throws ModelNotFoundException when the model is not local and could not be downloaded
+     * @throws HubException when the repo or the cache holds something Arrakis cannot use
+     * @throws ArrakisException when the argument is neither a directory nor a valid repo id, or is a directory
+     *     without a config.json
+     */
+    public Path resolve(String nameOrDirectory) {
+        Objects.requireNonNull(nameOrDirectory, "nameOrDirectory");
+        Optional<Path> directory = existingDirectory(nameOrDirectory);
+        if (directory.isPresent()) {
+            return checkpointDirectory(directory.get());
+        }
+        RepoId repo = new RepoId(nameOrDirectory);
+        RepoCache cache = new RepoCache(settings.cacheDir(), repo);
+        Optional<Path> cached = findSnapshot(repo, cache);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        List<String> placesLooked = placesLooked(nameOrDirectory, cache);
+        if (settings.offline()) {
+            throw new ModelNotFoundException(nameOrDirectory, placesLooked,
+                    "offline mode is on (HF_HUB_OFFLINE); unset it to let Arrakis download the model", null);
+        }
+        try {
+            return new SnapshotDownloader(api, cache, progress).download(repo);
+        } catch (IOException e) {
+            throw new ModelNotFoundException(
+                    nameOrDirectory, placesLooked, DownloadFailures.explain(e, settings), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new HubException("Interrupted while downloading '" + repo + "' into " + cache.root(), e);
+        }
+    }
+
+    private static Optional<Path> existingDirectory(String argument) {
+        if (argument.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            Path path = Path.of(argument);
+            return Files.isDirectory(path) ? Optional.of(path) : Optional.empty();
+        } catch (InvalidPathException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static Path checkpointDirectory(Path directory) {
+        Path absolute = directory.toAbsolutePath();
+        if (!Files.isRegularFile(absolute.resolve(RepoCache.CONFIG_FILE))) {
+            throw new ArrakisException("Directory " + absolute + " has no " + RepoCache.CONFIG_FILE
+                    + "; a checkpoint directory needs config.json and safetensors weights");
+        }
+        return absolute;
+    }
+
+    private static Optional<Path> findSnapshot(RepoId repo, RepoCache cache) {
+        try {
+            return cache.findSnapshot();
+        } catch (IOException e) {
+            throw new HubException("Could not read the Hugging Face cache of '" + repo + "' at " + cache.root()
+                    + ": " + DownloadFailures.describe(e), e);
+        }
+    }
+
+    private static List<String> placesLooked(String argument, RepoCache cache) {
+        List<String> places = new ArrayList<>();
+        try {
+            places.add(Path.of(argument).toAbsolutePath() + " (no such directory)");
+        } catch (InvalidPathException e) {
+            // Not a possible path on this platform, so there was no directory to look for.
+        }
+        places.add(cache.root() + " (the Hugging Face cache; no snapshot with a config.json)");
+        return places;
+    }
+}

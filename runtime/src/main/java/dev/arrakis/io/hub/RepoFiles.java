@@ -1,0 +1,89 @@
+package dev.arrakis.io.hub;
+
+import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+
+/** Which files of a repo make a checkpoint Arrakis can load, refusing repos whose weights it cannot read. */
+final class RepoFiles {
+
+    static final String SINGLE_WEIGHTS = "model.safetensors";
+    static final String WEIGHTS_INDEX = "model.safetensors.index.json";
+
+    private static final List<String> PICKLE_WEIGHTS = List.of("pytorch_model.bin", "pytorch_model.bin.index.json");
+    private static final List<String> OPTIONAL_FILES = List.of(
+            "tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json");
+
+    private RepoFiles() {}
+
+    /**
+     * The files to fetch, in order: the weights (or their index, whose shards come next), the tokenizer and
+     * generation files the repo has, and the config last, because a snapshot with a config counts as complete.
+     */
+    static List<String> select(RepoId repo, Set<String> repoFiles) {
+        if (!repoFiles.contains(RepoCache.CONFIG_FILE)) {
+            throw new HubException("Repo '" + repo + "' has no " + RepoCache.CONFIG_FILE
+                    + ", so it is not a transformers checkpoint Arrakis can load");
+        }
+        List<String> selection = new ArrayList<>();
+        selection.add(weights(repo, repoFiles));
+        OPTIONAL_FILES.stream().filter(repoFiles::contains).forEach(selection::add);
+        selection.add(RepoCache.CONFIG_FILE);
+        return selection;
+    }
+
+    /** The shard files that a downloaded {@code model.safetensors.index.json} maps weights to, each in the repo. */
+    static List<String> shards(RepoId repo, Path index, Set<String> repoFiles) throws IOException {
+        JsonNode weightMap;
+        try {
+            weightMap = new ObjectMapper().readTree(Files.readAllBytes(index)).path("weight_map");
+        } catch (JacksonException e) {
+            throw new HubException("The " + WEIGHTS_INDEX + " of repo '" + repo + "' is malformed JSON: "
+                    + e.getOriginalMessage(), e);
+        }
+        Set<String> shards = new TreeSet<>();
+        weightMap.forEach(shard -> shards.add(shard.asText()));
+        if (shards.isEmpty()) {
+            throw new HubException("The " + WEIGHTS_INDEX + " of repo '" + repo + "' has no weight_map entries");
+        }
+        for (String shard : shards) {
+            if (!repoFiles.contains(shard) || !isSafeRelativePath(shard)) {
+                throw new HubException("The " + WEIGHTS_INDEX + " of repo '" + repo + "' names shard '" + shard
+                        + "', which is not a file of the repo");
+            }
+        }
+        return List.copyOf(shards);
+    }
+
+    private static String weights(RepoId repo, Set<String> repoFiles) {
+        if (repoFiles.contains(SINGLE_WEIGHTS)) {
+            return SINGLE_WEIGHTS;
+        }
+        if (repoFiles.contains(WEIGHTS_INDEX)) {
+            return WEIGHTS_INDEX;
+        }
+        if (PICKLE_WEIGHTS.stream().anyMatch(repoFiles::contains)) {
+            throw new HubException("Repo '" + repo + "' has its weights only as pytorch_model.bin, and Arrakis reads"
+                    + " safetensors only (pickle files can run code when loaded). Convert them, e.g. with"
+                    + " transformers: AutoModel.from_pretrained(dir).save_pretrained(out, safe_serialization=True),"
+                    + " then pass the output directory instead of the repo name");
+        }
+        throw new HubException("Repo '" + repo + "' has neither " + SINGLE_WEIGHTS + " nor " + WEIGHTS_INDEX);
+    }
+
+    private static boolean isSafeRelativePath(String path) {
+        for (String segment : path.split("/", -1)) {
+            if (!RepoCache.isSafeName(segment)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}
