@@ -1,0 +1,13 @@
+package dev.arrakis.hooks;
+
+import ai.djl.ndarray.NDArray;
+
+/**
+ * Code run at a hook point during a forward pass. It reads the activation and returns either the same array or a
+ * replacement of the same shape, which the rest of the forward pass then uses. Arrays a hook creates belong in
+ * {@link HookContext#scope()} so they are freed with the forward pass.
+ */
+@FunctionalInterface
+public interface Hook {
+    NDArray apply(NDArray activation, HookContext context);
+}

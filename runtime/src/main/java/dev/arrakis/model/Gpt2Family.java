@@ -1,0 +1,103 @@
+package dev.arrakis.model;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * GPT-2 as HF transformers stores it: Conv1D weights already {@code [in, out]}, a fused {@code c_attn} holding Q, K
+ * and V side by side, learned positions, LayerNorm, and an unembedding tied to the embedding unless the checkpoint
+ * stores {@code lm_head.weight}.
+ */
+public final class Gpt2Family implements ModelFamily {
+
+    @Override
+    public Set<String> modelTypes() {
+        return Set.of("gpt2");
+    }
+
+    @Override
+    public ModelConfig parseConfig(ConfigReader config) {
+        int dModel = config.requiredInt("n_embd");
+        int heads = config.requiredInt("n_head");
+        if (dModel % heads != 0) {
+            throw new ModelLoadException("model config " + config.file() + ": n_embd (" + dModel
+                    + ") is not divisible by n_head (" + heads + ")");
+        }
+        Architecture architecture = new Architecture(
+                Architecture.Normalization.LAYER_NORM,
+                Architecture.Positional.LEARNED,
+                activation(config),
+                config.bool("scale_attn_weights", true),
+                config.bool("scale_attn_by_inverse_layer_idx", false));
+        return new ModelConfig(
+                "gpt2",
+                config.requiredInt("n_layer"),
+                heads,
+                heads,
+                dModel,
+                dModel / heads,
+                config.integer("n_inner", 4 * dModel),
+                config.requiredInt("vocab_size"),
+                config.requiredInt("n_positions"),
+                config.number("layer_norm_epsilon", 1e-5),
+                architecture);
+    }
+
+    private static Architecture.Activation activation(ConfigReader config) {
+        String name = config.string("activation_function", "gelu_new");
+        return switch (name) {
+            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> Architecture.Activation.GELU_TANH;
+            case "gelu" -> Architecture.Activation.GELU_EXACT;
+            case "relu" -> Architecture.Activation.RELU;
+            default -> throw new ModelLoadException("model config " + config.file() + ": activation_function '"
+                    + name + "' is not supported (gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, relu are)");
+        };
+    }
+
+    @Override
+    public List<String> checkpointPrefixes() {
+        return List.of("transformer.");
+    }
+
+    @Override
+    public List<WeightRule> weightRules(ModelConfig c, Set<String> checkpointNames) {
+        long d = c.dModel();
+        long attn = (long) c.heads() * c.dHead();
+        List<WeightRule> rules = new ArrayList<>();
+        rules.add(WeightRule.copy("embed.W_E", "wte.weight", c.vocabSize(), d));
+        rules.add(WeightRule.copy("pos_embed.W_pos", "wpe.weight", c.contextLength(), d));
+        for (int l = 0; l < c.layers(); l++) {
+            String h = "h." + l + ".";
+            String b = "blocks." + l + ".";
+            rules.add(WeightRule.copy(b + "ln1.w", h + "ln_1.weight", d));
+            rules.add(WeightRule.copy(b + "ln1.b", h + "ln_1.bias", d));
+            String[] qkv = {"Q", "K", "V"};
+            for (int part = 0; part < 3; part++) {
+                rules.add(WeightRule.slice(b + "attn.W_" + qkv[part], h + "attn.c_attn.weight", part, 3, d, attn));
+                rules.add(WeightRule.slice(b + "attn.b_" + qkv[part], h + "attn.c_attn.bias", part, 3, attn));
+            }
+            rules.add(WeightRule.copy(b + "attn.W_O", h + "attn.c_proj.weight", attn, d));
+            rules.add(WeightRule.copy(b + "attn.b_O", h + "attn.c_proj.bias", d));
+            rules.add(WeightRule.copy(b + "ln2.w", h + "ln_2.weight", d));
+            rules.add(WeightRule.copy(b + "ln2.b", h + "ln_2.bias", d));
+            rules.add(WeightRule.copy(b + "mlp.W_in", h + "mlp.c_fc.weight", d, c.dMlp()));
+            rules.add(WeightRule.copy(b + "mlp.b_in", h + "mlp.c_fc.bias", c.dMlp()));
+            rules.add(WeightRule.copy(b + "mlp.W_out", h + "mlp.c_proj.weight", c.dMlp(), d));
+            rules.add(WeightRule.copy(b + "mlp.b_out", h + "mlp.c_proj.bias", d));
+        }
+        rules.add(WeightRule.copy("ln_final.w", "ln_f.weight", d));
+        rules.add(WeightRule.copy("ln_final.b", "ln_f.bias", d));
+        if (checkpointNames.contains("lm_head.weight")) {
+            rules.add(WeightRule.transposed("unembed.W_U", "lm_head.weight", d, c.vocabSize()));
+        } else {
+            rules.add(new WeightRule.TiedTranspose("unembed.W_U", "embed.W_E", new long[] {d, c.vocabSize()}));
+        }
+        return rules;
+    }
+
+    @Override
+    public boolean isBuffer(String checkpointName) {
+        return checkpointName.endsWith(".attn.bias") || checkpointName.endsWith(".attn.masked_bias");
+    }
+}

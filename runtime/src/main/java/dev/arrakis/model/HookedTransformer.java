@@ -1,0 +1,168 @@
+package dev.arrakis.model;
+
+import ai.djl.Device;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.arrakis.ArrakisException;
+import dev.arrakis.hooks.ActivationCache;
+import dev.arrakis.hooks.HookDispatcher;
+import dev.arrakis.hooks.HookPoints;
+import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.io.CheckpointFiles;
+import dev.arrakis.io.WeightSource;
+import dev.arrakis.io.hub.HubModelResolver;
+import dev.arrakis.io.hub.HubSettings;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * A transformer loaded from an HF checkpoint whose every internal activation can be read and replaced at
+ * TransformerLens-named hook points, computing the same numbers as HF transformers.
+ *
+ * <p>Each forward pass runs in its own native-memory scope that is closed when the pass returns; what the caller
+ * keeps (logits, cached activations) lives in the returned {@link ForwardResult} until it is closed.
+ */
+public final class HookedTransformer implements AutoCloseable {
+    private final NDManager manager;
+    private final ModelConfig config;
+    private final HookPoints hookPoints;
+    private final TransformerWeights weights;
+    private final TransformerForward forward;
+    private final Tokenizer tokenizer;
+    private final Path source;
+
+    private HookedTransformer(
+            NDManager manager, ModelConfig config, TransformerWeights weights, Tokenizer tokenizer, Path source) {
+        this.manager = manager;
+        this.config = config;
+        this.hookPoints = new HookPoints(config);
+        this.weights = weights;
+        this.forward = new TransformerForward(config, weights, hookPoints);
+        this.tokenizer = tokenizer;
+        this.source = source;
+    }
+
+    /** Loads a checkpoint directory, or resolves a model name (e.g. {@code gpt2}) through the local HF cache. */
+    public static HookedTransformer load(String nameOrDirectory) {
+        return load(new HubModelResolver(HubSettings.fromEnvironment()).resolve(nameOrDirectory), Device.cpu());
+    }
+
+    /** Loads an HF checkpoint directory ({@code config.json} plus safetensors weights) onto the CPU. */
+    public static HookedTransformer load(Path checkpointDirectory) {
+        return load(checkpointDirectory, Device.cpu());
+    }
+
+    public static HookedTransformer load(Path checkpointDirectory, Device device) {
+        ConfigReader configReader = ConfigReader.read(CheckpointFiles.configFile(checkpointDirectory));
+        ModelFamily family = ModelFamilies.forModelType(configReader.string("model_type", null), configReader);
+        ModelConfig config = family.parseConfig(configReader);
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try (WeightSource weightSource = CheckpointFiles.open(checkpointDirectory)) {
+            TransformerWeights weights = WeightLoader.load(weightSource, family, config, manager);
+            Path tokenizerFile = checkpointDirectory.resolve("tokenizer.json");
+            Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null;
+            return new HookedTransformer(manager, config, weights, tokenizer, checkpointDirectory);
+        } catch (RuntimeException e) {
+            manager.close();
+            throw e;
+        } catch (Exception e) {
+            manager.close();
+            throw new ModelLoadException("cannot load " + checkpointDirectory + ": " + e.getMessage(), e);
+        }
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    public HookPoints hookPoints() {
+        return hookPoints;
+    }
+
+    /** The canonical weights (TransformerLens names), for tools that read them directly. */
+    public TransformerWeights weights() {
+        return weights;
+    }
+
+    /** The checkpoint's tokenizer, when it ships a {@code tokenizer.json}. */
+    public Optional<Tokenizer> tokenizer() {
+        return Optional.ofNullable(tokenizer);
+    }
+
+    /** The directory the model was loaded from. */
+    public Path source() {
+        return source;
+    }
+
+    /** A plain forward pass: logits {@code [batch, pos, d_vocab]}. */
+    public ForwardResult forward(TokenBatch batch) {
+        return run(batch, RunOptions.none());
+    }
+
+    /** A forward pass that caches the named activations. */
+    public ForwardResult runWithCache(TokenBatch batch, String... hookNames) {
+        return run(batch, RunOptions.none().withCache(hookNames));
+    }
+
+    /**
+     * A forward pass with hooks, caching and early stopping as the options say. Hooks exist only for this call: they
+     * are gone afterwards whether it returns or throws.
+     */
+    public ForwardResult run(TokenBatch batch, RunOptions options) {
+        validate(batch);
+        int blocks = options.stopAtLayer().isPresent() ? stopLayer(options.stopAtLayer().getAsInt()) : config.layers();
+        boolean stopped = options.stopAtLayer().isPresent();
+        NDManager resultManager = manager.newSubManager();
+        ActivationCache cache = new ActivationCache(resultManager.newSubManager());
+        try (NDManager scope = manager.newSubManager()) {
+            HookDispatcher hooks = new HookDispatcher(hookPoints, options, scope,
+                    options.cachesAnything() ? cache : null);
+            NDArray output = forward.run(scope, batch, hooks, blocks, !stopped);
+            output.attach(resultManager);
+            return new ForwardResult(resultManager, output, stopped ? blocks : null, cache);
+        } catch (RuntimeException e) {
+            cache.close();
+            resultManager.close();
+            throw e;
+        }
+    }
+
+    private int stopLayer(int requested) {
+        int layer = requested < 0 ? config.layers() + requested : requested;
+        if (layer < 0 || layer > config.layers()) {
+            throw new ArrakisException("cannot stop at layer " + requested + ": this model has layers 0.."
+                    + (config.layers() - 1) + " (stop at 0.." + config.layers() + ", or negative from the end)");
+        }
+        return layer;
+    }
+
+    private void validate(TokenBatch batch) {
+        if (batch.sequenceLength() > config.contextLength()) {
+            throw new ArrakisException("sequence of " + batch.sequenceLength()
+                    + " tokens is longer than the model's context of " + config.contextLength());
+        }
+        for (int row = 0; row < batch.batchSize(); row++) {
+            for (int position = 0; position < batch.sequenceLength(); position++) {
+                long token = batch.token(row, position);
+                if (token < 0 || token >= config.vocabSize()) {
+                    throw new ArrakisException("token id " + token + " at row " + row + ", position " + position
+                            + " is outside the vocabulary (0.." + (config.vocabSize() - 1) + ")");
+                }
+            }
+        }
+    }
+
+    /** The manager that owns the weights; forward passes allocate only in sub-managers of it. */
+    NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public void close() {
+        if (tokenizer != null) {
+            tokenizer.close();
+        }
+        manager.close();
+    }
+}

@@ -1,0 +1,103 @@
+package dev.arrakis.model;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The canonical weights the forward pass reads, named as in TransformerLens. Matrices are stored {@code [in, out]}
+ * with heads fused along the last (Q, K, V) or first (O) axis, which is what the pass multiplies by; per-head views
+ * such as {@link Block#outputByHead()} are made once at load and share storage.
+ */
+public final class TransformerWeights {
+    private final Map<String, NDArray> byName;
+    private final List<Block> blocks;
+
+    /** One block's weights; {@code outputByHead} is {@code W_O} viewed as {@code [head, d_head, d_model]}. */
+    public record Block(
+            NDArray ln1Weight,
+            NDArray ln1Bias,
+            NDArray queryWeight,
+            NDArray queryBias,
+            NDArray keyWeight,
+            NDArray keyBias,
+            NDArray valueWeight,
+            NDArray valueBias,
+            NDArray outputWeight,
+            NDArray outputBias,
+            NDArray outputByHead,
+            NDArray ln2Weight,
+            NDArray ln2Bias,
+            NDArray mlpInWeight,
+            NDArray mlpInBias,
+            NDArray mlpOutWeight,
+            NDArray mlpOutBias) {}
+
+    TransformerWeights(ModelConfig config, Map<String, NDArray> byName) {
+        this.byName = Collections.unmodifiableMap(byName);
+        List<Block> built = new ArrayList<>();
+        for (int l = 0; l < config.layers(); l++) {
+            String b = "blocks." + l + ".";
+            NDArray outputWeight = get(b + "attn.W_O");
+            built.add(new Block(
+                    get(b + "ln1.w"),
+                    get(b + "ln1.b"),
+                    get(b + "attn.W_Q"),
+                    get(b + "attn.b_Q"),
+                    get(b + "attn.W_K"),
+                    get(b + "attn.b_K"),
+                    get(b + "attn.W_V"),
+                    get(b + "attn.b_V"),
+                    outputWeight,
+                    get(b + "attn.b_O"),
+                    outputWeight.reshape(config.heads(), config.dHead(), config.dModel()),
+                    get(b + "ln2.w"),
+                    get(b + "ln2.b"),
+                    get(b + "mlp.W_in"),
+                    get(b + "mlp.b_in"),
+                    get(b + "mlp.W_out"),
+                    get(b + "mlp.b_out")));
+        }
+        blocks = Collections.unmodifiableList(built);
+    }
+
+    /** A canonical weight by name, e.g. {@code blocks.0.attn.W_Q}. */
+    public NDArray get(String name) {
+        NDArray weight = byName.get(name);
+        if (weight == null) {
+            throw new ModelLoadException("no weight '" + name + "'"
+                    + dev.arrakis.util.DidYouMean.hint(name, byName.keySet()));
+        }
+        return weight;
+    }
+
+    public Map<String, NDArray> all() {
+        return byName;
+    }
+
+    public NDArray embedding() {
+        return get("embed.W_E");
+    }
+
+    public NDArray positionEmbedding() {
+        return get("pos_embed.W_pos");
+    }
+
+    public Block block(int layer) {
+        return blocks.get(layer);
+    }
+
+    public NDArray lnFinalWeight() {
+        return get("ln_final.w");
+    }
+
+    public NDArray lnFinalBias() {
+        return get("ln_final.b");
+    }
+
+    public NDArray unembedding() {
+        return get("unembed.W_U");
+    }
+}

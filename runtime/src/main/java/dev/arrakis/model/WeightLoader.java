@@ -1,0 +1,134 @@
+package dev.arrakis.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.arrakis.io.TensorInfo;
+import dev.arrakis.io.WeightSource;
+import dev.arrakis.util.DidYouMean;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Applies a family's weight rules to a checkpoint: finds each source tensor (with or without the family's prefix),
+ * checks its shape, decodes it to f32 and creates the canonical array in the model's manager. Any tensor the family
+ * neither reads nor declares a buffer is an error, because it usually means the wrong family or a broken export.
+ */
+final class WeightLoader {
+    private final WeightSource source;
+    private final ModelFamily family;
+    private final ModelConfig config;
+    private final NDManager manager;
+
+    private WeightLoader(WeightSource source, ModelFamily family, ModelConfig config, NDManager manager) {
+        this.source = source;
+        this.family = family;
+        this.config = config;
+        this.manager = manager;
+    }
+
+    static TransformerWeights load(WeightSource source, ModelFamily family, ModelConfig config, NDManager manager) {
+        return new WeightLoader(source, family, config, manager).load();
+    }
+
+    private TransformerWeights load() {
+        Map<String, String> unprefixed = stripPrefix(source.names());
+        List<WeightRule> rules = family.weightRules(config, unprefixed.keySet());
+        Map<String, NDArray> weights = new LinkedHashMap<>();
+        Set<String> unused = new TreeSet<>(unprefixed.keySet());
+        SourceTensorCache cache = new SourceTensorCache();
+        for (WeightRule rule : rules) {
+            if (rule instanceof WeightRule.FromCheckpoint fromCheckpoint) {
+                String checkpointName = unprefixed.get(fromCheckpoint.source());
+                if (checkpointName == null) {
+                    throw new ModelLoadException("checkpoint has no tensor '" + fromCheckpoint.source() + "' (needed for "
+                            + fromCheckpoint.target() + ")" + DidYouMean.hint(fromCheckpoint.source(), unprefixed.keySet()));
+                }
+                unused.remove(fromCheckpoint.source());
+                weights.put(rule.target(), read(fromCheckpoint, checkpointName, cache));
+            } else if (rule instanceof WeightRule.TiedTranspose tied) {
+                weights.put(rule.target(), weights.get(tied.tiedTo()).transpose());
+            }
+        }
+        unused.removeIf(family::isBuffer);
+        if (!unused.isEmpty()) {
+            throw new ModelLoadException("checkpoint has " + unused.size() + " tensor(s) the " + config.modelType()
+                    + " family does not use, e.g. " + unused.stream().limit(5).toList()
+                    + "; is this checkpoint really " + config.modelType() + "?");
+        }
+        return new TransformerWeights(config, weights);
+    }
+
+    /** Maps names without the family prefix to the checkpoint's real names; the prefixed form wins if both exist. */
+    private Map<String, String> stripPrefix(Set<String> names) {
+        Map<String, String> unprefixed = new HashMap<>();
+        for (String name : names) {
+            unprefixed.putIfAbsent(name, name);
+        }
+        for (String prefix : family.checkpointPrefixes()) {
+            for (String name : names) {
+                if (name.startsWith(prefix)) {
+                    unprefixed.remove(name);
+                    unprefixed.put(name.substring(prefix.length()), name);
+                }
+            }
+        }
+        return unprefixed;
+    }
+
+    private NDArray read(WeightRule.FromCheckpoint rule, String checkpointName, SourceTensorCache cache) {
+        TensorInfo info = source.info(checkpointName);
+        long[] expected = rule.sourceShape();
+        if (!Arrays.equals(info.shape(), expected)) {
+            throw new ModelLoadException("checkpoint tensor '" + checkpointName + "' has shape "
+                    + Arrays.toString(info.shape()) + " but " + rule.target() + " needs " + Arrays.toString(expected)
+                    + " for this config (" + config.layers() + " layers, d_model " + config.dModel() + ")");
+        }
+        float[] values = cache.floats(checkpointName);
+        if (rule.transposed()) {
+            values = transpose(values, (int) expected[0], (int) expected[1]);
+        } else if (rule.parts() > 1) {
+            values = sliceLastAxis(values, expected[expected.length - 1], rule.part(), rule.parts());
+        }
+        return manager.create(values, new Shape(rule.shape()));
+    }
+
+    private static float[] transpose(float[] values, int rows, int columns) {
+        float[] transposed = new float[values.length];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < columns; c++) {
+                transposed[c * rows + r] = values[r * columns + c];
+            }
+        }
+        return transposed;
+    }
+
+    private static float[] sliceLastAxis(float[] values, long lastAxis, int part, int parts) {
+        int width = (int) (lastAxis / parts);
+        int rows = (int) (values.length / lastAxis);
+        float[] slice = new float[rows * width];
+        for (int r = 0; r < rows; r++) {
+            System.arraycopy(values, (int) (r * lastAxis + (long) part * width), slice, r * width, width);
+        }
+        return slice;
+    }
+
+    /** Keeps the last decoded tensor, since a fused tensor feeds several rules in a row (Q, K, V from c_attn). */
+    private final class SourceTensorCache {
+        private String name;
+        private float[] values;
+
+        float[] floats(String checkpointName) {
+            if (!checkpointName.equals(name)) {
+                values = source.readFloats(checkpointName);
+                name = checkpointName;
+            }
+            return values;
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.arrakis;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import ai.djl.ndarray.NDArray;
+import dev.arrakis.io.SafetensorsFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * A committed reference case made by {@code tools/reference/make_gpt2_references.py}: an HF checkpoint and the
+ * tensors HF transformers computed from it, stored under TransformerLens hook names.
+ */
+public record ReferenceCase(String name, Path directory) {
+    /** Every GPT-2 case; the first two differ in shape and key layout, the last two in weight precision. */
+    public static final List<String> GPT2_CASES =
+            List.of("gpt2-prefixed", "gpt2-hub-layout", "gpt2-f16-sharded", "gpt2-bf16");
+
+    /** Reference tensors that are inputs, not activations. */
+    public static final Set<String> INPUTS = Set.of("input_ids", "attention_mask", "position_ids");
+
+    public static ReferenceCase of(String name) {
+        Path directory = Path.of("src/test/resources/reference", name).toAbsolutePath();
+        if (!Files.isDirectory(directory)) {
+            fail("reference case missing: " + directory + " (run tools/reference/make_gpt2_references.py)");
+        }
+        return new ReferenceCase(name, directory);
+    }
+
+    public SafetensorsFile reference() {
+        return SafetensorsFile.open(directory.resolve("reference.safetensors"));
+    }
+
+    public SafetensorsFile paddedReference() {
+        return SafetensorsFile.open(directory.resolve("reference-padded.safetensors"));
+    }
+
+    /** Reads a 2-D integer tensor as rows. */
+    public static long[][] rows(SafetensorsFile file, String name) {
+        long[] shape = file.info(name).shape();
+        long[] flat = file.readLongs(name);
+        long[][] rows = new long[(int) shape[0]][(int) shape[1]];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(flat, r * rows[r].length, rows[r], 0, rows[r].length);
+        }
+        return rows;
+    }
+
+    /** Asserts equal shapes and elementwise |expected - actual| ≤ tolerance; returns the max difference. */
+    public static double assertClose(String what, long[] expectedShape, float[] expected, NDArray actual,
+            double tolerance) {
+        assertArrayEquals(expectedShape, actual.getShape().getShape(), what + ": shape");
+        return assertClose(what, expected, actual.toFloatArray(), tolerance);
+    }
+
+    public static double assertClose(String what, float[] expected, float[] actual, double tolerance) {
+        if (expected.length != actual.length) {
+            fail(what + ": " + actual.length + " values, expected " + expected.length);
+        }
+        double max = 0;
+        int worst = -1;
+        for (int i = 0; i < expected.length; i++) {
+            double diff = Math.abs((double) expected[i] - actual[i]);
+            if (!(diff <= max)) {
+                max = diff;
+                worst = i;
+            }
+        }
+        if (!(max <= tolerance)) {
+            fail(String.format("%s: max |diff| %.3g at flat index %d (expected %s, got %s) exceeds %.1g",
+                    what, max, worst, expected[worst], actual[worst], tolerance));
+        }
+        return max;
+    }
+}

@@ -1,0 +1,116 @@
+package dev.arrakis.model;
+
+import static dev.arrakis.ReferenceCase.assertClose;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
+import dev.arrakis.ReferenceCase;
+import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.io.SafetensorsFile;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
+
+/**
+ * The hooked model against HF transformers: every activation HF exposes, at every hook point the reference
+ * recorded, for every committed GPT-2 case (two shapes, two key layouts, F32 / sharded F16 / BF16 weights).
+ */
+class ReferenceConformanceTest {
+    static final double TOLERANCE = 1e-4;
+    static final List<String> CASES = ReferenceCase.GPT2_CASES;
+
+    @ParameterizedTest
+    @FieldSource("CASES")
+    void everyRecordedActivationMatchesHf(String caseName) {
+        ReferenceCase reference = ReferenceCase.of(caseName);
+        try (SafetensorsFile expected = reference.reference();
+                HookedTransformer model = HookedTransformer.load(reference.directory())) {
+            List<String> hookNames = new ArrayList<>(expected.names());
+            hookNames.removeAll(ReferenceCase.INPUTS);
+            hookNames.remove("logits");
+            assertTrue(hookNames.size() >= 10 * model.config().layers(), "reference records the hook points");
+            TokenBatch batch = TokenBatch.of(ReferenceCase.rows(expected, "input_ids"));
+            try (ForwardResult result = model.run(batch, RunOptions.none().withCache(hookNames.toArray(String[]::new)))) {
+                assertClose(caseName + " logits", expected.info("logits").shape(), expected.readFloats("logits"),
+                        result.logits(), TOLERANCE);
+                for (String hook : hookNames) {
+                    assertClose(caseName + " " + hook, expected.info(hook).shape(), expected.readFloats(hook),
+                            result.cache().get(hook), TOLERANCE);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("CASES")
+    void leftPaddedBatchMatchesHfAtEveryAttendedPosition(String caseName) {
+        ReferenceCase reference = ReferenceCase.of(caseName);
+        try (SafetensorsFile expected = reference.paddedReference();
+                HookedTransformer model = HookedTransformer.load(reference.directory())) {
+            long[][] ids = ReferenceCase.rows(expected, "input_ids");
+            long[][] mask = ReferenceCase.rows(expected, "attention_mask");
+            boolean[][] attended = new boolean[mask.length][];
+            for (int r = 0; r < mask.length; r++) {
+                attended[r] = new boolean[mask[r].length];
+                for (int p = 0; p < mask[r].length; p++) {
+                    attended[r][p] = mask[r][p] == 1;
+                }
+            }
+            TokenBatch batch = TokenBatch.withMask(ids, attended);
+            long[] expectedPositions = expected.readLongs("position_ids");
+            long[] positions = batch.flatPositions();
+            float[] hfLogits = expected.readFloats("logits");
+            int vocab = model.config().vocabSize();
+            try (ForwardResult result = model.forward(batch)) {
+                float[] logits = result.logits().toFloatArray();
+                int compared = 0;
+                for (int r = 0; r < ids.length; r++) {
+                    for (int p = 0; p < ids[r].length; p++) {
+                        if (!attended[r][p]) {
+                            continue;
+                        }
+                        int at = r * ids[r].length + p;
+                        assertEquals(expectedPositions[at], positions[at], "position id at row " + r + ", " + p);
+                        assertClose(caseName + " padded logits row " + r + " pos " + p,
+                                slice(hfLogits, at * vocab, vocab), slice(logits, at * vocab, vocab), TOLERANCE);
+                        compared++;
+                    }
+                }
+                assertTrue(compared > ids[0].length, "compares attended positions of both rows");
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @FieldSource("CASES")
+    void paddedRowEqualsTheSameTokensUnpadded(String caseName) {
+        ReferenceCase reference = ReferenceCase.of(caseName);
+        try (SafetensorsFile expected = reference.reference();
+                HookedTransformer model = HookedTransformer.load(reference.directory())) {
+            long[][] ids = ReferenceCase.rows(expected, "input_ids");
+            long[] shortRow = java.util.Arrays.copyOfRange(ids[0], 0, 5);
+            TokenBatch padded = TokenBatch.leftPadded(List.of(shortRow, ids[1]), 0);
+            String pattern = "blocks.0.attn.hook_pattern";
+            try (ForwardResult batched = model.runWithCache(padded, pattern);
+                    ForwardResult alone = model.runWithCache(TokenBatch.of(shortRow), pattern);
+                    ForwardResult full = model.forward(TokenBatch.of(ids[1]))) {
+                NDArray paddedRow = batched.logits().get(new NDIndex("0, 3:"));
+                assertClose(caseName + " padded row", alone.logits().toFloatArray(), paddedRow.toFloatArray(), 1e-5);
+                assertClose(caseName + " unpadded row", full.logits().toFloatArray(),
+                        batched.logits().get(new NDIndex("1")).toFloatArray(), 1e-5);
+                NDArray paddedPattern = batched.cache().get(pattern).get(new NDIndex("0, :, 3:, 3:"));
+                assertClose(caseName + " padded pattern", alone.cache().get(pattern).toFloatArray(),
+                        paddedPattern.toFloatArray(), 1e-5);
+                NDArray padQueries = batched.cache().get(pattern).get(new NDIndex("0, :, :3, :"));
+                assertEquals(0f, padQueries.abs().sum().getFloat(), "padding queries attend to nothing");
+            }
+        }
+    }
+
+    private static float[] slice(float[] values, int from, int length) {
+        return java.util.Arrays.copyOfRange(values, from, from + length);
+    }
+}
