@@ -14,7 +14,7 @@ public final class HookDispatcher {
     private final ActivationCache cache;
 
     /**
-     * @param cache where cached activations go, or null when the pass caches nothing
+     * @param cache where the activations the options ask to cache go
      * @throws UnknownHookPointException when a hook or cache name is not a hook point of the model
      */
     public HookDispatcher(HookPoints points, RunOptions options, NDManager scope, ActivationCache cache) {
@@ -27,7 +27,7 @@ public final class HookDispatcher {
 
     /** True when a hook or the cache wants this point: opt-in activations are computed only then. */
     public boolean wants(HookPoint point) {
-        return options.hooks().containsKey(point.name()) || (cache != null && options.caches(point.name()));
+        return options.hooks().containsKey(point.name()) || options.caches(point);
     }
 
     /** Runs the point's hooks on the activation, caches the result if asked, and returns what flows on. */
@@ -40,7 +40,7 @@ public final class HookDispatcher {
                 current = runHook(hook, point, current, context);
             }
         }
-        if (cache != null && options.caches(point.name())) {
+        if (options.caches(point)) {
             cache.put(point.name(), current);
         }
         return current;

@@ -18,16 +18,17 @@ import java.util.function.Predicate;
  * to, so nothing stays attached to the model afterwards, whether the pass succeeds or throws.
  */
 public final class RunOptions {
-    private static final RunOptions NONE = new RunOptions(Map.of(), name -> false, Set.of(), OptionalInt.empty());
+    private static final RunOptions NONE = new RunOptions(Map.of(), null, Set.of(), OptionalInt.empty());
 
     private final Map<String, List<Hook>> hooks;
-    private final Predicate<String> cacheFilter;
+    /** Which points to cache; null when the pass caches nothing. */
+    private final Predicate<HookPoint> cacheFilter;
     private final Set<String> namedForCache;
     private final OptionalInt stopAtLayer;
 
     private RunOptions(
             Map<String, List<Hook>> hooks,
-            Predicate<String> cacheFilter,
+            Predicate<HookPoint> cacheFilter,
             Set<String> namedForCache,
             OptionalInt stopAtLayer) {
         this.hooks = hooks;
@@ -57,18 +58,22 @@ public final class RunOptions {
         Set<String> names = new LinkedHashSet<>(namedForCache);
         names.addAll(Arrays.asList(hookNames));
         Set<String> frozen = Collections.unmodifiableSet(names);
-        return new RunOptions(hooks, cacheFilter.or(frozen::contains), frozen, stopAtLayer);
+        return new RunOptions(hooks, orCache(point -> frozen.contains(point.name())), frozen, stopAtLayer);
     }
 
-    /** Caches every hook point whose name passes the filter (opt-in points such as hook_result included). */
-    public RunOptions withCacheFilter(Predicate<String> filter) {
-        Objects.requireNonNull(filter, "filter");
-        return new RunOptions(hooks, cacheFilter.or(filter), namedForCache, stopAtLayer);
+    /** Caches every hook point whose name passes the filter, opt-in points such as {@code hook_result} included. */
+    public RunOptions withCacheFilter(Predicate<String> nameFilter) {
+        Objects.requireNonNull(nameFilter, "nameFilter");
+        return new RunOptions(hooks, orCache(point -> nameFilter.test(point.name())), namedForCache, stopAtLayer);
     }
 
-    /** Caches every hook point that is computed anyway (all but the opt-in ones). */
+    /** Caches every hook point that is computed anyway: all but the opt-in ones. */
     public RunOptions withCacheAll() {
-        return withCacheFilter(name -> !name.endsWith(".attn.hook_result"));
+        return new RunOptions(hooks, orCache(point -> !point.optIn()), namedForCache, stopAtLayer);
+    }
+
+    private Predicate<HookPoint> orCache(Predicate<HookPoint> more) {
+        return cacheFilter == null ? more : cacheFilter.or(more);
     }
 
     /**
@@ -83,12 +88,8 @@ public final class RunOptions {
         return hooks;
     }
 
-    public boolean caches(String hookName) {
-        return cacheFilter.test(hookName);
-    }
-
-    public boolean cachesAnything() {
-        return cacheFilter != NONE.cacheFilter;
+    public boolean caches(HookPoint point) {
+        return cacheFilter != null && cacheFilter.test(point);
     }
 
     /** Names given explicitly to {@link #withCache}, validated against the model before the pass starts. */

@@ -116,8 +116,7 @@ public final class HookedTransformer implements AutoCloseable {
         NDManager resultManager = manager.newSubManager();
         ActivationCache cache = new ActivationCache(resultManager.newSubManager());
         try (NDManager scope = manager.newSubManager()) {
-            HookDispatcher hooks = new HookDispatcher(hookPoints, options, scope,
-                    options.cachesAnything() ? cache : null);
+            HookDispatcher hooks = new HookDispatcher(hookPoints, options, scope, cache);
             NDArray output = forward.run(scope, batch, hooks, blocks, !stopped);
             output.attach(resultManager);
             return new ForwardResult(resultManager, output, stopped ? blocks : null, cache);

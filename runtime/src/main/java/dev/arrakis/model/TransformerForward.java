@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.norm.LayerNorm;
 import dev.arrakis.hooks.HookDispatcher;
 import dev.arrakis.hooks.HookPoints;
 
@@ -23,11 +24,13 @@ final class TransformerForward {
     private final ModelConfig config;
     private final TransformerWeights weights;
     private final HookPoints points;
+    private final Shape normalizedShape;
 
     TransformerForward(ModelConfig config, TransformerWeights weights, HookPoints points) {
         this.config = config;
         this.weights = weights;
         this.points = points;
+        this.normalizedShape = new Shape(config.dModel());
     }
 
     /**
@@ -115,8 +118,14 @@ final class TransformerForward {
         };
     }
 
-    /** TransformerLens's LayerNorm: the scale and the scaled-and-shifted output are both hook points. */
+    /**
+     * TransformerLens's LayerNorm: the scale and the scaled-and-shifted output are both hook points. When nothing
+     * reads or replaces either, libtorch's fused kernel computes the same function in one pass instead of nine.
+     */
     private NDArray layerNorm(HookPoints.Norm p, NDArray x, NDArray weight, NDArray bias, HookDispatcher hooks) {
+        if (!hooks.wants(p.scale()) && !hooks.wants(p.normalized())) {
+            return LayerNorm.layerNorm(x, normalizedShape, weight, bias, (float) config.normEps()).singletonOrThrow();
+        }
         NDArray centered = x.sub(x.mean(new int[] {-1}, true));
         NDArray scale = hooks.visit(p.scale(),
                 centered.pow(2).mean(new int[] {-1}, true).add((float) config.normEps()).sqrt());

@@ -1,6 +1,7 @@
 package dev.arrakis.model;
 
 import ai.djl.ndarray.NDArray;
+import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -68,7 +69,7 @@ public final class TransformerWeights {
         NDArray weight = byName.get(name);
         if (weight == null) {
             throw new ModelLoadException("no weight '" + name + "'"
-                    + dev.arrakis.util.DidYouMean.hint(name, byName.keySet()));
+                    + DidYouMean.hint(name, byName.keySet()));
         }
         return weight;
     }

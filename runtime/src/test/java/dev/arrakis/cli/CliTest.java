@@ -95,6 +95,7 @@ class CliTest {
         "dump --model MODEL --out OUT",
         "dump --model MODEL --tokens 1 --text hi --out OUT",
         "dump --model /nonexistent/checkpoint --tokens 1 --out OUT",
+        "dump --model MODEL --tokens 1 2 --out /nonexistent/directory/x.safetensors",
         "hooks --model MODEL --seq 0",
         "hooks",
         "frobnicate",

@@ -10,6 +10,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.arrakis.ArrakisException;
+import dev.arrakis.NativeResources;
 import dev.arrakis.ReferenceCase;
 import dev.arrakis.hooks.HookException;
 import dev.arrakis.hooks.HookPoint;
@@ -99,6 +100,15 @@ class HookBehaviourTest {
     }
 
     @Test
+    void observingTheNormsGivesTheSameNumbersAsTheFusedKernel() {
+        try (ForwardResult fused = model.forward(batch);
+                ForwardResult observed = model.run(batch, RunOptions.none().withCacheFilter(name -> name.contains("ln")))) {
+            assertEquals(3 * 4 + 2, observed.cache().size());
+            assertClose("fused vs hooked LayerNorm", fused.logits().toFloatArray(), observed.logits().toFloatArray(), 1e-5);
+        }
+    }
+
+    @Test
     void patternIsTheSoftmaxOfTheScores() {
         try (ForwardResult run = model.runWithCache(batch, "blocks.1.attn.hook_attn_scores", "blocks.1.attn.hook_pattern")) {
             NDArray scores = run.cache().get("blocks.1.attn.hook_attn_scores");
@@ -157,11 +167,15 @@ class HookBehaviourTest {
     void aReplacementFromTheCallersManagerIsCopiedNotLeakedInto() {
         try (NDManager callers = NDManager.newBaseManager("PyTorch")) {
             NDArray zeros = callers.zeros(new ai.djl.ndarray.types.Shape(2, 6, 48));
-            RunOptions replace = RunOptions.none().withHook("blocks.0.hook_mlp_out", (activation, context) -> zeros);
+            RunOptions replace = RunOptions.none()
+                    .withHook("blocks.0.hook_mlp_out", (activation, context) -> zeros)
+                    .withCache("blocks.0.hook_mlp_out");
             try (ForwardResult result = model.run(batch, replace)) {
+                assertEquals(0f, result.cache().get("blocks.0.hook_mlp_out").abs().sum().getFloat());
                 assertFalse(result.logits().isReleased());
             }
-            assertEquals(0f, zeros.abs().sum().getFloat(), "the caller's array is left as it was");
+            assertEquals(1, NativeResources.attachedCount(callers), "nothing was allocated in the caller's manager");
+            assertFalse(zeros.isReleased(), "the caller's array is still the caller's");
         }
     }
 

@@ -4,15 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import ai.djl.ndarray.BaseNDManager;
-import ai.djl.ndarray.NDManager;
+import dev.arrakis.NativeResources;
 import dev.arrakis.ReferenceCase;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.reflect.Field;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,7 +26,7 @@ class NativeMemoryTest {
         try (HookedTransformer model = HookedTransformer.load(ReferenceCase.of("gpt2-prefixed").directory())) {
             long[] row = {5, 17, 3, 99, 42, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
             TokenBatch batch = TokenBatch.of(row, row, row, row);
-            int weightsOnly = resourceCount(model.manager());
+            int weightsOnly = NativeResources.attachedCount(model.manager());
             // Warm-up lets the JIT and malloc's arenas settle; they add ~20 MB early on and then stay flat.
             for (int warmup = 0; warmup < PASSES; warmup++) {
                 runCached(model, batch);
@@ -39,7 +36,7 @@ class NativeMemoryTest {
                 runCached(model, batch);
             }
             long rssAfter = residentKilobytes();
-            assertEquals(weightsOnly, resourceCount(model.manager()),
+            assertEquals(weightsOnly, NativeResources.attachedCount(model.manager()),
                     "arrays and scopes attached to the model's manager after " + PASSES + " passes");
             // Each pass caches every activation (~0.6 MB here): leaking them would add ~600 MB over the loop.
             long growthKb = rssAfter - rssBefore;
@@ -52,13 +49,6 @@ class NativeMemoryTest {
                 dev.arrakis.hooks.RunOptions.none().withCacheFilter(name -> true))) {
             result.logits().getFloat(0, 0, 0);
         }
-    }
-
-    /** Arrays and sub-managers still attached to a manager (DJL keeps them in a protected map). */
-    private static int resourceCount(NDManager manager) throws ReflectiveOperationException {
-        Field resources = BaseNDManager.class.getDeclaredField("resources");
-        resources.setAccessible(true);
-        return ((Map<?, ?>) resources.get(manager)).size();
     }
 
     private static long residentKilobytes() throws IOException {
