@@ -11,9 +11,9 @@ import java.util.stream.Stream;
 
 /** Finds the weights of a Hugging Face checkpoint directory. */
 public final class CheckpointFiles {
-    static final String SINGLE_FILE = "model.safetensors";
-    static final String INDEX_FILE = "model.safetensors.index.json";
-    private static final String CONFIG_FILE = "config.json";
+    public static final String SINGLE_FILE = "model.safetensors";
+    public static final String INDEX_FILE = "model.safetensors.index.json";
+    public static final String CONFIG_FILE = "config.json";
     private static final int LISTED_ENTRIES = 20;
 
     private CheckpointFiles() {
@@ -64,7 +64,17 @@ public final class CheckpointFiles {
         return new SafetensorsWeightSource(directory, fileByTensor, List.of(file));
     }
 
-    private static boolean isPickleName(String fileName) {
+    /**
+     * The {@code weight_map} of a {@code model.safetensors.index.json}: tensor name to shard file, in file order.
+     *
+     * @throws SafetensorsFormatException if the index is not JSON, has no weight map, or maps a tensor to a non-name
+     */
+    public static Map<String, String> weightMap(Path index) {
+        return ShardedCheckpoint.readWeightMap(index);
+    }
+
+    /** Whether a file name is one of PyTorch's pickle formats, which Arrakis recognises by name and never opens. */
+    public static boolean isPickleName(String fileName) {
         return fileName.endsWith(".pt")
                 || fileName.endsWith(".pth")
                 || fileName.startsWith("pytorch_model")

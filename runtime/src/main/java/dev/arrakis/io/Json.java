@@ -4,10 +4,10 @@ import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-/** The one JSON mapper of this package, strict so that ambiguous headers are rejected rather than guessed at. */
-final class Json {
+/** The one JSON mapper of Arrakis, strict so that ambiguous files are rejected rather than guessed at. */
+public final class Json {
     /** A repeated key or text after the document would make two readers see two different files. */
-    static final JsonMapper MAPPER = JsonMapper.builder()
+    public static final JsonMapper MAPPER = JsonMapper.builder()
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
             .build();

@@ -75,7 +75,7 @@ final class ShardedCheckpoint {
         return path;
     }
 
-    private static Map<String, String> readWeightMap(Path index) {
+    static Map<String, String> readWeightMap(Path index) {
         JsonNode root;
         try {
             if (Files.size(index) > MAX_INDEX_BYTES) {

@@ -1,15 +1,13 @@
 package dev.arrakis.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arrakis.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
 /** Typed reads of an HF {@code config.json}; every failure names the file and the key. */
 public final class ConfigReader {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private final JsonNode root;
     private final Path file;
 
@@ -21,7 +19,7 @@ public final class ConfigReader {
     public static ConfigReader read(Path file) {
         JsonNode root;
         try {
-            root = JSON.readTree(Files.readAllBytes(file));
+            root = Json.MAPPER.readTree(Files.readAllBytes(file));
         } catch (IOException e) {
             throw new ModelLoadException("cannot read model config " + file + ": " + e.getMessage(), e);
         }

@@ -2,7 +2,7 @@ package dev.arrakis.io.hub;
 
 import com.fasterxml.jackson.core.JacksonException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arrakis.io.Json;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -32,7 +32,6 @@ final class HttpHubApi implements HubApi {
     private final String endpoint;
     private final Optional<String> token;
     private final Duration timeout;
-    private final ObjectMapper json = new ObjectMapper();
 
     HttpHubApi(HubSettings settings) {
         // Redirects are followed by hand: the hub's redirect of a large file to its CDN carries the file's etag,
@@ -50,7 +49,7 @@ final class HttpHubApi implements HubApi {
     public RepoRevision revision(RepoId repo, String revision) throws IOException, InterruptedException {
         URI uri = URI.create(endpoint + "/api/models/" + repo + "/revision/" + encodePath(revision));
         try (InputStream body = get(uri, "repo '" + repo + "'").response().body()) {
-            JsonNode answer = json.readTree(body);
+            JsonNode answer = Json.MAPPER.readTree(body);
             String commit = answer.path("sha").asText("");
             if (commit.isEmpty()) {
                 throw new HubException(uri + " answered without the commit hash ('sha') of the revision");

@@ -1,5 +1,6 @@
 package dev.arrakis.io.hub;
 
+import dev.arrakis.io.CheckpointFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -30,7 +31,7 @@ import java.util.regex.Pattern;
  */
 final class RepoCache {
 
-    static final String CONFIG_FILE = "config.json";
+    static final String CONFIG_FILE = CheckpointFiles.CONFIG_FILE;
 
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final String INCOMPLETE_SUFFIX = ".incomplete";

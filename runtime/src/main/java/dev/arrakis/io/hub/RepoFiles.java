@@ -1,10 +1,6 @@
 package dev.arrakis.io.hub;
 
-import com.fasterxml.jackson.core.JacksonException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.arrakis.io.CheckpointFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,10 +10,9 @@ import java.util.TreeSet;
 /** Which files of a repo make a checkpoint Arrakis can load, refusing repos whose weights it cannot read. */
 final class RepoFiles {
 
-    static final String SINGLE_WEIGHTS = "model.safetensors";
-    static final String WEIGHTS_INDEX = "model.safetensors.index.json";
+    static final String SINGLE_WEIGHTS = CheckpointFiles.SINGLE_FILE;
+    static final String WEIGHTS_INDEX = CheckpointFiles.INDEX_FILE;
 
-    private static final List<String> PICKLE_WEIGHTS = List.of("pytorch_model.bin", "pytorch_model.bin.index.json");
     private static final List<String> OPTIONAL_FILES = List.of(
             "tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json");
 
@@ -40,16 +35,8 @@ final class RepoFiles {
     }
 
     /** The shard files that a downloaded {@code model.safetensors.index.json} maps weights to, each in the repo. */
-    static List<String> shards(RepoId repo, Path index, Set<String> repoFiles) throws IOException {
-        JsonNode weightMap;
-        try {
-            weightMap = new ObjectMapper().readTree(Files.readAllBytes(index)).path("weight_map");
-        } catch (JacksonException e) {
-            throw new HubException("The " + WEIGHTS_INDEX + " of repo '" + repo + "' is malformed JSON: "
-                    + e.getOriginalMessage(), e);
-        }
-        Set<String> shards = new TreeSet<>();
-        weightMap.forEach(shard -> shards.add(shard.asText()));
+    static List<String> shards(RepoId repo, Path index, Set<String> repoFiles) {
+        Set<String> shards = new TreeSet<>(CheckpointFiles.weightMap(index).values());
         if (shards.isEmpty()) {
             throw new HubException("The " + WEIGHTS_INDEX + " of repo '" + repo + "' has no weight_map entries");
         }
@@ -69,7 +56,7 @@ final class RepoFiles {
         if (repoFiles.contains(WEIGHTS_INDEX)) {
             return WEIGHTS_INDEX;
         }
-        if (PICKLE_WEIGHTS.stream().anyMatch(repoFiles::contains)) {
+        if (repoFiles.stream().anyMatch(CheckpointFiles::isPickleName)) {
             throw new HubException("Repo '" + repo + "' has its weights only as pytorch_model.bin, and Arrakis reads"
                     + " safetensors only (pickle files can run code when loaded). Convert them, e.g. with"
                     + " transformers: AutoModel.from_pretrained(dir).save_pretrained(out, safe_serialization=True),"
