@@ -43,9 +43,17 @@ public final class HookedTransformer implements AutoCloseable {
         this.source = source;
     }
 
-    /** Loads a checkpoint directory, or resolves a model name (e.g. {@code gpt2}) through the local HF cache. */
+    /**
+     * Loads a checkpoint directory, or resolves a model name (e.g. {@code gpt2}) through the HF cache the environment
+     * names ({@code HF_HUB_CACHE}, {@code HF_HOME}, ...), downloading it there when absent and the hub is reachable.
+     */
     public static HookedTransformer load(String nameOrDirectory) {
-        return load(new HubModelResolver(HubSettings.fromEnvironment()).resolve(nameOrDirectory), Device.cpu());
+        return load(nameOrDirectory, HubSettings.fromEnvironment());
+    }
+
+    /** As {@link #load(String)}, with the cache, endpoint and token given explicitly. */
+    public static HookedTransformer load(String nameOrDirectory, HubSettings hub) {
+        return load(new HubModelResolver(hub).resolve(nameOrDirectory), Device.cpu());
     }
 
     /** Loads an HF checkpoint directory ({@code config.json} plus safetensors weights) onto the CPU. */
