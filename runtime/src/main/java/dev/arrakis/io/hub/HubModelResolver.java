@@ -1,6 +1,7 @@
 package dev.arrakis.io.hub;
 
 import dev.arrakis.ArrakisException;
+import dev.arrakis.io.CheckpointFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -89,10 +90,7 @@ public final class HubModelResolver {
 
     private static Path checkpointDirectory(Path directory) {
         Path absolute = directory.toAbsolutePath();
-        if (!Files.isRegularFile(absolute.resolve(RepoCache.CONFIG_FILE))) {
-            throw new ArrakisException("Directory " + absolute + " has no " + RepoCache.CONFIG_FILE
-                    + "; a checkpoint directory needs config.json and safetensors weights");
-        }
+        CheckpointFiles.configFile(absolute);
         return absolute;
     }
 

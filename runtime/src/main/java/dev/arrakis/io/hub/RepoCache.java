@@ -31,7 +31,6 @@ import java.util.regex.Pattern;
  */
 final class RepoCache {
 
-    static final String CONFIG_FILE = CheckpointFiles.CONFIG_FILE;
 
     private static final Pattern SAFE_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
     private static final String INCOMPLETE_SUFFIX = ".incomplete";
@@ -153,7 +152,7 @@ final class RepoCache {
     }
 
     private static boolean hasConfig(Path snapshot) {
-        return Files.isRegularFile(snapshot.resolve(CONFIG_FILE));
+        return Files.isRegularFile(snapshot.resolve(CheckpointFiles.CONFIG_FILE));
     }
 
     // Not Files.createTempFile: it makes owner-only files, and a cache shared by a team must stay readable.

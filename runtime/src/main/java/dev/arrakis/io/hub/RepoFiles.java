@@ -10,9 +10,6 @@ import java.util.TreeSet;
 /** Which files of a repo make a checkpoint Arrakis can load, refusing repos whose weights it cannot read. */
 final class RepoFiles {
 
-    static final String SINGLE_WEIGHTS = CheckpointFiles.SINGLE_FILE;
-    static final String WEIGHTS_INDEX = CheckpointFiles.INDEX_FILE;
-
     private static final List<String> OPTIONAL_FILES = List.of(
             "tokenizer.json", "tokenizer_config.json", "generation_config.json", "special_tokens_map.json");
 
@@ -23,14 +20,14 @@ final class RepoFiles {
      * generation files the repo has, and the config last, because a snapshot with a config counts as complete.
      */
     static List<String> select(RepoId repo, Set<String> repoFiles) {
-        if (!repoFiles.contains(RepoCache.CONFIG_FILE)) {
-            throw new HubException("Repo '" + repo + "' has no " + RepoCache.CONFIG_FILE
+        if (!repoFiles.contains(CheckpointFiles.CONFIG_FILE)) {
+            throw new HubException("Repo '" + repo + "' has no " + CheckpointFiles.CONFIG_FILE
                     + ", so it is not a transformers checkpoint Arrakis can load");
         }
         List<String> selection = new ArrayList<>();
         selection.add(weights(repo, repoFiles));
         OPTIONAL_FILES.stream().filter(repoFiles::contains).forEach(selection::add);
-        selection.add(RepoCache.CONFIG_FILE);
+        selection.add(CheckpointFiles.CONFIG_FILE);
         return selection;
     }
 
@@ -38,11 +35,11 @@ final class RepoFiles {
     static List<String> shards(RepoId repo, Path index, Set<String> repoFiles) {
         Set<String> shards = new TreeSet<>(CheckpointFiles.weightMap(index).values());
         if (shards.isEmpty()) {
-            throw new HubException("The " + WEIGHTS_INDEX + " of repo '" + repo + "' has no weight_map entries");
+            throw new HubException("The " + CheckpointFiles.INDEX_FILE + " of repo '" + repo + "' has no weight_map entries");
         }
         for (String shard : shards) {
             if (!repoFiles.contains(shard) || !isSafeRelativePath(shard)) {
-                throw new HubException("The " + WEIGHTS_INDEX + " of repo '" + repo + "' names shard '" + shard
+                throw new HubException("The " + CheckpointFiles.INDEX_FILE + " of repo '" + repo + "' names shard '" + shard
                         + "', which is not a file of the repo");
             }
         }
@@ -50,11 +47,11 @@ final class RepoFiles {
     }
 
     private static String weights(RepoId repo, Set<String> repoFiles) {
-        if (repoFiles.contains(SINGLE_WEIGHTS)) {
-            return SINGLE_WEIGHTS;
+        if (repoFiles.contains(CheckpointFiles.SINGLE_FILE)) {
+            return CheckpointFiles.SINGLE_FILE;
         }
-        if (repoFiles.contains(WEIGHTS_INDEX)) {
-            return WEIGHTS_INDEX;
+        if (repoFiles.contains(CheckpointFiles.INDEX_FILE)) {
+            return CheckpointFiles.INDEX_FILE;
         }
         if (repoFiles.stream().anyMatch(CheckpointFiles::isPickleName)) {
             throw new HubException("Repo '" + repo + "' has its weights only as pytorch_model.bin, and Arrakis reads"
@@ -62,7 +59,7 @@ final class RepoFiles {
                     + " transformers: AutoModel.from_pretrained(dir).save_pretrained(out, safe_serialization=True),"
                     + " then pass the output directory instead of the repo name");
         }
-        throw new HubException("Repo '" + repo + "' has neither " + SINGLE_WEIGHTS + " nor " + WEIGHTS_INDEX);
+        throw new HubException("Repo '" + repo + "' has neither " + CheckpointFiles.SINGLE_FILE + " nor " + CheckpointFiles.INDEX_FILE);
     }
 
     private static boolean isSafeRelativePath(String path) {

@@ -1,5 +1,6 @@
 package dev.arrakis.io.hub;
 
+import dev.arrakis.io.CheckpointFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Set;
@@ -31,7 +32,7 @@ final class SnapshotDownloader {
         Set<String> repoFiles = Set.copyOf(revision.files());
         for (String file : RepoFiles.select(repo, repoFiles)) {
             fetch(repo, commit, file);
-            if (file.equals(RepoFiles.WEIGHTS_INDEX)) {
+            if (file.equals(CheckpointFiles.INDEX_FILE)) {
                 Path index = cache.snapshotDir(commit).resolve(file);
                 for (String shard : RepoFiles.shards(repo, index, repoFiles)) {
                     fetch(repo, commit, shard);
