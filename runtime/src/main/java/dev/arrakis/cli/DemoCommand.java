@@ -7,7 +7,7 @@ import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
-import dev.arrakis.model.ModelConfig;
+import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.model.Tokenizer;
 import java.io.PrintWriter;

@@ -1,8 +1,8 @@
 package dev.arrakis.cli;
 
-import dev.arrakis.hooks.HookPoint;
+import dev.arrakis.spec.HookPoint;
 import dev.arrakis.model.HookedTransformer;
-import dev.arrakis.model.ModelConfig;
+import dev.arrakis.spec.ModelConfig;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.stream.Collectors;

@@ -1,6 +1,7 @@
 package dev.arrakis.hooks;
 
 import ai.djl.ndarray.NDManager;
+import dev.arrakis.spec.HookPoint;
 
 /**
  * Where a hook is running.

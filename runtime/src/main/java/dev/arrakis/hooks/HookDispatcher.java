@@ -2,6 +2,9 @@ package dev.arrakis.hooks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.arrakis.spec.HookPoint;
+import dev.arrakis.spec.HookPoints;
+import dev.arrakis.spec.UnknownHookPointException;
 import java.util.List;
 
 /**

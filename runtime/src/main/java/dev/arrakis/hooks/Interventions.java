@@ -2,6 +2,8 @@ package dev.arrakis.hooks;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import dev.arrakis.spec.Dim;
+import dev.arrakis.spec.HookPoint;
 import java.util.Arrays;
 
 /** Ready-made hooks for the common interventions. */

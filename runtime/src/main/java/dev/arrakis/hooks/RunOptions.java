@@ -1,5 +1,6 @@
 package dev.arrakis.hooks;
 
+import dev.arrakis.spec.HookPoint;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;

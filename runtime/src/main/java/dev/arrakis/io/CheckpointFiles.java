@@ -1,6 +1,10 @@
 package dev.arrakis.io;
 
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.arrakis.ArrakisException;
+import dev.arrakis.spec.ConfigReader;
+import dev.arrakis.spec.ModelConfigException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,6 +59,25 @@ public final class CheckpointFiles {
                     + " the model's configuration there, next to its weights. Found " + describe(entries(directory)));
         }
         return config;
+    }
+
+    /** The directory's {@code config.json}, parsed; a file that is not one JSON object is a typed error. */
+    public static ConfigReader readConfig(Path directory) {
+        return readConfigFile(configFile(directory));
+    }
+
+    public static ConfigReader readConfigFile(Path file) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new ModelConfigException("cannot read model config " + file + ": " + e.getMessage());
+        }
+        if (root == null || !root.isObject()) {
+            throw new ModelConfigException("model config " + file + " is not a JSON object");
+        }
+        Map<String, Object> values = Json.MAPPER.convertValue(root, new TypeReference<Map<String, Object>>() {});
+        return new ConfigReader(values, file.toString());
     }
 
     private static WeightSource singleFile(Path directory) {

@@ -1,5 +1,6 @@
 package dev.arrakis.model;
 
+import dev.arrakis.spec.ModelConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -14,45 +15,6 @@ public final class Gpt2Family implements ModelFamily {
     @Override
     public Set<String> modelTypes() {
         return Set.of("gpt2");
-    }
-
-    @Override
-    public ModelConfig parseConfig(ConfigReader config) {
-        int dModel = config.requiredInt("n_embd");
-        int heads = config.requiredInt("n_head");
-        if (dModel % heads != 0) {
-            throw new ModelLoadException("model config " + config.file() + ": n_embd (" + dModel
-                    + ") is not divisible by n_head (" + heads + ")");
-        }
-        Architecture architecture = new Architecture(
-                Architecture.Normalization.LAYER_NORM,
-                Architecture.Positional.LEARNED,
-                activation(config),
-                config.bool("scale_attn_weights", true),
-                config.bool("scale_attn_by_inverse_layer_idx", false));
-        return new ModelConfig(
-                "gpt2",
-                config.requiredInt("n_layer"),
-                heads,
-                heads,
-                dModel,
-                dModel / heads,
-                config.integer("n_inner", 4 * dModel),
-                config.requiredInt("vocab_size"),
-                config.requiredInt("n_positions"),
-                config.number("layer_norm_epsilon", 1e-5),
-                architecture);
-    }
-
-    private static Architecture.Activation activation(ConfigReader config) {
-        String name = config.string("activation_function", "gelu_new");
-        return switch (name) {
-            case "gelu_new", "gelu_pytorch_tanh", "gelu_fast" -> Architecture.Activation.GELU_TANH;
-            case "gelu" -> Architecture.Activation.GELU_EXACT;
-            case "relu" -> Architecture.Activation.RELU;
-            default -> throw new ModelLoadException("model config " + config.file() + ": activation_function '"
-                    + name + "' is not supported (gelu_new, gelu_pytorch_tanh, gelu_fast, gelu, relu are)");
-        };
     }
 
     @Override

@@ -6,12 +6,14 @@ import ai.djl.ndarray.NDManager;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.HookDispatcher;
-import dev.arrakis.hooks.HookPoints;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.io.CheckpointFiles;
 import dev.arrakis.io.WeightSource;
 import dev.arrakis.io.hub.HubModelResolver;
 import dev.arrakis.io.hub.HubSettings;
+import dev.arrakis.spec.ConfigShapes;
+import dev.arrakis.spec.HookPoints;
+import dev.arrakis.spec.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -62,9 +64,8 @@ public final class HookedTransformer implements AutoCloseable {
     }
 
     public static HookedTransformer load(Path checkpointDirectory, Device device) {
-        ConfigReader configReader = ConfigReader.read(CheckpointFiles.configFile(checkpointDirectory));
-        ModelFamily family = ModelFamilies.forModelType(configReader.string("model_type", null), configReader);
-        ModelConfig config = family.parseConfig(configReader);
+        ModelConfig config = ConfigShapes.parse(CheckpointFiles.readConfig(checkpointDirectory));
+        ModelFamily family = ModelFamilies.forConfig(config);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (WeightSource weightSource = CheckpointFiles.open(checkpointDirectory)) {
             TransformerWeights weights = WeightLoader.load(weightSource, family, config, manager);

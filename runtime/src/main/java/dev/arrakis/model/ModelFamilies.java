@@ -1,29 +1,19 @@
 package dev.arrakis.model;
 
+import dev.arrakis.spec.ModelConfig;
 import java.util.List;
-import java.util.TreeSet;
 
-/** The families Arrakis can load, looked up by a checkpoint's {@code model_type}. */
+/** The families Arrakis can load, looked up by the {@code model_type} of a parsed config. */
 public final class ModelFamilies {
     private static final List<ModelFamily> FAMILIES = List.of(new Gpt2Family());
 
     private ModelFamilies() {}
 
-    public static ModelFamily forModelType(String modelType, ConfigReader config) {
-        if (modelType == null) {
-            throw new ModelLoadException("model config " + config.file() + " has no 'model_type'; supported: "
-                    + supportedModelTypes());
-        }
+    public static ModelFamily forConfig(ModelConfig config) {
         return FAMILIES.stream()
-                .filter(family -> family.modelTypes().contains(modelType))
+                .filter(family -> family.modelTypes().contains(config.modelType()))
                 .findFirst()
-                .orElseThrow(() -> new ModelLoadException("model config " + config.file() + ": model_type '"
-                        + modelType + "' is not supported; supported: " + supportedModelTypes()));
-    }
-
-    public static TreeSet<String> supportedModelTypes() {
-        TreeSet<String> types = new TreeSet<>();
-        FAMILIES.forEach(family -> types.addAll(family.modelTypes()));
-        return types;
+                .orElseThrow(() -> new ModelLoadException("model_type '" + config.modelType()
+                        + "' has a known shape but no weight loader yet"));
     }
 }

@@ -1,18 +1,18 @@
 package dev.arrakis.model;
 
+import dev.arrakis.spec.ModelConfig;
 import java.util.List;
 import java.util.Set;
 
 /**
- * A transformer family as data: how its {@code config.json} maps to a {@link ModelConfig} and how its checkpoint
- * tensors map to the canonical weights the single forward implementation reads.
+ * A transformer family as data: how its checkpoint tensors map to the canonical weights the single forward
+ * implementation reads. How its {@code config.json} maps to a {@link ModelConfig} lives in
+ * {@link dev.arrakis.spec.ConfigShapes}, which build-time validation shares.
  */
 public interface ModelFamily {
 
     /** The HF {@code model_type} values this family loads. */
     Set<String> modelTypes();
-
-    ModelConfig parseConfig(ConfigReader config);
 
     /**
      * Prefixes the checkpoint's tensor names may carry (e.g. {@code transformer.} for a *LMHeadModel save); the

@@ -7,7 +7,9 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
 import dev.arrakis.hooks.HookDispatcher;
-import dev.arrakis.hooks.HookPoints;
+import dev.arrakis.spec.Architecture;
+import dev.arrakis.spec.HookPoints;
+import dev.arrakis.spec.ModelConfig;
 
 /**
  * The one forward pass, driven by {@link Architecture} switches, with a hook visit at every TransformerLens hook
@@ -27,6 +29,12 @@ final class TransformerForward {
     private final Shape normalizedShape;
 
     TransformerForward(ModelConfig config, TransformerWeights weights, HookPoints points) {
+        Architecture architecture = config.architecture();
+        if (!architecture.equals(Architecture.gpt2Style(architecture.activation(),
+                architecture.scaleAttentionByHeadDim(), architecture.scaleAttentionByInverseLayer()))) {
+            throw new ModelLoadException("the forward pass does not implement " + architecture + " yet ("
+                    + config.modelType() + ")");
+        }
         this.config = config;
         this.weights = weights;
         this.points = points;
@@ -115,6 +123,7 @@ final class TransformerForward {
                     .tanh().add(1f));
             case GELU_EXACT -> x.mul(x.div((float) Math.sqrt(2)).erf().add(1f)).mul(0.5f);
             case RELU -> x.maximum(0f);
+            case SILU -> x.mul(ai.djl.nn.Activation.sigmoid(x));
         };
     }
 

@@ -1,6 +1,7 @@
 package dev.arrakis.model;
 
 import ai.djl.ndarray.NDArray;
+import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.Collections;

@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.io.TensorInfo;
 import dev.arrakis.io.WeightSource;
+import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.util.DidYouMean;
 import java.util.Arrays;
 import java.util.HashMap;

@@ -1,6 +1,5 @@
-package dev.arrakis.hooks;
+package dev.arrakis.spec;
 
-import dev.arrakis.model.ModelConfig;
 
 /** A named axis of an activation, with its size for a given model and input. */
 public enum Dim {

@@ -1,4 +1,4 @@
-package dev.arrakis.model;
+package dev.arrakis.spec;
 
 /**
  * A model's shape and architecture, independent of where its weights came from.

@@ -1,17 +1,16 @@
-package dev.arrakis.hooks;
+package dev.arrakis.spec;
 
-import static dev.arrakis.hooks.Dim.BATCH;
-import static dev.arrakis.hooks.Dim.D_HEAD;
-import static dev.arrakis.hooks.Dim.D_MLP;
-import static dev.arrakis.hooks.Dim.D_MODEL;
-import static dev.arrakis.hooks.Dim.HEAD;
-import static dev.arrakis.hooks.Dim.KEY_POS;
-import static dev.arrakis.hooks.Dim.KV_HEAD;
-import static dev.arrakis.hooks.Dim.ONE;
-import static dev.arrakis.hooks.Dim.POS;
-import static dev.arrakis.hooks.Dim.QUERY_POS;
+import static dev.arrakis.spec.Dim.BATCH;
+import static dev.arrakis.spec.Dim.D_HEAD;
+import static dev.arrakis.spec.Dim.D_MLP;
+import static dev.arrakis.spec.Dim.D_MODEL;
+import static dev.arrakis.spec.Dim.HEAD;
+import static dev.arrakis.spec.Dim.KEY_POS;
+import static dev.arrakis.spec.Dim.KV_HEAD;
+import static dev.arrakis.spec.Dim.ONE;
+import static dev.arrakis.spec.Dim.POS;
+import static dev.arrakis.spec.Dim.QUERY_POS;
 
-import dev.arrakis.model.ModelConfig;
 import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -35,7 +34,11 @@ public final class HookPoints {
     /** The hook points of one normalisation: its scale and its (scaled and shifted) output. */
     public record Norm(HookPoint scale, HookPoint normalized) {}
 
-    /** The hook points of one transformer block, named as in TransformerLens. */
+    /**
+     * The hook points of one transformer block, named as in TransformerLens. Points the architecture does not have
+     * are null: {@code residMid} in a parallel block, {@code rotQ}/{@code rotK} without rotary positions,
+     * {@code mlpPreLinear} without a gated MLP, {@code ln1Post}/{@code ln2Post} without post-norms.
+     */
     public record Block(
             int layer,
             HookPoint residPre,
@@ -43,22 +46,29 @@ public final class HookPoints {
             HookPoint q,
             HookPoint k,
             HookPoint v,
+            HookPoint rotQ,
+            HookPoint rotK,
             HookPoint attnScores,
             HookPoint pattern,
             HookPoint z,
             HookPoint result,
+            Norm ln1Post,
             HookPoint attnOut,
             HookPoint residMid,
             Norm ln2,
             HookPoint mlpPre,
+            HookPoint mlpPreLinear,
             HookPoint mlpPost,
+            Norm ln2Post,
             HookPoint mlpOut,
             HookPoint residPost) {}
 
     public HookPoints(ModelConfig config) {
         this.config = config;
         embed = add("hook_embed", -1, List.of(BATCH, POS, D_MODEL), false);
-        posEmbed = add("hook_pos_embed", -1, List.of(BATCH, POS, D_MODEL), false);
+        posEmbed = config.architecture().positional() == Architecture.Positional.LEARNED
+                ? add("hook_pos_embed", -1, List.of(BATCH, POS, D_MODEL), false)
+                : null;
         List<Block> built = new ArrayList<>();
         for (int layer = 0; layer < config.layers(); layer++) {
             built.add(buildBlock(layer));
@@ -68,25 +78,36 @@ public final class HookPoints {
     }
 
     private Block buildBlock(int l) {
+        Architecture architecture = config.architecture();
         String p = "blocks." + l + ".";
         HookPoint residPre = add(p + "hook_resid_pre", l, List.of(BATCH, POS, D_MODEL), false);
         Norm ln1 = norm(p + "ln1", l);
         HookPoint q = add(p + "attn.hook_q", l, List.of(BATCH, POS, HEAD, D_HEAD), false);
         HookPoint k = add(p + "attn.hook_k", l, List.of(BATCH, POS, KV_HEAD, D_HEAD), false);
         HookPoint v = add(p + "attn.hook_v", l, List.of(BATCH, POS, KV_HEAD, D_HEAD), false);
+        boolean rotary = architecture.positional() == Architecture.Positional.ROTARY;
+        HookPoint rotQ = rotary ? add(p + "attn.hook_rot_q", l, List.of(BATCH, POS, HEAD, D_HEAD), false) : null;
+        HookPoint rotK = rotary ? add(p + "attn.hook_rot_k", l, List.of(BATCH, POS, KV_HEAD, D_HEAD), false) : null;
         HookPoint scores = add(p + "attn.hook_attn_scores", l, List.of(BATCH, HEAD, QUERY_POS, KEY_POS), false);
         HookPoint pattern = add(p + "attn.hook_pattern", l, List.of(BATCH, HEAD, QUERY_POS, KEY_POS), false);
         HookPoint z = add(p + "attn.hook_z", l, List.of(BATCH, POS, HEAD, D_HEAD), false);
         HookPoint result = add(p + "attn.hook_result", l, List.of(BATCH, POS, HEAD, D_MODEL), true);
+        Norm ln1Post = architecture.postNorms() ? norm(p + "ln1_post", l) : null;
         HookPoint attnOut = add(p + "hook_attn_out", l, List.of(BATCH, POS, D_MODEL), false);
-        HookPoint residMid = add(p + "hook_resid_mid", l, List.of(BATCH, POS, D_MODEL), false);
+        HookPoint residMid = architecture.parallelAttentionMlp()
+                ? null
+                : add(p + "hook_resid_mid", l, List.of(BATCH, POS, D_MODEL), false);
         Norm ln2 = norm(p + "ln2", l);
         HookPoint mlpPre = add(p + "mlp.hook_pre", l, List.of(BATCH, POS, D_MLP), false);
+        HookPoint mlpPreLinear = architecture.gatedMlp()
+                ? add(p + "mlp.hook_pre_linear", l, List.of(BATCH, POS, D_MLP), false)
+                : null;
         HookPoint mlpPost = add(p + "mlp.hook_post", l, List.of(BATCH, POS, D_MLP), false);
+        Norm ln2Post = architecture.postNorms() ? norm(p + "ln2_post", l) : null;
         HookPoint mlpOut = add(p + "hook_mlp_out", l, List.of(BATCH, POS, D_MODEL), false);
         HookPoint residPost = add(p + "hook_resid_post", l, List.of(BATCH, POS, D_MODEL), false);
-        return new Block(l, residPre, ln1, q, k, v, scores, pattern, z, result, attnOut, residMid, ln2, mlpPre,
-                mlpPost, mlpOut, residPost);
+        return new Block(l, residPre, ln1, q, k, v, rotQ, rotK, scores, pattern, z, result, ln1Post, attnOut,
+                residMid, ln2, mlpPre, mlpPreLinear, mlpPost, ln2Post, mlpOut, residPost);
     }
 
     private Norm norm(String prefix, int layer) {
@@ -109,6 +130,7 @@ public final class HookPoints {
         return embed;
     }
 
+    /** The learned position embedding's hook point, or null when positions are rotary. */
     public HookPoint posEmbed() {
         return posEmbed;
     }

@@ -1,6 +1,5 @@
-package dev.arrakis.hooks;
+package dev.arrakis.spec;
 
-import dev.arrakis.model.ModelConfig;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -16,6 +15,16 @@ public record HookPoint(String name, int layer, List<Dim> dims, boolean optIn) {
 
     public HookPoint {
         dims = List.copyOf(dims);
+    }
+
+    /** What the activation is, e.g. {@link ActivationKind#ATTENTION} for {@code hook_pattern}. */
+    public ActivationKind kind() {
+        return ActivationKind.of(dims);
+    }
+
+    /** The name inside its block, e.g. {@code attn.hook_pattern}; the full name for points outside the blocks. */
+    public String blockRelativeName() {
+        return layer < 0 ? name : name.substring(("blocks." + layer + ".").length());
     }
 
     public long[] shape(ModelConfig config, long batch, long seq) {

@@ -1,4 +1,4 @@
-package dev.arrakis.hooks;
+package dev.arrakis.spec;
 
 import dev.arrakis.ArrakisException;
 

@@ -1,0 +1,59 @@
+package dev.arrakis.spec;
+
+/**
+ * The switches that distinguish one transformer family's forward pass from another's. One forward implementation
+ * reads these; a new family adds a value here only when its maths really differs. The hook catalogue reads them too:
+ * a rotary model has no {@code hook_pos_embed}, a parallel block has no {@code hook_resid_mid}.
+ *
+ * @param normalization how blocks and the final norm normalise the residual stream
+ * @param positional how token positions enter the model
+ * @param activation the MLP's non-linearity
+ * @param scaleAttentionByHeadDim divide attention scores by sqrt(d_head) (GPT-2's {@code scale_attn_weights})
+ * @param scaleAttentionByInverseLayer also divide layer l's scores by l + 1 (GPT-2's
+ *     {@code scale_attn_by_inverse_layer_idx})
+ * @param parallelAttentionMlp attention and MLP both read the block's input (GPT-NeoX's
+ *     {@code use_parallel_residual}), so there is no mid-block residual
+ * @param gatedMlp the MLP multiplies an activated gate by a linear branch (LLaMA's {@code gate_proj})
+ * @param postNorms attention and MLP outputs are normalised again before joining the residual (Gemma 2)
+ */
+public record Architecture(
+        Normalization normalization,
+        Positional positional,
+        Activation activation,
+        boolean scaleAttentionByHeadDim,
+        boolean scaleAttentionByInverseLayer,
+        boolean parallelAttentionMlp,
+        boolean gatedMlp,
+        boolean postNorms) {
+
+    /** A GPT-2-style block: LayerNorm, learned positions, sequential attention then a plain MLP. */
+    public static Architecture gpt2Style(
+            Activation activation, boolean scaleAttentionByHeadDim, boolean scaleAttentionByInverseLayer) {
+        return new Architecture(Normalization.LAYER_NORM, Positional.LEARNED, activation, scaleAttentionByHeadDim,
+                scaleAttentionByInverseLayer, false, false, false);
+    }
+
+    public enum Normalization {
+        /** Centre, divide by sqrt(variance + eps), then scale and shift. */
+        LAYER_NORM,
+        /** Divide by the root mean square, then scale (LLaMA and its descendants). */
+        RMS_NORM
+    }
+
+    public enum Positional {
+        /** A learned position-embedding table added to the token embedding ({@code hook_pos_embed}). */
+        LEARNED,
+        /** Queries and keys rotated by position inside attention ({@code attn.hook_rot_q}, {@code hook_rot_k}). */
+        ROTARY
+    }
+
+    public enum Activation {
+        /** GELU by its tanh approximation: HF's {@code gelu_new}, {@code gelu_pytorch_tanh}. */
+        GELU_TANH,
+        /** GELU by erf: HF's {@code gelu}. */
+        GELU_EXACT,
+        RELU,
+        /** x * sigmoid(x), HF's {@code silu}. */
+        SILU
+    }
+}

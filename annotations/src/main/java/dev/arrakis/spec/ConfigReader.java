@@ -1,0 +1,106 @@
+package dev.arrakis.spec;
+
+import java.util.Map;
+
+/**
+ * Typed reads of an HF {@code config.json} that some JSON library has already parsed into maps, lists, strings,
+ * numbers and booleans. It takes no JSON library itself so that the annotation processor and the runtime read a
+ * config through the same code; every failure names the file and the key.
+ */
+public final class ConfigReader {
+    private final Map<String, ?> root;
+    private final String source;
+
+    /**
+     * @param root the parsed top-level object
+     * @param source what to call the file in messages, usually its path
+     */
+    public ConfigReader(Map<String, ?> root, String source) {
+        this.root = Map.copyOf(withoutNulls(root));
+        this.source = source;
+    }
+
+    private static Map<String, ?> withoutNulls(Map<String, ?> root) {
+        Map<String, Object> copy = new java.util.LinkedHashMap<>();
+        root.forEach((key, value) -> {
+            if (value != null) {
+                copy.put(key, value);
+            }
+        });
+        return copy;
+    }
+
+    public String source() {
+        return source;
+    }
+
+    public boolean has(String key) {
+        return root.containsKey(key);
+    }
+
+    public String string(String key, String fallback) {
+        Object value = root.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof String text)) {
+            throw invalid(key, "a string", value);
+        }
+        return text;
+    }
+
+    public int requiredInt(String key) {
+        if (!has(key)) {
+            throw new ModelConfigException("model config " + source + " has no '" + key + "'");
+        }
+        return integer(key, 0);
+    }
+
+    public int integer(String key, int fallback) {
+        Object value = root.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Integer || value instanceof Long || value instanceof Short
+                || value instanceof java.math.BigInteger)) {
+            throw invalid(key, "an integer", value);
+        }
+        long wide = ((Number) value).longValue();
+        if (wide != ((Number) value).doubleValue() || wide < Integer.MIN_VALUE || wide > Integer.MAX_VALUE) {
+            throw invalid(key, "an integer", value);
+        }
+        return (int) wide;
+    }
+
+    public double number(String key, double fallback) {
+        Object value = root.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Number number)) {
+            throw invalid(key, "a number", value);
+        }
+        return number.doubleValue();
+    }
+
+    public boolean bool(String key, boolean fallback) {
+        Object value = root.get(key);
+        if (value == null) {
+            return fallback;
+        }
+        if (!(value instanceof Boolean flag)) {
+            throw invalid(key, "true or false", value);
+        }
+        return flag;
+    }
+
+    /** A failure about this file that the caller found (a value out of range, an unsupported setting). */
+    public ModelConfigException problem(String text) {
+        return new ModelConfigException("model config " + source + ": " + text);
+    }
+
+    private ModelConfigException invalid(String key, String expected, Object value) {
+        String shown = value instanceof String ? "\"" + value + "\"" : String.valueOf(value);
+        return problem("'" + key + "' must be " + expected + ", got " + shown);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.arrakis.spec;
+
+import static dev.arrakis.spec.Architecture.Activation.GELU_EXACT;
+import static dev.arrakis.spec.Architecture.Activation.GELU_TANH;
+import static dev.arrakis.spec.Architecture.Activation.SILU;
+import static dev.arrakis.spec.Architecture.Normalization.LAYER_NORM;
+import static dev.arrakis.spec.Architecture.Normalization.RMS_NORM;
+import static dev.arrakis.spec.Architecture.Positional.ROTARY;
+
+import dev.arrakis.util.DidYouMean;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The shapes of well-known models, so that {@code @Experiment(model = "gpt2")} can be checked at build time without
+ * a download. The numbers are those of each model's published HF {@code config.json}.
+ */
+public final class KnownModels {
+
+    /**
+     * @param name the name experiments use
+     * @param hubRepo the HF repository the runtime loads it from
+     * @param config its shape
+     */
+    public record KnownModel(String name, String hubRepo, ModelConfig config) {}
+
+    private static final Map<String, KnownModel> MODELS = new LinkedHashMap<>();
+
+    static {
+        gpt2("gpt2", "openai-community/gpt2", 12, 12, 768);
+        gpt2("gpt2-medium", "openai-community/gpt2-medium", 24, 16, 1024);
+        gpt2("gpt2-large", "openai-community/gpt2-large", 36, 20, 1280);
+        gpt2("gpt2-xl", "openai-community/gpt2-xl", 48, 25, 1600);
+        pythia("pythia-70m", 6, 8, 512, 50304);
+        pythia("pythia-160m", 12, 12, 768, 50304);
+        pythia("pythia-410m", 24, 16, 1024, 50304);
+        pythia("pythia-1b", 16, 8, 2048, 50304);
+        pythia("pythia-1.4b", 24, 16, 2048, 50304);
+        pythia("pythia-2.8b", 32, 32, 2560, 50304);
+        pythia("pythia-6.9b", 32, 32, 4096, 50432);
+        pythia("pythia-12b", 36, 40, 5120, 50688);
+        Architecture llama = new Architecture(RMS_NORM, ROTARY, SILU, true, false, false, true, false);
+        add("Llama-2-7b", "meta-llama/Llama-2-7b-hf",
+                new ModelConfig("llama", 32, 32, 32, 4096, 128, 11008, 32000, 4096, 1e-5, llama));
+        add("Mistral-7B", "mistralai/Mistral-7B-v0.1",
+                new ModelConfig("mistral", 32, 32, 8, 4096, 128, 14336, 32000, 32768, 1e-5, llama));
+        add("Qwen2-0.5B", "Qwen/Qwen2-0.5B",
+                new ModelConfig("qwen2", 24, 14, 2, 896, 64, 4864, 151936, 131072, 1e-6, llama));
+        add("Qwen2-1.5B", "Qwen/Qwen2-1.5B",
+                new ModelConfig("qwen2", 28, 12, 2, 1536, 128, 8960, 151936, 131072, 1e-6, llama));
+        Architecture gemma = new Architecture(RMS_NORM, ROTARY, GELU_TANH, true, false, false, true, false);
+        add("gemma-2b", "google/gemma-2b",
+                new ModelConfig("gemma", 18, 8, 1, 2048, 256, 16384, 256000, 8192, 1e-6, gemma));
+        Architecture gemma2 = new Architecture(RMS_NORM, ROTARY, GELU_TANH, true, false, false, true, true);
+        add("gemma-2-2b", "google/gemma-2-2b",
+                new ModelConfig("gemma2", 26, 8, 4, 2304, 256, 9216, 256000, 8192, 1e-6, gemma2));
+        add("Phi-3-mini", "microsoft/Phi-3-mini-4k-instruct",
+                new ModelConfig("phi3", 32, 32, 32, 3072, 96, 8192, 32064, 4096, 1e-5, llama));
+        Architecture stablelm = new Architecture(LAYER_NORM, ROTARY, SILU, true, false, false, true, false);
+        add("stablelm-2-1_6b", "stabilityai/stablelm-2-1_6b",
+                new ModelConfig("stablelm", 24, 32, 32, 2048, 64, 5632, 100352, 4096, 1e-5, stablelm));
+    }
+
+    private KnownModels() {}
+
+    private static void gpt2(String name, String repo, int layers, int heads, int dModel) {
+        add(name, repo, new ModelConfig("gpt2", layers, heads, heads, dModel, dModel / heads, 4 * dModel, 50257,
+                1024, 1e-5, Architecture.gpt2Style(GELU_TANH, true, false)));
+    }
+
+    private static void pythia(String name, int layers, int heads, int dModel, int vocab) {
+        Architecture neox = new Architecture(LAYER_NORM, ROTARY, GELU_EXACT, true, false, true, false, false);
+        add(name, "EleutherAI/" + name, new ModelConfig("gpt_neox", layers, heads, heads, dModel, dModel / heads,
+                4 * dModel, vocab, 2048, 1e-5, neox));
+    }
+
+    private static void add(String name, String repo, ModelConfig config) {
+        MODELS.put(name, new KnownModel(name, repo, config));
+    }
+
+    public static Optional<KnownModel> find(String name) {
+        return Optional.ofNullable(MODELS.get(name));
+    }
+
+    /** The model of that name, or a {@link ModelConfigException} that lists the known names. */
+    public static KnownModel get(String name) {
+        KnownModel model = MODELS.get(name);
+        if (model == null) {
+            throw new ModelConfigException(unknownModelMessage(name));
+        }
+        return model;
+    }
+
+    /** The message for a name not in the catalogue: the nearest names, then every known name. */
+    public static String unknownModelMessage(String name) {
+        return "unknown model '" + name + "'" + DidYouMean.hint(name, MODELS.keySet())
+                + " (known: " + String.join(", ", MODELS.keySet()) + ")";
+    }
+
+    public static Set<String> names() {
+        return MODELS.keySet();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.arrakis.experiment;
+
+import dev.arrakis.hooks.ActivationCache;
+import dev.arrakis.hooks.Logits;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.spec.ModelConfig;
+
+/**
+ * What a run method's parameters are bound from, for one sweep point. Generated invokers call these getters; every
+ * array they return belongs to the point's scope and is freed when the invoker returns.
+ */
+public interface RunContext {
+
+    /** The logits of this point's (intervened) run, {@code [batch, pos, d_vocab]}. */
+    Logits logits();
+
+    /** Every hook point of this point's run. */
+    ActivationCache cache();
+
+    /**
+     * The activation at a hook point the run definition listed in {@link RunDefinition#captures()}, as {@code type}:
+     * {@code NDArray} or the activation class of that hook point.
+     */
+    <A> A capture(String hookName, Class<A> type);
+
+    /** The value an {@code @Input} method returned. */
+    <T> T input(String name, Class<T> type);
+
+    /** This point's index on a swept axis: {@code "layer"}, {@code "head"}, {@code "neuron"} or {@code "position"}. */
+    int coordinate(String axis);
+
+    HookedTransformer model();
+
+    ModelConfig config();
+}

@@ -1,0 +1,17 @@
+package dev.arrakis.hooks;
+
+import ai.djl.ndarray.NDArray;
+import dev.arrakis.spec.ActivationKind;
+
+/** MLP neurons, {@code [batch, pos, d_mlp]}. */
+public final class Neurons extends Activation {
+
+    public Neurons(NDArray array) {
+        super(array, 3);
+    }
+
+    @Override
+    public ActivationKind kind() {
+        return ActivationKind.NEURONS;
+    }
+}
