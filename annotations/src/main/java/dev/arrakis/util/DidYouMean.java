@@ -36,12 +36,17 @@ public final class DidYouMean {
                 .toList();
     }
 
-    /** A suffix for a message: {@code "; did you mean 'x'?"}, or empty when nothing is near. */
+    /**
+     * A suffix for a message: {@code "; did you mean 'x'?"}, or empty when nothing is near. Only the nearest names
+     * are offered (up to three when several are equally near): one clear suggestion beats a list.
+     */
     public static String hint(String name, Collection<String> candidates) {
         List<String> near = nearest(name, candidates, 3);
         if (near.isEmpty()) {
             return "";
         }
+        int best = editDistance(name, near.get(0));
+        near = near.stream().filter(candidate -> editDistance(name, candidate) == best).toList();
         return "; did you mean " + String.join(" or ", near.stream().map(n -> "'" + n + "'").toList()) + "?";
     }
 
