@@ -7,7 +7,9 @@ import dev.arrakis.spec.ModelConfig;
 
 /**
  * What a run method's parameters are bound from, for one sweep point. Generated invokers call these getters; every
- * array they return belongs to the point's scope and is freed when the invoker returns.
+ * array they return belongs to the point's scope and is freed when the invoker returns. The runner copies the
+ * method's result out first when it is an {@code NDArray} or an activation (into an {@link ArrayValue}); any other
+ * result must not hold arrays.
  */
 public interface RunContext {
 

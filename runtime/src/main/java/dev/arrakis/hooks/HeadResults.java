@@ -14,4 +14,9 @@ public final class HeadResults extends Activation {
     public ActivationKind kind() {
         return ActivationKind.HEAD_RESULTS;
     }
+
+    /** One head's output, {@code [batch, pos, d_model]}. */
+    public NDArray head(int head) {
+        return select(2, head, "head");
+    }
 }

@@ -14,4 +14,9 @@ public final class HeadVectors extends Activation {
     public ActivationKind kind() {
         return ActivationKind.HEAD_VECTORS;
     }
+
+    /** One head's vectors (a key/value head at {@code hook_k}/{@code hook_v}), {@code [batch, pos, d_head]}. */
+    public NDArray head(int head) {
+        return select(2, head, "head");
+    }
 }

@@ -14,4 +14,9 @@ public final class Neurons extends Activation {
     public ActivationKind kind() {
         return ActivationKind.NEURONS;
     }
+
+    /** One neuron's activation at every example and position, {@code [batch, pos]}. */
+    public NDArray neuron(int neuron) {
+        return select(2, neuron, "neuron");
+    }
 }

@@ -14,4 +14,9 @@ public final class Residual extends Activation {
     public ActivationKind kind() {
         return ActivationKind.RESIDUAL;
     }
+
+    /** The vector at one example and position; a negative position counts from the end. */
+    public float[] at(int batch, int position) {
+        return vectorAt(batch, position);
+    }
 }

@@ -1,0 +1,138 @@
+package dev.arrakis.experiment;
+
+import dev.arrakis.annotations.PlotKind;
+import dev.arrakis.experiment.PlotRequest.Panel;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * Decides how a run's result is drawn and lays its numbers out for a renderer. The data is the sweep's axes followed
+ * by the result's own axes (none for a number); the last two become a panel's rows and columns and any before them
+ * split it into panels.
+ */
+final class PlotResolver {
+    private PlotResolver() {}
+
+    private record DataAxis(String label, List<String> ticks) {}
+
+    /**
+     * The plot, or null without {@code @Plot} or when the results are not numbers, or arrays of one shape, at every
+     * point.
+     */
+    static PlotRequest resolve(RunDefinition.PlotSpec spec, String runName, List<SweepAxis> sweep,
+            List<Object> values) {
+        if (spec == null || values.isEmpty()) {
+            return null;
+        }
+        List<DataAxis> axes = new ArrayList<>();
+        sweep.forEach(axis -> axes.add(new DataAxis(axis.name(),
+                axis.values().stream().map(String::valueOf).toList())));
+        double[] data;
+        String elementType;
+        if (values.stream().allMatch(Number.class::isInstance)) {
+            data = values.stream().mapToDouble(value -> ((Number) value).doubleValue()).toArray();
+            elementType = null;
+        } else if (values.stream().allMatch(ArrayValue.class::isInstance) && sameShape(values)) {
+            ArrayValue first = (ArrayValue) values.get(0);
+            elementType = first.type();
+            List<String> labels = axisLabels(first.type(), first.rank());
+            for (int axis = 0; axis < first.rank(); axis++) {
+                axes.add(new DataAxis(labels.get(axis), IntStream.range(0, (int) first.shape()[axis])
+                        .mapToObj(String::valueOf).toList()));
+            }
+            data = values.stream().flatMapToDouble(value -> Arrays.stream(((ArrayValue) value).values())).toArray();
+        } else {
+            return null;
+        }
+        PlotKind kind = spec.kind() != PlotKind.AUTO ? spec.kind() : chooseKind(axes, elementType);
+        String title = spec.title().isEmpty() ? runName : spec.title();
+        return layOut(kind, title, axes, data, runName);
+    }
+
+    private static PlotKind chooseKind(List<DataAxis> axes, String elementType) {
+        if ("AttentionPattern".equals(elementType)) {
+            return PlotKind.ATTENTION;
+        }
+        if (axes.size() >= 2) {
+            return PlotKind.HEATMAP;
+        }
+        if (axes.isEmpty()) {
+            return PlotKind.BAR;
+        }
+        String only = axes.get(0).label();
+        return elementType == null && (only.equals("head") || only.equals("neuron")) ? PlotKind.BAR : PlotKind.LINE;
+    }
+
+    private static PlotRequest layOut(PlotKind kind, String title, List<DataAxis> axes, double[] data,
+            String runName) {
+        if (axes.isEmpty()) {
+            return new PlotRequest(kind, title, "", "", List.of(), List.of(runName),
+                    List.of(new Panel("", new double[][] {{data[0]}})));
+        }
+        if (axes.size() == 1) {
+            DataAxis columns = axes.get(0);
+            return new PlotRequest(kind, title, "", columns.label(), List.of(), columns.ticks(),
+                    List.of(new Panel("", new double[][] {data.clone()})));
+        }
+        DataAxis rows = axes.get(axes.size() - 2);
+        DataAxis columns = axes.get(axes.size() - 1);
+        List<DataAxis> leading = axes.subList(0, axes.size() - 2);
+        int panelSize = rows.ticks().size() * columns.ticks().size();
+        int panelCount = panelSize == 0 ? 0 : data.length / panelSize;
+        List<Panel> panels = new ArrayList<>();
+        for (int panel = 0; panel < panelCount; panel++) {
+            double[][] matrix = new double[rows.ticks().size()][columns.ticks().size()];
+            for (int row = 0; row < matrix.length; row++) {
+                System.arraycopy(data, panel * panelSize + row * matrix[row].length, matrix[row], 0,
+                        matrix[row].length);
+            }
+            panels.add(new Panel(panelTitle(leading, panel), matrix));
+        }
+        return new PlotRequest(kind, title, rows.label(), columns.label(), rows.ticks(), columns.ticks(), panels);
+    }
+
+    /** The coordinates of panel {@code index} on the leading axes, e.g. {@code layer=1, batch=0}. */
+    private static String panelTitle(List<DataAxis> leading, int index) {
+        String[] parts = new String[leading.size()];
+        int rest = index;
+        for (int axis = leading.size() - 1; axis >= 0; axis--) {
+            int size = leading.get(axis).ticks().size();
+            parts[axis] = leading.get(axis).label() + "=" + leading.get(axis).ticks().get(rest % size);
+            rest /= size;
+        }
+        return String.join(", ", parts);
+    }
+
+    private static boolean sameShape(List<Object> values) {
+        long[] first = ((ArrayValue) values.get(0)).shape();
+        String type = ((ArrayValue) values.get(0)).type();
+        return values.stream().allMatch(value -> Arrays.equals(((ArrayValue) value).shape(), first)
+                && ((ArrayValue) value).type().equals(type));
+    }
+
+    /** Axis names of a result: an activation's own, else {@code index} for a vector, {@code row, column} for a matrix. */
+    private static List<String> axisLabels(String type, int rank) {
+        List<String> known = switch (type) {
+            case "Residual" -> List.of("batch", "pos", "d_model");
+            case "HeadVectors" -> List.of("batch", "pos", "head", "d_head");
+            case "AttentionPattern" -> List.of("batch", "head", "query_pos", "key_pos");
+            case "Neurons" -> List.of("batch", "pos", "d_mlp");
+            case "NormScale" -> List.of("batch", "pos", "1");
+            case "HeadResults" -> List.of("batch", "pos", "head", "d_model");
+            case "Logits" -> List.of("batch", "pos", "d_vocab");
+            default -> List.of();
+        };
+        if (known.size() == rank) {
+            return known;
+        }
+        if (rank == 1) {
+            return List.of("index");
+        }
+        if (rank == 2) {
+            return List.of("row", "column");
+        }
+        return IntStream.range(0, rank).mapToObj(axis -> "axis" + axis).toList();
+    }
+}

@@ -1,0 +1,108 @@
+package dev.arrakis.experiment;
+
+import dev.arrakis.io.hub.HubSettings;
+import dev.arrakis.model.HookedTransformer;
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How an {@link ExperimentRunner} finds its model and what it does with finished runs. Immutable; each
+ * {@code with...} returns a changed copy of {@link #defaults()}.
+ */
+public final class RunnerOptions {
+    /** Rows per forward pass: 512 rows of a GPT-2-small prompt of 16 tokens are ~50 MB per cached activation. */
+    public static final int DEFAULT_MAX_ROWS_PER_PASS = 512;
+
+    private final Path checkpoint;
+    private final HookedTransformer model;
+    private final Path projectDir;
+    private final HubSettings hub;
+    private final int maxRowsPerPass;
+    private final RunSink sink;
+
+    private RunnerOptions(Path checkpoint, HookedTransformer model, Path projectDir, HubSettings hub,
+            int maxRowsPerPass, RunSink sink) {
+        this.checkpoint = checkpoint;
+        this.model = model;
+        this.projectDir = projectDir;
+        this.hub = hub;
+        this.maxRowsPerPass = maxRowsPerPass;
+        this.sink = sink;
+    }
+
+    /**
+     * The experiment's own model (its catalogue name through the environment's hub settings, or its config path
+     * from the working directory up), at most {@value #DEFAULT_MAX_ROWS_PER_PASS} rows per pass, no run sink.
+     */
+    public static RunnerOptions defaults() {
+        return new RunnerOptions(null, null, null, null, DEFAULT_MAX_ROWS_PER_PASS, null);
+    }
+
+    /** Loads this checkpoint directory instead of the experiment's model (it must have the same shape). */
+    public RunnerOptions withCheckpoint(Path directory) {
+        return new RunnerOptions(Objects.requireNonNull(directory, "directory"), model, projectDir, hub,
+                maxRowsPerPass, sink);
+    }
+
+    /**
+     * Runs on a model that is already loaded (it must have the experiment's shape); the runner does not close it.
+     * Takes precedence over {@link #withCheckpoint}.
+     */
+    public RunnerOptions withModel(HookedTransformer loaded) {
+        return new RunnerOptions(checkpoint, Objects.requireNonNull(loaded, "loaded"), projectDir, hub,
+                maxRowsPerPass, sink);
+    }
+
+    /** Where an experiment's {@code config} path is looked up (then in each directory above it). */
+    public RunnerOptions withProjectDir(Path directory) {
+        return new RunnerOptions(checkpoint, model, Objects.requireNonNull(directory, "directory"), hub,
+                maxRowsPerPass, sink);
+    }
+
+    /** The hub cache, endpoint and token used to load a catalogue model. */
+    public RunnerOptions withHub(HubSettings settings) {
+        return new RunnerOptions(checkpoint, model, projectDir, Objects.requireNonNull(settings, "settings"),
+                maxRowsPerPass, sink);
+    }
+
+    /** The most rows one batched pass may hold; a point's rows are never split, so a pass has at least one point. */
+    public RunnerOptions withMaxRowsPerPass(int rows) {
+        if (rows <= 0) {
+            throw new IllegalArgumentException("maxRowsPerPass must be positive, got " + rows);
+        }
+        return new RunnerOptions(checkpoint, model, projectDir, hub, rows, sink);
+    }
+
+    /** Receives the record of every run whose definition is logged ({@code @LogExperiment}). */
+    public RunnerOptions withSink(RunSink runSink) {
+        return new RunnerOptions(checkpoint, model, projectDir, hub, maxRowsPerPass,
+                Objects.requireNonNull(runSink, "runSink"));
+    }
+
+    public Optional<Path> checkpoint() {
+        return Optional.ofNullable(checkpoint);
+    }
+
+    public Optional<HookedTransformer> model() {
+        return Optional.ofNullable(model);
+    }
+
+    /** The directory config paths are resolved against: the one given, or the working directory. */
+    public Path projectDir() {
+        return projectDir != null ? projectDir : Path.of("").toAbsolutePath();
+    }
+
+    /** The hub settings given, or those of the environment. */
+    public HubSettings hub() {
+        return hub != null ? hub : HubSettings.fromEnvironment();
+    }
+
+    public int maxRowsPerPass() {
+        return maxRowsPerPass;
+    }
+
+    public Optional<RunSink> sink() {
+        return Optional.ofNullable(sink);
+    }
+}

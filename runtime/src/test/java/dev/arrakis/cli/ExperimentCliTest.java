@@ -1,0 +1,112 @@
+package dev.arrakis.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arrakis.hooks.Interventions;
+import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.io.Json;
+import dev.arrakis.model.ForwardResult;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.TokenBatch;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code list} and {@code run} against the experiment the test class path registers (RegisteredTest: a logit
+ * difference, and a sweep over layer 0's heads, on the tiny reference checkpoint).
+ */
+class ExperimentCliTest {
+    private static final Path CHECKPOINT = Path.of("src/test/resources/reference/gpt2-prefixed");
+    private static final long[] PROMPT = {5, 17, 3, 99};
+
+    @TempDir
+    Path temp;
+
+    record Outcome(int code, String out, String err) {}
+
+    static Outcome run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ArrakisCli.execute(args, new PrintWriter(out), new PrintWriter(err));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void listShowsExperimentsAndRuns() {
+        Outcome outcome = run("list");
+        assertEquals(0, outcome.code(), outcome.err());
+        assertTrue(outcome.out().contains("RegisteredTest  model src/test/resources/reference/gpt2-prefixed/config.json"),
+                outcome.out());
+        assertTrue(outcome.out().contains("  RegisteredTest.headSweep  ablate zero layer=[0] head=all"), outcome.out());
+    }
+
+    @Test
+    void runPrintsEachSweepPointAsTheHandWrittenAblationComputesIt() {
+        Outcome outcome = run("run", "RegisteredTest.headSweep", "head=1,3");
+        assertEquals(0, outcome.code(), outcome.err());
+        List<String> lines = outcome.out().lines().toList();
+        assertTrue(lines.get(0).startsWith("RegisteredTest.headSweep  version "), lines.get(0));
+        assertTrue(lines.get(0).endsWith("2 points"), lines.get(0));
+        assertEquals("head=1  " + String.format(Locale.ROOT, "%.6f", handAblated(1)), lines.get(1));
+        assertEquals("head=3  " + String.format(Locale.ROOT, "%.6f", handAblated(3)), lines.get(2));
+    }
+
+    @Test
+    void badOverrideIsOneTaggedLineAndNothingRuns() {
+        Outcome outcome = run("run", "RegisteredTest.headSweep", "layer=2", "head=7");
+        assertEquals(ArrakisCli.BAD_INPUT, outcome.code());
+        assertEquals("", outcome.out());
+        assertEquals(1, outcome.err().lines().count(), outcome.err());
+        assertTrue(outcome.err().contains("[Experiment/LayerRange] layer 2 does not exist"), outcome.err());
+        assertTrue(outcome.err().contains("[Experiment/HeadRange] head 7 does not exist"), outcome.err());
+    }
+
+    @Test
+    void unknownRunSuggestsTheNearest() {
+        Outcome outcome = run("run", "RegisteredTest.headswep");
+        assertEquals(ArrakisCli.BAD_INPUT, outcome.code());
+        assertTrue(outcome.err().contains("did you mean 'headSweep'?"), outcome.err());
+        Outcome malformed = run("run", "RegisteredTest.headSweep", "head");
+        assertEquals(ArrakisCli.BAD_INPUT, malformed.code());
+    }
+
+    @Test
+    void recordFileHoldsTheResultAndTheDefinition() throws IOException {
+        Path record = temp.resolve("runs/record.json");
+        Outcome outcome = run("run", "RegisteredTest.logitDiff", "--record", record.toString());
+        assertEquals(0, outcome.code(), outcome.err());
+        JsonNode json = Json.MAPPER.readTree(record.toFile());
+        assertEquals("RegisteredTest", json.get("experiment").asText());
+        assertEquals(handAblated(-1), json.get("results").get(0).asDouble(), 1e-6);
+        assertTrue(json.get("fingerprint").asText().length() > 12);
+        assertEquals(List.of(5L, 17L, 3L, 99L), longs(json.get("arguments").get("inputs").get("prompts")));
+    }
+
+    /** The first token row of a snapshotted {@code TokenBatch}. */
+    private static List<Long> longs(JsonNode batch) {
+        java.util.ArrayList<Long> values = new java.util.ArrayList<>();
+        batch.get("tokens").get(0).forEach(value -> values.add(value.asLong()));
+        return values;
+    }
+
+    /** logit(5) - logit(17) at the last position with layer 0's head zero-ablated (-1: no ablation). */
+    private static double handAblated(int head) {
+        try (HookedTransformer model = HookedTransformer.load(CHECKPOINT)) {
+            RunOptions options = head < 0 ? RunOptions.none()
+                    : RunOptions.none().withHook("blocks.0.attn.hook_z", Interventions.zeroHeads(head));
+            try (ForwardResult result = model.run(TokenBatch.of(PROMPT), options)) {
+                NDArray last = result.logits().get(0, PROMPT.length - 1);
+                return last.getFloat(5) - last.getFloat(17);
+            }
+        }
+    }
+}

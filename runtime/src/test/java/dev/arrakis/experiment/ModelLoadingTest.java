@@ -1,0 +1,148 @@
+package dev.arrakis.experiment;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.KnownModels;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/** Where the runner finds its model, when it loads it, and what it checks about it. */
+class ModelLoadingTest {
+    private static final TokenBatch PROMPTS = TokenBatch.of(new long[] {5, 17, 3, 99});
+
+    private static RunDefinition plainRun() {
+        return RunDefinition.builder("plain").invoker((experiment, context) -> context.config().layers());
+    }
+
+    @Test
+    void aConfigPathIsFoundFromTheProjectDirectoryUpwards() {
+        TestDefinition definition = TestDefinition.named("ByConfig").input("prompts", PROMPTS).run(plainRun());
+        Path deeper = Path.of("src/test/java").toAbsolutePath();
+        try (ExperimentRunner runner = ExperimentRunner.open(definition,
+                RunnerOptions.defaults().withProjectDir(deeper))) {
+            assertFalse(runner.isModelLoaded(), "nothing loads before the first run");
+            RunOutcome outcome = runner.run("plain");
+            assertEquals(2, outcome.value());
+            RunRecord.ModelIdentity identity = outcome.record().model();
+            assertEquals(TestDefinition.CHECKPOINT.normalize(), identity.checkpoint().normalize());
+            assertEquals(TestDefinition.CONFIG_PATH, identity.configPath());
+            assertNull(identity.hubRepo());
+            assertTrue(outcome.record().timings().loadMs() >= 0);
+            HookedTransformer loaded = runner.model();
+            runner.run("plain");
+            assertSame(loaded, runner.model(), "loaded once");
+            assertEquals(0, runner.run("plain").record().timings().loadMs());
+        }
+    }
+
+    @Test
+    void aMissingConfigIsNamedWithWhereItWasLookedFor() {
+        TestDefinition definition = TestDefinition.named("Lost").input("prompts", PROMPTS).run(plainRun())
+                .model(ModelSource.config("models/none/config.json"), TestDefinition.TINY);
+        try (ExperimentRunner runner = ExperimentRunner.open(definition,
+                RunnerOptions.defaults().withProjectDir(Path.of("src").toAbsolutePath()))) {
+            ExperimentDefinitionException error = assertThrows(ExperimentDefinitionException.class,
+                    () -> runner.run("plain"));
+            assertTrue(error.getMessage().startsWith("[Experiment/ConfigNotFound] no model config"
+                    + " 'models/none/config.json' beside "), error.getMessage());
+        }
+    }
+
+    @Test
+    void aCheckpointOfAnotherShapeIsRefusedNamingBoth() {
+        TestDefinition definition = TestDefinition.named("Gpt2Sized").input("prompts", PROMPTS).run(plainRun())
+                .model(ModelSource.known("gpt2"), KnownModels.get("gpt2").config());
+        try (ExperimentRunner runner = ExperimentRunner.open(definition,
+                RunnerOptions.defaults().withCheckpoint(TestDefinition.CHECKPOINT))) {
+            ExperimentRunException error = assertThrows(ExperimentRunException.class, () -> runner.run("plain"));
+            assertTrue(error.getMessage().startsWith("experiment Gpt2Sized was checked against gpt2 (12 layers,"
+                    + " 12 heads, 12 kv heads, d_model 768"), error.getMessage());
+            assertTrue(error.getMessage().contains("but checkpoint " + TestDefinition.CHECKPOINT
+                    + " has 2 layers, 4 heads"), error.getMessage());
+            assertFalse(runner.isModelLoaded());
+        }
+    }
+
+    @Test
+    void inputsAreCalledOncePerRunOnAFreshInstance() {
+        AtomicInteger instances = new AtomicInteger();
+        AtomicInteger calls = new AtomicInteger();
+        TestDefinition definition = TestDefinition.named("Counting")
+                .factory(() -> instances.incrementAndGet())
+                .input(new InputDefinition("prompts", "TokenBatch", (experiment, model) -> {
+                    calls.incrementAndGet();
+                    assertEquals(instances.get(), experiment, "called on this run's instance");
+                    return PROMPTS;
+                }))
+                .input(new InputDefinition("label", "String", (experiment, model) -> "not tokens"))
+                .run(RunDefinition.builder("sweep").input("prompts")
+                        .intervention(new Intervention.Ablation("", Selection.sweep(0, 1), Selection.of(0),
+                                Selection.none(), Selection.none(), dev.arrakis.annotations.AblationMethod.ZERO))
+                        .invoker((experiment, context) -> {
+                            assertEquals(instances.get(), experiment);
+                            return context.input("label", String.class);
+                        }))
+                .run(RunDefinition.builder("onText").input("label").invoker((experiment, context) -> null));
+        try (ExperimentRunner runner = ExperimentRunner.open(definition,
+                RunnerOptions.defaults().withCheckpoint(TestDefinition.CHECKPOINT))) {
+            RunOutcome outcome = runner.run("sweep");
+            assertEquals(java.util.List.of("not tokens", "not tokens"), outcome.values());
+            runner.run("sweep");
+            assertEquals(2, calls.get());
+            assertEquals(2, instances.get());
+            ExperimentRunException notTokens = assertThrows(ExperimentRunException.class,
+                    () -> runner.run("onText"));
+            assertTrue(notTokens.getMessage().contains("input 'label' of Counting is a java.lang.String; the model"
+                    + " runs on a TokenBatch or a ModelInput"), notTokens.getMessage());
+        }
+    }
+
+    @Test
+    void aFailingRunMethodNamesItsPoint() {
+        TestDefinition definition = TestDefinition.named("Failing").input("prompts", PROMPTS)
+                .run(RunDefinition.builder("fails")
+                        .intervention(new Intervention.Ablation("", Selection.sweep(0, 1), Selection.of(2),
+                                Selection.none(), Selection.none(), dev.arrakis.annotations.AblationMethod.ZERO))
+                        .invoker((experiment, context) -> {
+                            if (context.coordinate("layer") == 1) {
+                                throw new IllegalStateException("boom");
+                            }
+                            return context.coordinate("layer");
+                        }))
+                .run(RunDefinition.builder("readsHead")
+                        .intervention(new Intervention.Ablation("", Selection.sweep(0, 1), Selection.of(2),
+                                Selection.none(), Selection.none(), dev.arrakis.annotations.AblationMethod.ZERO))
+                        .invoker((experiment, context) -> context.coordinate("head")));
+        try (ExperimentRunner runner = ExperimentRunner.open(definition,
+                RunnerOptions.defaults().withCheckpoint(TestDefinition.CHECKPOINT))) {
+            ExperimentRunException error = assertThrows(ExperimentRunException.class, () -> runner.run("fails"));
+            assertEquals("Failing.fails at layer=1 failed: boom", error.getMessage());
+            assertTrue(error.getCause() instanceof IllegalStateException);
+            ExperimentRunException unswept = assertThrows(ExperimentRunException.class,
+                    () -> runner.run("readsHead"));
+            assertEquals("Failing.readsHead at layer=0 failed: run readsHead does not sweep 'head'; its axes are"
+                    + " layer", unswept.getMessage());
+        }
+    }
+
+    @Test
+    void severalInputsNeedTheRunToNameOne() {
+        TestDefinition definition = TestDefinition.named("Ambiguous").input("a", PROMPTS).input("b", PROMPTS)
+                .run(plainRun());
+        try (ExperimentRunner runner = ExperimentRunner.open(definition,
+                RunnerOptions.defaults().withCheckpoint(Path.of("target/nowhere")))) {
+            ExperimentDefinitionException error = assertThrows(ExperimentDefinitionException.class,
+                    () -> runner.run("plain"));
+            assertTrue(error.getMessage().contains("run plain must name its input (@Run(input = ...)):"
+                    + " Ambiguous has inputs a, b"), error.getMessage());
+        }
+    }
+}
