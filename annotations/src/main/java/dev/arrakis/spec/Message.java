@@ -27,7 +27,53 @@ public enum Message {
             + " from"),
     SWEEP_ALL_NOT_ALONE("Experiment/SweepAll", "Sweep.ALL must be the only value of '%s'"),
     EMPTY_SWEEP("Experiment/EmptySweep", "'%s' sweeps over no values"),
-    BAD_OVERRIDE("Experiment/Override", "%s");
+    BAD_OVERRIDE("Experiment/Override", "%s"),
+
+    // Build time only: what the annotation processor checks beyond the model's shape.
+    CONFIG_NOT_IN_PROJECT("Experiment/ConfigNotFound", "no model config '%s' in the project directory %s (processor"
+            + " option arrakis.projectDir)"),
+    CONFIG_NO_SOURCE_DIR("Experiment/ConfigNotFound", "cannot look for model config '%s': the source file is not on"
+            + " disk; set the processor option arrakis.projectDir"),
+    RUNTIME_MISSING("Experiment/RuntimeMissing", "%s is not on the class path; experiments compile against"
+            + " arrakis-runtime"),
+    NOT_INSTANTIABLE("Experiment/NotInstantiable", "the generated runner cannot create %s: %s"),
+    RUN_METHOD_MODIFIER("Experiment/RunMethod", "run method '%s' is %s; the generated runner calls run methods on an"
+            + " instance, so they must be non-private instance methods"),
+    RUN_OUTSIDE_EXPERIMENT("Experiment/NotInExperiment", "@%s is on a method of %s, which is not an @Experiment"
+            + " class; nothing would run it"),
+    INPUT_METHOD("Experiment/InputMethod", "@Input method '%s' %s"),
+    DUPLICATE_INPUT("Experiment/DuplicateInput", "input name '%s' is also used by method '%s'"),
+    UNKNOWN_INPUT("Experiment/UnknownInput", "no @Input named '%s'%s (inputs: %s)"),
+    NO_INPUT("Experiment/NoInput", "run '%s' %s"),
+    INPUT_NOT_RUNNABLE("Experiment/InputType", "input '%s' is %s, which the model cannot run on; its @Input method"
+            + " must return a TokenBatch or a ModelInput"),
+    BINDING_TYPE("Experiment/Binding", "parameter '%s' is %s but %s holds %s %s"),
+    UNBOUND_PARAMETER("Experiment/Binding", "parameter '%s' (%s) cannot be bound; a run method takes %s"),
+    COORDINATE_NOT_SWEPT("Experiment/CoordinateNotSwept", "parameter '%s' would take the swept %s, but run '%s' does"
+            + " not sweep %s"),
+    AMBIGUOUS_INPUT("Experiment/AmbiguousInput", "parameter '%s' (%s) could take any of the inputs %s; name it after"
+            + " the one it means"),
+    NOT_PLOTTABLE("Experiment/NotPlottable", "@Plot cannot draw %s: %s"),
+    ABLATE_TARGET("Experiment/AblateTarget", "@Ablate needs hook, head or neuron to say what it replaces"),
+    HOOK_LAYER_TWICE("Experiment/HookLayerTwice", "hook '%s' already names its layer; drop layer = ... or write the"
+            + " name inside the block, '%s'"),
+    SWEEP_AXIS_UNAVAILABLE("Experiment/SweepAxis", "@%s has no %s attribute to sweep"),
+    SWEPT_TWICE("Experiment/SweptTwice", "%s is already swept by another intervention of run '%s'; each axis can be"
+            + " swept by one intervention"),
+    INTERVENTION_CONFLICT("Experiment/InterventionConflict", "this @%s replaces %s, which an earlier @%s of run '%s'"
+            + " already replaces"),
+    DUPLICATE_RUN("Experiment/DuplicateRun", "run name '%s' is also used by method '%s'"),
+    DUPLICATE_EXPERIMENT("Experiment/DuplicateName", "experiment name '%s' is also used by %s"),
+    HOOKS_CLASS_CLASH("Experiment/HooksClash", "hooks class %s would describe both %s and %s; move one experiment to"
+            + " another package or rename the config's directory"),
+    INTERNAL("Experiment/Internal", "the Arrakis annotation processor failed on this element; please report it:%n%s"),
+
+    // Warnings: legal, but probably not what was meant.
+    LARGE_SWEEP("Experiment/LargeSweep", "run '%s' sweeps %d points (%s); each is a run of its own"),
+    OPT_IN_CAPTURE("Experiment/OptInHook", "'%s' is computed only when asked for and holds %s %s per layer; read"
+            + " attn.hook_z or hook_attn_out where they suffice"),
+    UNOBSERVED_INTERVENTION("Experiment/Unobserved", "run '%s' intervenes but takes neither the logits, a @Capture nor"
+            + " the cache, so the intervention cannot change what it sees");
 
     private final String tag;
     private final String template;

@@ -97,6 +97,56 @@ public final class ShapeChecks {
                 DidYouMean.hint(fullName, candidates)));
     }
 
+    /**
+     * A hook name as an annotation gives it: a full name, or a name inside each block ({@code attn.hook_z}, checked
+     * against block 0). Unlike {@link #hook(String)}, the suggestions for an unknown name include the names inside
+     * a block, so {@code attn.hook_patern} suggests {@code attn.hook_pattern}.
+     */
+    public Optional<Problem> hookAsWritten(String hook) {
+        if (isBlockRelative(hook)) {
+            return hook("blocks.0." + hook);
+        }
+        if (points.contains(hook) || knownAnywhere(hook)) {
+            return hook(hook);
+        }
+        java.util.regex.Matcher block = BLOCK_NAME.matcher(hook);
+        int layer = block.matches() ? parseLayer(block.group(1)) : -1;
+        if (layer >= config.layers() && (points.contains("blocks.0." + block.group(2))
+                || knownAnywhere("blocks.0." + block.group(2)))) {
+            return layer(layer);
+        }
+        if (layer >= 0 && layer < config.layers()) {
+            // Named in its block: suggest fixes within that block, judged on the name inside it.
+            Set<String> inBlock = new LinkedHashSet<>();
+            points.all().stream().filter(point -> point.layer() == layer)
+                    .forEach(point -> inBlock.add(point.blockRelativeName()));
+            String written = block.group(2);
+            java.util.List<String> near = DidYouMean.nearest(written, inBlock, 3);
+            int best = near.isEmpty() ? 0 : DidYouMean.editDistance(written, near.get(0));
+            String hint = near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near.stream()
+                    .filter(name -> DidYouMean.editDistance(written, name) == best)
+                    .map(name -> "'blocks." + layer + "." + name + "'")
+                    .toList()) + "?";
+            return Optional.of(Problem.of(Message.UNKNOWN_HOOK, hook, modelName, hint));
+        }
+        Set<String> candidates = new LinkedHashSet<>();
+        points.all().forEach(point -> {
+            candidates.add(point.name());
+            candidates.add(point.blockRelativeName());
+        });
+        return Optional.of(Problem.of(Message.UNKNOWN_HOOK, hook, modelName, DidYouMean.hint(hook, candidates)));
+    }
+
+    private static final java.util.regex.Pattern BLOCK_NAME = java.util.regex.Pattern.compile("blocks\\.(\\d+)\\.(.+)");
+
+    private static int parseLayer(String digits) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException tooLarge) {
+            return Integer.MAX_VALUE;
+        }
+    }
+
     /** The hook point of a full name that {@link #hook(String)} accepted. */
     public HookPoint point(String fullName) {
         return points.get(fullName);

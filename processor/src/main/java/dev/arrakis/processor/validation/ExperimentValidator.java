@@ -1,0 +1,374 @@
+package dev.arrakis.processor.validation;
+
+import com.palantir.javapoet.TypeName;
+import dev.arrakis.annotations.Axis;
+import dev.arrakis.annotations.PlotKind;
+import dev.arrakis.processor.model.InputModel;
+import dev.arrakis.processor.model.ModelSourceModel;
+import dev.arrakis.processor.model.RunModel;
+import dev.arrakis.spec.Message;
+import dev.arrakis.spec.Problem;
+import dev.arrakis.spec.ShapeChecks;
+import dev.arrakis.util.DidYouMean;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.Element;
+import javax.lang.model.element.ExecutableElement;
+import javax.lang.model.element.Modifier;
+import javax.lang.model.element.NestingKind;
+import javax.lang.model.element.TypeElement;
+import javax.lang.model.type.TypeKind;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.ElementFilter;
+import javax.lang.model.util.Elements;
+import javax.lang.model.util.Types;
+
+/**
+ * Validates one {@code @Experiment} class: every rule, every problem, each at its exact site. What it reads on the
+ * way becomes the experiment's model, which the processor uses only when the report is clean.
+ */
+public final class ExperimentValidator {
+    static final String ANNOTATIONS = "dev.arrakis.annotations.";
+    static final String EXPERIMENT = ANNOTATIONS + "Experiment";
+    static final String INPUT = ANNOTATIONS + "Input";
+    static final String RUN = ANNOTATIONS + "Run";
+    static final String ABLATE = ANNOTATIONS + "Ablate";
+    static final String ABLATIONS = ANNOTATIONS + "Ablations";
+    static final String PATCH = ANNOTATIONS + "Patch";
+    static final String PLOT = ANNOTATIONS + "Plot";
+    static final String LOG_EXPERIMENT = ANNOTATIONS + "LogExperiment";
+
+    /** Annotations that make a method a run method. */
+    public static final List<String> RUN_ANNOTATIONS = List.of(RUN, ABLATE, ABLATIONS, PATCH, PLOT);
+
+    /** Sweeps beyond this many points get a warning. */
+    static final long LARGE_SWEEP = 1000;
+
+    private final Elements elements;
+    private final Types types;
+    private final ModelResolver resolver;
+
+    public ExperimentValidator(Elements elements, Types types, ModelResolver resolver) {
+        this.elements = elements;
+        this.types = types;
+        this.resolver = resolver;
+    }
+
+    /**
+     * What validation found.
+     *
+     * @param report every problem
+     * @param experiment what was read, complete only when the report is clean
+     */
+    public record Result(ValidationReport report, ValidatedExperiment experiment) {}
+
+    /**
+     * The experiment as read, with javac types left behind.
+     *
+     * @param name the experiment's name
+     * @param model the model and the shape it was checked against
+     */
+    public record ValidatedExperiment(String name, ModelSourceModel model, List<InputModel> inputs,
+            List<RunModel> runs) {}
+
+    /** An {@code @Input} method as read. */
+    private record InputInfo(InputModel model, TypeMirror type, ExecutableElement method) {}
+
+    public Result validate(TypeElement type) {
+        ValidationReport.Builder report = ValidationReport.about(type);
+        AnnotationSite experiment = AnnotationSite.of(type, annotation(type, EXPERIMENT), elements);
+        String[] missing = new String[1];
+        Optional<RuntimeTypes> runtime = RuntimeTypes.of(elements, types, missing);
+        if (runtime.isEmpty()) {
+            report.error(Problem.of(Message.RUNTIME_MISSING, missing[0]), experiment.whole());
+            return new Result(report.build(), null);
+        }
+        checkInstantiable(type, report);
+        Optional<ModelResolver.ResolvedModel> model = resolver.resolve(type, experiment, report);
+        Optional<ShapeChecks> checks = model.map(resolved -> new ShapeChecks(resolved.displayName(), resolved.shape()));
+        String name = experiment.string("name").isEmpty() ? type.getSimpleName().toString() : experiment.string("name");
+
+        List<InputInfo> inputs = inputs(type, report);
+        List<RunModel> runs = new ArrayList<>();
+        Map<String, ExecutableElement> runNames = new LinkedHashMap<>();
+        boolean classLogged = annotation(type, LOG_EXPERIMENT) != null;
+        for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+            if (RUN_ANNOTATIONS.stream().anyMatch(run -> annotation(method, run) != null)) {
+                runs.add(run(method, runNames, inputs, classLogged, runtime.get(), checks, report));
+            }
+        }
+        ValidatedExperiment validated = model.map(resolved -> new ValidatedExperiment(name,
+                new ModelSourceModel(resolved.knownName(), resolved.configPath(), resolved.shape()),
+                inputs.stream().map(InputInfo::model).toList(), runs)).orElse(null);
+        return new Result(report.build(), validated);
+    }
+
+    /** Rule 6: the runner must be able to write {@code new C()} from the same package. */
+    private void checkInstantiable(TypeElement type, ValidationReport.Builder report) {
+        String shown = type.getSimpleName().toString();
+        List<String> reasons = new ArrayList<>();
+        switch (type.getKind()) {
+            case INTERFACE -> reasons.add("it is an interface");
+            case ENUM -> reasons.add("it is an enum");
+            case ANNOTATION_TYPE -> reasons.add("it is an annotation type");
+            default -> {
+                if (type.getModifiers().contains(Modifier.PRIVATE)) {
+                    reasons.add("it is private");
+                }
+                if (type.getModifiers().contains(Modifier.ABSTRACT)) {
+                    reasons.add("it is abstract");
+                }
+                if (!type.getTypeParameters().isEmpty()) {
+                    reasons.add("it is generic, and the runner has no type arguments to give it");
+                }
+                if (type.getNestingKind() == NestingKind.MEMBER && !type.getModifiers().contains(Modifier.STATIC)) {
+                    reasons.add("it is an inner class; make it a static member class");
+                }
+                if (type.getNestingKind() == NestingKind.LOCAL || type.getNestingKind() == NestingKind.ANONYMOUS) {
+                    reasons.add("it is a local class");
+                }
+                for (Element outer = type.getEnclosingElement(); outer instanceof TypeElement enclosing;
+                        outer = outer.getEnclosingElement()) {
+                    if (enclosing.getModifiers().contains(Modifier.PRIVATE)) {
+                        reasons.add("the class it is in, " + enclosing.getSimpleName() + ", is private");
+                    }
+                }
+                checkConstructor(type, reasons);
+            }
+        }
+        for (String reason : reasons) {
+            report.error(Problem.of(Message.NOT_INSTANTIABLE, shown, reason), Site.of(type));
+        }
+    }
+
+    private void checkConstructor(TypeElement type, List<String> reasons) {
+        Optional<ExecutableElement> noArgs = ElementFilter.constructorsIn(type.getEnclosedElements()).stream()
+                .filter(constructor -> constructor.getParameters().isEmpty())
+                .findFirst();
+        if (noArgs.isEmpty() || noArgs.get().getModifiers().contains(Modifier.PRIVATE)) {
+            reasons.add("it has no non-private constructor without parameters");
+            return;
+        }
+        TypeMirror unchecked = elements.getTypeElement(RuntimeException.class.getCanonicalName()).asType();
+        TypeMirror error = elements.getTypeElement(Error.class.getCanonicalName()).asType();
+        List<String> checked = noArgs.get().getThrownTypes().stream()
+                .filter(thrown -> !types.isSubtype(thrown, unchecked) && !types.isSubtype(thrown, error))
+                .map(TypeDisplay::name)
+                .toList();
+        if (!checked.isEmpty()) {
+            reasons.add("its constructor without parameters throws " + String.join(", ", checked)
+                    + ", which newInstance() cannot declare");
+        }
+    }
+
+    private List<InputInfo> inputs(TypeElement type, ValidationReport.Builder report) {
+        List<InputInfo> inputs = new ArrayList<>();
+        Map<String, ExecutableElement> byName = new LinkedHashMap<>();
+        TypeMirror hookedTransformer = elements.getTypeElement("dev.arrakis.model.HookedTransformer").asType();
+        for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
+            AnnotationMirror mirror = annotation(method, INPUT);
+            if (mirror == null) {
+                continue;
+            }
+            AnnotationSite input = AnnotationSite.of(method, mirror, elements);
+            String methodName = method.getSimpleName().toString();
+            String name = input.string("value").isEmpty() ? methodName : input.string("value");
+            boolean usable = true;
+            if (method.getModifiers().contains(Modifier.PRIVATE)) {
+                report.error(Problem.of(Message.INPUT_METHOD, methodName,
+                        "is private; the generated runner calls it from outside the class"), Site.of(method));
+                usable = false;
+            }
+            if (method.getReturnType().getKind() == TypeKind.VOID) {
+                report.error(Problem.of(Message.INPUT_METHOD, methodName,
+                        "returns nothing; an @Input method returns the data the runs see"), Site.of(method));
+                usable = false;
+            }
+            boolean takesModel = method.getParameters().size() == 1
+                    && types.isSameType(method.getParameters().get(0).asType(), hookedTransformer);
+            if (!method.getParameters().isEmpty() && !takesModel) {
+                report.error(Problem.of(Message.INPUT_METHOD, methodName, "takes (" + method.getParameters().stream()
+                        .map(parameter -> TypeDisplay.name(parameter.asType()))
+                        .collect(Collectors.joining(", "))
+                        + "); an @Input method takes no parameters or the HookedTransformer"), Site.of(method));
+                usable = false;
+            }
+            ExecutableElement earlier = byName.putIfAbsent(name, method);
+            if (earlier != null) {
+                report.error(Problem.of(Message.DUPLICATE_INPUT, name, earlier.getSimpleName()),
+                        input.attribute("value"));
+                continue;
+            }
+            if (usable) {
+                TypeMirror returned = method.getReturnType();
+                inputs.add(new InputInfo(new InputModel(name, methodName, TypeName.get(returned), takesModel,
+                        method.getModifiers().contains(Modifier.STATIC)), returned, method));
+            }
+        }
+        return inputs;
+    }
+
+    private RunModel run(ExecutableElement method, Map<String, ExecutableElement> runNames, List<InputInfo> inputs,
+            boolean classLogged, RuntimeTypes runtime, Optional<ShapeChecks> checks,
+            ValidationReport.Builder report) {
+        String methodName = method.getSimpleName().toString();
+        AnnotationSite run = site(method, RUN);
+        String name = run != null && !run.string("name").isEmpty() ? run.string("name") : methodName;
+        if (method.getModifiers().contains(Modifier.PRIVATE)) {
+            report.error(Problem.of(Message.RUN_METHOD_MODIFIER, methodName, "private"), Site.of(method));
+        }
+        if (method.getModifiers().contains(Modifier.STATIC)) {
+            report.error(Problem.of(Message.RUN_METHOD_MODIFIER, methodName, "static"), Site.of(method));
+        }
+        ExecutableElement earlier = runNames.putIfAbsent(name, method);
+        if (earlier != null) {
+            report.error(Problem.of(Message.DUPLICATE_RUN, name, earlier.getSimpleName()),
+                    run != null && run.isExplicit("name") ? run.attribute("name") : Site.of(method));
+        }
+
+        InterventionChecks interventionChecks = new InterventionChecks(checks, report);
+        List<InterventionChecks.Checked> interventions = new ArrayList<>();
+        for (AnnotationSite ablate : ablates(method)) {
+            interventions.add(interventionChecks.ablate(ablate));
+        }
+        AnnotationSite patch = site(method, PATCH);
+        if (patch != null) {
+            interventions.add(interventionChecks.patch(patch));
+        }
+        InterventionChecks.checkTogether(interventions, name, report);
+        Map<Axis, Long> sweep = new EnumMap<>(Axis.class);
+        interventions.forEach(intervention -> intervention.sweepSizes().forEach(sweep::putIfAbsent));
+        warnLargeSweep(method, name, sweep, report);
+
+        String input = "";
+        if (patch != null) {
+            findInput(patch.string("from"), patch.attribute("from"), inputs, runtime, report);
+            findInput(patch.string("into"), patch.attribute("into"), inputs, runtime, report);
+        } else {
+            input = runInput(method, name, run, inputs, runtime, report);
+        }
+
+        ParameterBinder.Bound bound = new ParameterBinder(runtime, elements, checks, report).bind(method, name,
+                sweep.keySet(), inputs.stream()
+                        .map(info -> new ParameterBinder.InputType(info.model().name(), info.type()))
+                        .toList());
+        if (!interventions.isEmpty() && !bound.observesRun()) {
+            report.warning(Problem.of(Message.UNOBSERVED_INTERVENTION, name), Site.of(method));
+        }
+
+        AnnotationSite plot = site(method, PLOT);
+        RunModel.Plot plotModel = null;
+        if (plot != null) {
+            PlotKind kind = PlotKind.valueOf(plot.enumName("kind"));
+            new PlotChecks(runtime).check(method.getReturnType(), kind, sweep.size(), plot, report);
+            plotModel = new RunModel.Plot(kind, plot.string("title"));
+        }
+        boolean logged = classLogged || annotation(method, LOG_EXPERIMENT) != null;
+        TypeMirror result = method.getReturnType();
+        return new RunModel(name, methodName, input,
+                interventions.stream().map(InterventionChecks.Checked::model).toList(), bound.captures(),
+                bound.needsCache(), plotModel, logged, result.toString(), result.getKind() == TypeKind.VOID,
+                bound.arguments());
+    }
+
+    private void warnLargeSweep(ExecutableElement method, String name, Map<Axis, Long> sweep,
+            ValidationReport.Builder report) {
+        long points = 1;
+        List<String> parts = new ArrayList<>();
+        for (Map.Entry<Axis, Long> axis : sweep.entrySet()) {
+            if (axis.getValue() >= 0) {
+                points = axis.getValue() != 0 && points > Long.MAX_VALUE / axis.getValue() ? Long.MAX_VALUE
+                        : points * axis.getValue();
+                parts.add(axis.getValue() + " " + axis.getKey().name().toLowerCase(Locale.ROOT) + "s");
+            }
+        }
+        if (points > LARGE_SWEEP) {
+            report.warning(Problem.of(Message.LARGE_SWEEP, name, points, String.join(" x ", parts)),
+                    Site.of(method));
+        }
+    }
+
+    /**
+     * The input a run without patching feeds the model: named by {@code @Run(input)}, or else the only input the model
+     * can run on (others are data bound to parameters).
+     */
+    private String runInput(ExecutableElement method, String runName, AnnotationSite run, List<InputInfo> inputs,
+            RuntimeTypes runtime, ValidationReport.Builder report) {
+        if (run != null && !run.string("input").isEmpty()) {
+            return findInput(run.string("input"), run.attribute("input"), inputs, runtime, report)
+                    .map(info -> info.model().name())
+                    .orElse("");
+        }
+        List<InputInfo> runnable = inputs.stream().filter(info -> runtime.isRunnable(info.type())).toList();
+        if (runnable.size() == 1) {
+            return runnable.get(0).model().name();
+        }
+        if (runnable.isEmpty() && inputs.size() == 1) {
+            InputInfo only = inputs.get(0);
+            report.error(Problem.of(Message.INPUT_NOT_RUNNABLE, only.model().name(),
+                    TypeDisplay.withArticle(TypeDisplay.name(only.type()))), Site.of(method));
+            return only.model().name();
+        }
+        String problem = inputs.isEmpty() ? "has no input to run the model on; add an @Input method"
+                : runnable.isEmpty() ? "has no input the model can run on, a TokenBatch or a ModelInput (inputs: "
+                        + names(inputs) + ")"
+                : "must say which input the model runs on with @Run(input = ...) (inputs: " + names(runnable) + ")";
+        report.error(Problem.of(Message.NO_INPUT, runName, problem), run != null ? run.whole() : Site.of(method));
+        return "";
+    }
+
+    private Optional<InputInfo> findInput(String name, Site site, List<InputInfo> inputs, RuntimeTypes runtime,
+            ValidationReport.Builder report) {
+        Optional<InputInfo> found = inputs.stream().filter(info -> info.model().name().equals(name)).findFirst();
+        if (found.isEmpty()) {
+            report.error(Problem.of(Message.UNKNOWN_INPUT, name, DidYouMean.hint(name,
+                    inputs.stream().map(info -> info.model().name()).toList()),
+                    inputs.isEmpty() ? "none" : names(inputs)), site);
+        } else if (!runtime.isRunnable(found.get().type())) {
+            report.error(Problem.of(Message.INPUT_NOT_RUNNABLE, name,
+                    TypeDisplay.withArticle(TypeDisplay.name(found.get().type()))), site);
+        }
+        return found;
+    }
+
+    private static String names(List<InputInfo> inputs) {
+        return inputs.stream().map(info -> info.model().name()).collect(Collectors.joining(", "));
+    }
+
+    /** The method's {@code @Ablate}s in source order, whether written once or repeated into their container. */
+    private List<AnnotationSite> ablates(ExecutableElement method) {
+        List<AnnotationSite> ablates = new ArrayList<>();
+        for (AnnotationMirror mirror : method.getAnnotationMirrors()) {
+            String type = qualifiedName(mirror);
+            if (type.equals(ABLATE)) {
+                ablates.add(AnnotationSite.of(method, mirror, elements));
+            } else if (type.equals(ABLATIONS)) {
+                List<AnnotationMirror> repeated = AnnotationSite.of(method, mirror, elements).annotations("value");
+                for (int i = 0; i < repeated.size(); i++) {
+                    ablates.add(new AnnotationSite(method, repeated.get(i), i, elements));
+                }
+            }
+        }
+        return ablates;
+    }
+
+    private AnnotationSite site(Element element, String annotation) {
+        AnnotationMirror mirror = annotation(element, annotation);
+        return mirror == null ? null : AnnotationSite.of(element, mirror, elements);
+    }
+
+    static AnnotationMirror annotation(Element element, String qualifiedName) {
+        return ParameterBinder.annotation(element, qualifiedName);
+    }
+
+    static String qualifiedName(AnnotationMirror mirror) {
+        return ((TypeElement) mirror.getAnnotationType().asElement()).getQualifiedName().toString();
+    }
+}
