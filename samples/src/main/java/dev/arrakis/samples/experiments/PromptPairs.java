@@ -59,6 +59,11 @@ public record PromptPairs(List<long[]> prompts, long[] correct, long[] distracto
         return new PromptPairs(corrupted, correct, distractor);
     }
 
+    /** The other prompts' tokens with these answers: the corrupted run is scored on the clean run's answers. */
+    public PromptPairs withTokensOf(PromptPairs other) {
+        return new PromptPairs(other.prompts, correct, distractor);
+    }
+
     @Override
     public TokenBatch tokens() {
         return TokenBatch.of(prompts.toArray(long[][]::new));
