@@ -73,12 +73,6 @@ public final class ShapeChecks {
                 && (points.contains("blocks.0." + hook) || knownAnywhere("blocks.0." + hook));
     }
 
-    /** The full name of {@code hook} in {@code layer}: a full name is returned as it is. */
-    public static String fullName(String hook, int layer) {
-        return hook.startsWith("blocks.") || hook.startsWith("hook_") || hook.startsWith("ln_final.")
-                ? hook : "blocks." + layer + "." + hook;
-    }
-
     /**
      * The hook point of a full name, or the problem: unknown (with the nearest names), or known to other
      * architectures but not this one (a rotary model has no {@code hook_pos_embed}).
