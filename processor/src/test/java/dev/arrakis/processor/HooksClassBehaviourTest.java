@@ -91,4 +91,29 @@ class HooksClassBehaviourTest {
         assertEquals(IndexOutOfBoundsException.class, thrown.getCause().getClass());
         assertEquals("layer 12 does not exist in gpt2 (layers 0..11)", thrown.getCause().getMessage());
     }
+
+    @Test
+    void aTypedHookForOneKindOfActivationDoesNotCompileAtAnother() {
+        JavaFileObject misuse = com.google.testing.compile.JavaFileObjects.forSourceString("test.Misuse", """
+                package test;
+
+                import dev.arrakis.hooks.ActivationHook;
+                import dev.arrakis.hooks.Residual;
+                import dev.arrakis.hooks.RunOptions;
+
+                class Misuse {
+                    RunOptions options() {
+                        ActivationHook<Residual> keep = (residual, context) -> residual;
+                        RunOptions fine = RunOptions.none().withHook(Gpt2Hooks.blocks(1).residPre(), keep);
+                        return fine.withHook(Gpt2Hooks.blocks(1).attn().pattern(), keep);
+                    }
+                }
+                """);
+        Compilation compilation = Compilations.compile(Compilations.gpt2Experiment("Probe", ""), misuse);
+        assertThat(compilation).failed();
+        assertThat(compilation).hadErrorCount(1);
+        assertThat(compilation).hadErrorContaining("withHook")
+                .inFile(misuse)
+                .onLineContaining("attn().pattern(), keep)");
+    }
 }

@@ -54,6 +54,25 @@ public final class RunOptions {
         return new RunOptions(Collections.unmodifiableMap(copy), cacheFilter, namedForCache, stopAtLayer);
     }
 
+    /**
+     * Adds a typed hook, e.g. {@code withHook(Gpt2Hooks.blocks(9).attn().pattern(), (pattern, context) -> ...)}:
+     * the hook receives an {@code AttentionPattern} and must return one, so a residual-stream hook does not compile
+     * there.
+     */
+    public <A extends Activation> RunOptions withHook(TypedHook<A> point, ActivationHook<A> hook) {
+        Objects.requireNonNull(point, "point");
+        Objects.requireNonNull(hook, "hook");
+        return withHook(point.name(), (activation, context) -> {
+            A replaced = hook.apply(Activations.wrap(point.type(), activation), context);
+            return replaced == null ? null : replaced.array();
+        });
+    }
+
+    /** Caches exactly these typed hook points; read them back with {@link ActivationCache#get(TypedHook)}. */
+    public RunOptions withCache(TypedHook<?>... points) {
+        return withCache(Arrays.stream(points).map(TypedHook::name).toArray(String[]::new));
+    }
+
     /** Caches exactly these hook points; each name must exist in the model. */
     public RunOptions withCache(String... hookNames) {
         Set<String> names = new LinkedHashSet<>(namedForCache);
