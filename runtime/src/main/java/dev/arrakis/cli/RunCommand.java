@@ -8,6 +8,7 @@ import dev.arrakis.experiment.RunReference;
 import dev.arrakis.experiment.RunnerOptions;
 import dev.arrakis.experiment.SweepAxis;
 import dev.arrakis.io.Json;
+import dev.arrakis.plot.PlotRenderer;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -52,6 +53,10 @@ final class RunCommand implements Runnable {
     @Option(names = "--record", paramLabel = "FILE", description = "Write the run's record as JSON to this file.")
     private Path recordFile;
 
+    @Option(names = "--plots", paramLabel = "DIR", defaultValue = "arrakis-plots",
+            description = "Where a @Plot run's pictures go, as <Experiment>.<run>.png and .svg (default: ${DEFAULT-VALUE}).")
+    private Path plotDirectory;
+
     @Spec
     private CommandSpec spec;
 
@@ -73,6 +78,10 @@ final class RunCommand implements Runnable {
             runner.check(run.run().name(), parsed);
             RunOutcome outcome = runner.run(run.run().name(), parsed);
             print(outcome, spec.commandLine().getOut());
+            outcome.plot().ifPresent(plot -> new PlotRenderer()
+                    .render(plot, plotDirectory, outcome.experiment() + "." + outcome.run())
+                    .files()
+                    .forEach(file -> spec.commandLine().getOut().println("wrote " + file)));
             if (recordFile != null) {
                 writeRecord(outcome);
             }

@@ -51,13 +51,26 @@ class ExperimentCliTest {
 
     @Test
     void runPrintsEachSweepPointAsTheHandWrittenAblationComputesIt() {
-        Outcome outcome = run("run", "RegisteredTest.headSweep", "head=1,3");
+        Outcome outcome = run("run", "RegisteredTest.headSweep", "head=1,3", "--plots", temp.toString());
         assertEquals(0, outcome.code(), outcome.err());
         List<String> lines = outcome.out().lines().toList();
         assertTrue(lines.get(0).startsWith("RegisteredTest.headSweep  version "), lines.get(0));
         assertTrue(lines.get(0).endsWith("2 points"), lines.get(0));
         assertEquals("head=1  " + String.format(Locale.ROOT, "%.6f", handAblated(1)), lines.get(1));
         assertEquals("head=3  " + String.format(Locale.ROOT, "%.6f", handAblated(3)), lines.get(2));
+    }
+
+    @Test
+    void plottedRunWritesItsPictures() throws IOException {
+        Outcome outcome = run("run", "RegisteredTest.headSweep", "--plots", temp.resolve("plots").toString());
+        assertEquals(0, outcome.code(), outcome.err());
+        assertTrue(outcome.out().contains("plot: bar"), outcome.out());
+        Path png = temp.resolve("plots/RegisteredTest.headSweep.png");
+        assertTrue(outcome.out().contains("wrote " + png), outcome.out());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
+        assertEquals(800, image.getWidth());
+        assertEquals(600, image.getHeight());
+        assertTrue(java.nio.file.Files.size(temp.resolve("plots/RegisteredTest.headSweep.svg")) > 1000);
     }
 
     @Test

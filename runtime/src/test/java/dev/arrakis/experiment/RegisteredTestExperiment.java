@@ -16,6 +16,7 @@ public class RegisteredTestExperiment implements ExperimentDefinition {
             .run(RunDefinition.builder("headSweep")
                     .intervention(new Intervention.Ablation("", Selection.of(0), Selection.everyIndex(),
                             Selection.none(), Selection.none(), dev.arrakis.annotations.AblationMethod.ZERO))
+                    .plot(dev.arrakis.annotations.PlotKind.AUTO, "")
                     .invoker((experiment, context) -> Metrics.lastLogitDiff(context.logits())));
 
     @Override

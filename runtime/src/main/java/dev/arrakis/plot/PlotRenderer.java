@@ -1,0 +1,335 @@
+package dev.arrakis.plot;
+
+import dev.arrakis.annotations.PlotKind;
+import dev.arrakis.experiment.PlotRequest;
+import dev.arrakis.experiment.PlotRequest.Panel;
+import dev.arrakis.plot.PlotRenderException.Problem;
+import java.awt.GraphicsEnvironment;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.IntStream;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder;
+import org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat;
+import org.knowm.xchart.internal.chartpart.Chart;
+
+/**
+ * Draws a {@link PlotRequest} with XChart and writes it as PNG and SVG.
+ *
+ * <ul>
+ *   <li>{@link PlotKind#LINE}: the columns along x (column label, column ticks), one line per row, with a legend of
+ *       row ticks when there are several rows; the y axis is {@code value}.
+ *   <li>{@link PlotKind#BAR}: bars over the column ticks, one bar group member per row, legend as for lines.
+ *   <li>{@link PlotKind#HEATMAP}: rows top to bottom by columns left to right, both axes titled and ticked. When the
+ *       values have both signs the scale is diverging, blue–white–red over {@code ±max|v|} so that zero is white;
+ *       otherwise it is sequential (viridis) over the values' range.
+ *   <li>{@link PlotKind#ATTENTION}: query (rows) by key (columns), white–blue over 0 to 1 whatever the data.
+ * </ul>
+ *
+ * <p>Heatmap colour scales are shared by all panels of a request, so panels compare. NaN and infinite values are
+ * missing: a gap in a line, no bar, a grey heatmap cell. Axes with more than {@value PanelChart#MAX_TICK_LABELS}
+ * ticks label every n-th.
+ *
+ * <p>Files: one request with one panel gives {@code <baseName>.png} and {@code <baseName>.svg}; with several panels
+ * each panel is its own picture, {@code <baseName>-1.png}, {@code <baseName>-1.svg}, {@code <baseName>-2.png}... in
+ * panel order, the number zero-padded to the width of the panel count ({@code -01} ... {@code -12}) so that names
+ * sort in panel order; each picture's title ends with its panel's title. Separate pictures keep every panel at full
+ * size, where a grid of twelve layers would shrink each to a thumbnail. Sizes are fixed per kind
+ * ({@link #imageWidth}, {@link #imageHeight}); names and contents hold no timestamps, so the same request gives the
+ * same bytes. Each file is written to a temporary file in the same directory, flushed to disk and moved into place,
+ * so a crash leaves the old file or the new one, never half of one; every picture is drawn in memory before the first
+ * file is written.
+ *
+ * <p>Rendering needs no display: loading this class sets {@code java.awt.headless=true} unless the property was set
+ * already. It does need fonts (any TrueType font fontconfig can find, such as DejaVu). A renderer holds no state and
+ * may be shared between threads.
+ */
+public final class PlotRenderer {
+
+    static {
+        if (System.getProperty("java.awt.headless") == null) {
+            System.setProperty("java.awt.headless", "true");
+        }
+    }
+
+    /** Width of every picture, in pixels. */
+    public static final int WIDTH = 800;
+    /** Height of line and bar charts, in pixels. */
+    public static final int CHART_HEIGHT = 600;
+    /** Height of heatmaps, in pixels: taller, so that the cells of a square matrix are about square beside the legend. */
+    public static final int HEATMAP_HEIGHT = 700;
+
+    public static int imageWidth(PlotKind kind) {
+        return WIDTH;
+    }
+
+    public static int imageHeight(PlotKind kind) {
+        return kind == PlotKind.HEATMAP || kind == PlotKind.ATTENTION ? HEATMAP_HEIGHT : CHART_HEIGHT;
+    }
+
+    /** True when AWT runs without a display, as it must for rendering on a server or in CI. */
+    public static boolean headless() {
+        return GraphicsEnvironment.isHeadless();
+    }
+
+    /**
+     * Draws {@code request} and writes its PNG and SVG files into {@code directory}, created if missing.
+     *
+     * @param baseName the file name without extension: not blank, no path separators, not {@code .} or {@code ..}
+     * @return the files written, one PNG and one SVG per panel
+     * @throws PlotRenderException when the data cannot be drawn, the name is not a plain file name or the directory
+     *     cannot be written; the message names the plot and the problem
+     */
+    public RenderedPlot render(PlotRequest request, Path directory, String baseName) {
+        String plotTitle = request.title() == null || request.title().isBlank() ? baseName : request.title();
+        List<PanelChart> panels = layOut(request, plotTitle);
+        checkBaseName(plotTitle, baseName);
+
+        int count = panels.size();
+        int digits = String.valueOf(count).length();
+        List<Encoded> encoded = new ArrayList<>(count);
+        for (int index = 0; index < count; index++) {
+            PanelChart panel = panels.get(index);
+            String name = count == 1 ? baseName : baseName + "-" + String.format("%0" + digits + "d", index + 1);
+            encoded.add(encode(plotTitle, panel, request.panels().get(index).title(), name));
+        }
+
+        prepareDirectory(plotTitle, directory);
+        List<Staged> staged = new ArrayList<>();
+        try {
+            for (Encoded picture : encoded) {
+                staged.add(stage(plotTitle, directory, picture.name() + ".png", picture.png()));
+                staged.add(stage(plotTitle, directory, picture.name() + ".svg", picture.svg()));
+            }
+            for (Staged file : staged) {
+                commit(plotTitle, file);
+            }
+        } finally {
+            staged.forEach(Staged::discard);
+        }
+        return new RenderedPlot(encoded.stream().map(picture -> new RenderedPlot.Image(picture.panelTitle(),
+                directory.resolve(picture.name() + ".png"), directory.resolve(picture.name() + ".svg"),
+                picture.width(), picture.height())).toList());
+    }
+
+    // ----- validation and layout -----
+
+    private static List<PanelChart> layOut(PlotRequest request, String plotTitle) {
+        PlotKind kind = request.kind();
+        if (kind == null) {
+            throw new PlotRenderException(plotTitle, Problem.NO_KIND, "the request has no plot kind");
+        }
+        List<Panel> panels = request.panels();
+        if (panels.isEmpty()) {
+            throw new PlotRenderException(plotTitle, Problem.NO_PANELS, "the request has no panels");
+        }
+        double[][][] matrices = new double[panels.size()][][];
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (int index = 0; index < panels.size(); index++) {
+            double[][] values = panels.get(index).values();
+            String where = panelName(panels, index);
+            if (values.length == 0 || values[0].length == 0) {
+                throw new PlotRenderException(plotTitle, Problem.EMPTY_PANEL, where + " is empty: "
+                        + values.length + " rows x " + (values.length == 0 ? 0 : values[0].length) + " columns");
+            }
+            for (int row = 1; row < values.length; row++) {
+                if (values[row].length != values[0].length) {
+                    throw new PlotRenderException(plotTitle, Problem.RAGGED_ROWS, where + " has ragged rows: row "
+                            + row + " has " + values[row].length + " values where row 0 has " + values[0].length);
+                }
+            }
+            if (index > 0 && (values.length != matrices[0].length || values[0].length != matrices[0][0].length)) {
+                throw new PlotRenderException(plotTitle, Problem.PANEL_SHAPE_MISMATCH, where + " is " + values.length + " x "
+                        + values[0].length + " where panel 1 is " + matrices[0].length + " x "
+                        + matrices[0][0].length);
+            }
+            double[] finite = java.util.Arrays.stream(values).flatMapToDouble(java.util.Arrays::stream)
+                    .filter(Double::isFinite).toArray();
+            if (finite.length == 0) {
+                throw new PlotRenderException(plotTitle, Problem.NO_FINITE_VALUES,
+                        where + " has no finite values: all are NaN or infinite");
+            }
+            for (double value : finite) {
+                low = Math.min(low, value);
+                high = Math.max(high, value);
+            }
+            matrices[index] = values;
+        }
+        int rows = matrices[0].length;
+        int columns = matrices[0][0].length;
+        List<String> rowTicks = ticks(plotTitle, "row", request.rowTicks(), rows);
+        List<String> columnTicks = ticks(plotTitle, "column", request.columnTicks(), columns);
+
+        String rowLabel = text(request.rowLabel());
+        String columnLabel = text(request.columnLabel());
+        String xLabel;
+        String yLabel;
+        ColorScale scale;
+        switch (kind) {
+            case LINE, BAR -> {
+                xLabel = columnLabel.isEmpty() ? "column" : columnLabel;
+                yLabel = "value";
+                scale = null;
+            }
+            case ATTENTION -> {
+                xLabel = columnLabel.isEmpty() ? "key" : columnLabel;
+                yLabel = rowLabel.isEmpty() ? "query" : rowLabel;
+                scale = ColorScale.forAttention();
+            }
+            default -> {
+                xLabel = columnLabel.isEmpty() ? "column" : columnLabel;
+                yLabel = rowLabel.isEmpty() ? "row" : rowLabel;
+                scale = ColorScale.forValues(low, high);
+            }
+        }
+        List<PanelChart> charts = new ArrayList<>(panels.size());
+        for (int index = 0; index < panels.size(); index++) {
+            String panelTitle = text(panels.get(index).title());
+            String title = panels.size() > 1 && !panelTitle.isEmpty() ? plotTitle + " \u2014 " + panelTitle
+                    : panels.size() > 1 ? plotTitle + " \u2014 panel " + (index + 1) : plotTitle;
+            charts.add(new PanelChart(kind, title, xLabel, yLabel, rowLabel, rowTicks, columnTicks, matrices[index],
+                    scale, imageWidth(kind), imageHeight(kind)));
+        }
+        return charts;
+    }
+
+    private static String panelName(List<Panel> panels, int index) {
+        String title = text(panels.get(index).title());
+        return panels.size() == 1 && title.isEmpty() ? "the panel"
+                : "panel " + (index + 1) + " of " + panels.size() + (title.isEmpty() ? "" : " (" + title + ")");
+    }
+
+    private static List<String> ticks(String plotTitle, String axis, List<String> given, int count) {
+        if (given.isEmpty()) {
+            return IntStream.range(0, count).mapToObj(String::valueOf).toList();
+        }
+        if (given.size() != count) {
+            throw new PlotRenderException(plotTitle, Problem.TICK_COUNT_MISMATCH, "there are " + given.size() + " "
+                    + axis + " ticks for " + count + " " + axis + "s");
+        }
+        return given.stream().map(PlotRenderer::text).toList();
+    }
+
+    private static String text(String text) {
+        return text == null ? "" : text;
+    }
+
+    private static void checkBaseName(String plotTitle, String baseName) {
+        String problem = baseName == null || baseName.isBlank() ? "is blank"
+                : baseName.equals(".") || baseName.equals("..") ? "is a relative directory"
+                : baseName.contains("/") || baseName.contains("\\") ? "contains a path separator"
+                : baseName.chars().anyMatch(Character::isISOControl) ? "contains a control character"
+                : null;
+        if (problem != null) {
+            throw new PlotRenderException(plotTitle, Problem.BAD_FILE_NAME,
+                    "the file base name '" + baseName + "' " + problem);
+        }
+    }
+
+    // ----- drawing -----
+
+    private record Encoded(String name, String panelTitle, byte[] png, byte[] svg, int width, int height) {}
+
+    private static Encoded encode(String plotTitle, PanelChart panel, String panelTitle, String name) {
+        try {
+            Chart<?, ?> chart = panel.toChart();
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", png)) {
+                throw new IllegalStateException("no PNG writer is installed");
+            }
+            ByteArrayOutputStream svg = new ByteArrayOutputStream();
+            VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsFormat.SVG);
+            byte[] finished = SvgDocument.finish(svg.toByteArray(), panel.title(), panel.description());
+            return new Encoded(name, text(panelTitle), png.toByteArray(), finished, panel.width(), panel.height());
+        } catch (IOException | RuntimeException failure) {
+            throw new PlotRenderException(plotTitle, Problem.RENDER_FAILED,
+                    "drawing " + name + " failed: " + failure, failure);
+        }
+    }
+
+    // ----- files -----
+
+    private static void prepareDirectory(String plotTitle, Path directory) {
+        if (Files.exists(directory) && !Files.isDirectory(directory)) {
+            throw new PlotRenderException(plotTitle, Problem.UNWRITABLE_DIRECTORY,
+                    "the output directory " + directory + " is not a directory");
+        }
+        try {
+            Files.createDirectories(directory);
+        } catch (IOException | SecurityException failure) {
+            throw new PlotRenderException(plotTitle, Problem.UNWRITABLE_DIRECTORY,
+                    "the output directory " + directory + " cannot be created: " + failure, failure);
+        }
+        if (!Files.isWritable(directory)) {
+            throw new PlotRenderException(plotTitle, Problem.UNWRITABLE_DIRECTORY,
+                    "the output directory " + directory + " is not writable");
+        }
+    }
+
+    /** A file written in full under a temporary name beside its target. */
+    private record Staged(Path temporary, Path target) {
+        void discard() {
+            try {
+                Files.deleteIfExists(temporary);
+            } catch (IOException ignored) {
+                // Best effort: the hidden temporary file is harmless and never mistaken for a plot.
+            }
+        }
+    }
+
+    private static Staged stage(String plotTitle, Path directory, String fileName, byte[] content) {
+        Path temporary = directory.resolve("." + fileName + "." + UUID.randomUUID() + ".tmp");
+        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(content);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        } catch (AccessDeniedException failure) {
+            deleteQuietly(temporary);
+            throw new PlotRenderException(plotTitle, Problem.UNWRITABLE_DIRECTORY,
+                    "the output directory " + directory + " is not writable: " + failure, failure);
+        } catch (IOException failure) {
+            deleteQuietly(temporary);
+            throw new PlotRenderException(plotTitle, Problem.WRITE_FAILED,
+                    "writing " + directory.resolve(fileName) + " failed: " + failure, failure);
+        }
+        return new Staged(temporary, directory.resolve(fileName));
+    }
+
+    private static void commit(String plotTitle, Staged file) {
+        try {
+            try {
+                Files.move(file.temporary(), file.target(), StandardCopyOption.ATOMIC_MOVE,
+                        StandardCopyOption.REPLACE_EXISTING);
+            } catch (AtomicMoveNotSupportedException notAtomic) {
+                Files.move(file.temporary(), file.target(), StandardCopyOption.REPLACE_EXISTING);
+            }
+        } catch (IOException failure) {
+            throw new PlotRenderException(plotTitle, Problem.WRITE_FAILED,
+                    "moving the finished file into place as " + file.target() + " failed: " + failure, failure);
+        }
+    }
+
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        } catch (IOException ignored) {
+            // Nothing more to do; the caller reports the original failure.
+        }
+    }
+}
