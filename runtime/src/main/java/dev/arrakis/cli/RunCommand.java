@@ -50,6 +50,10 @@ final class RunCommand implements Runnable {
     @Option(names = "--max-rows", paramLabel = "N", description = "Rows per batched forward pass (default: 512).")
     private Integer maxRows;
 
+    @Option(names = "--max-tokens", paramLabel = "N",
+            description = "Tokens (rows x sequence length) per batched forward pass (default: 2048).")
+    private Integer maxTokens;
+
     @Option(names = "--record", paramLabel = "FILE", description = "Write the run's record as JSON to this file.")
     private Path recordFile;
 
@@ -62,6 +66,12 @@ final class RunCommand implements Runnable {
 
     @Override
     public void run() {
+        for (Integer limit : new Integer[] {maxRows, maxTokens}) {
+            if (limit != null && limit <= 0) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                        "--max-rows and --max-tokens must be positive, got " + limit);
+            }
+        }
         Map<String, String> parsed = Overrides.fromArguments(overrides);
         RunReference run = ExperimentRegistry.load(Thread.currentThread().getContextClassLoader()).resolve(reference);
         RunnerOptions options = RunnerOptions.defaults();
@@ -73,6 +83,9 @@ final class RunCommand implements Runnable {
         }
         if (maxRows != null) {
             options = options.withMaxRowsPerPass(maxRows);
+        }
+        if (maxTokens != null) {
+            options = options.withMaxTokensPerPass(maxTokens);
         }
         try (ExperimentRunner runner = ExperimentRunner.open(run.experiment(), options)) {
             runner.check(run.run().name(), parsed);

@@ -20,8 +20,8 @@ import java.util.Map;
  * {@link #close()}. Every run call then makes a fresh experiment instance and calls every {@code @Input} on it once
  * (so inputs may be random or stateful without leaking between runs), takes one cached unintervened pass per input
  * whose activations a mean or resample ablation or a patch needs, and sends all sweep points through the model in
- * as few passes as {@link RunnerOptions#maxRowsPerPass()} allows: the input is repeated once per point and one
- * hook per affected hook point edits each point's own rows. The run method is then called once per point, on that
+ * as few passes as {@link RunnerOptions#maxRowsPerPass()} and {@link RunnerOptions#maxTokensPerPass()} allow: the
+ * input is repeated once per point and one hook per affected hook point edits each point's own rows. The run method is then called once per point, on that
  * point's rows, and whatever arrays it sees or makes are freed when it returns; its results are copied into Java
  * values first.
  *
@@ -71,7 +71,8 @@ public final class ExperimentRunner implements AutoCloseable {
         boolean loadedNow = model == null;
         HookedTransformer loaded = model();
         long loadMs = loadedNow ? (System.nanoTime() - loadStarted) / 1_000_000 : 0;
-        RunOutcome outcome = new RunExecution(definition, validated, loaded, options.maxRowsPerPass())
+        RunOutcome outcome = new RunExecution(definition, validated, loaded, options.maxRowsPerPass(),
+                options.maxTokensPerPass())
                 .execute(identity(loaded), loadMs, startedAt);
         if (validated.definition().logged()) {
             options.sink().ifPresent(sink -> sink.record(outcome.record()));

@@ -30,6 +30,7 @@ final class RunExecution {
     private final ValidatedRun run;
     private final HookedTransformer model;
     private final int maxRowsPerPass;
+    private final int maxTokensPerPass;
 
     private long inputsNanos;
     private long cleanNanos;
@@ -37,11 +38,13 @@ final class RunExecution {
     private long invokeNanos;
     private int passes;
 
-    RunExecution(ExperimentDefinition experiment, ValidatedRun run, HookedTransformer model, int maxRowsPerPass) {
+    RunExecution(ExperimentDefinition experiment, ValidatedRun run, HookedTransformer model, int maxRowsPerPass,
+            int maxTokensPerPass) {
         this.experiment = experiment;
         this.run = run;
         this.model = model;
         this.maxRowsPerPass = maxRowsPerPass;
+        this.maxTokensPerPass = maxTokensPerPass;
     }
 
     RunOutcome execute(RunRecord.ModelIdentity identity, long loadMs, Instant startedAt) {
@@ -91,7 +94,8 @@ final class RunExecution {
             base = base.withCache(definition.captures().toArray(String[]::new));
         }
         int batch = tokens.batchSize();
-        int pointsPerPass = Math.max(1, maxRowsPerPass / batch);
+        int pointsPerPass = Math.max(1, Math.min(maxRowsPerPass / batch,
+                maxTokensPerPass / (batch * tokens.sequenceLength())));
         List<Object> values = new ArrayList<>(plan.points());
         for (int first = 0; first < plan.points(); first += pointsPerPass) {
             int count = Math.min(pointsPerPass, plan.points() - first);

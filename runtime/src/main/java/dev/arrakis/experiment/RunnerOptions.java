@@ -14,20 +14,29 @@ public final class RunnerOptions {
     /** Rows per forward pass: 512 rows of a GPT-2-small prompt of 16 tokens are ~50 MB per cached activation. */
     public static final int DEFAULT_MAX_ROWS_PER_PASS = 512;
 
+    /**
+     * Tokens (rows x sequence length) per forward pass. A pass keeps its intermediates until it ends, so memory grows
+     * with the tokens in it, while on a CPU the time per token barely falls beyond about a thousand tokens: a GPT-2-small
+     * head sweep ran fastest at 1,024 tokens per pass and took 4-11 GB at 8-32 thousand (docs/performance.md).
+     */
+    public static final int DEFAULT_MAX_TOKENS_PER_PASS = 2048;
+
     private final Path checkpoint;
     private final HookedTransformer model;
     private final Path projectDir;
     private final HubSettings hub;
     private final int maxRowsPerPass;
+    private final int maxTokensPerPass;
     private final RunSink sink;
 
     private RunnerOptions(Path checkpoint, HookedTransformer model, Path projectDir, HubSettings hub,
-            int maxRowsPerPass, RunSink sink) {
+            int maxRowsPerPass, int maxTokensPerPass, RunSink sink) {
         this.checkpoint = checkpoint;
         this.model = model;
         this.projectDir = projectDir;
         this.hub = hub;
         this.maxRowsPerPass = maxRowsPerPass;
+        this.maxTokensPerPass = maxTokensPerPass;
         this.sink = sink;
     }
 
@@ -36,13 +45,14 @@ public final class RunnerOptions {
      * from the working directory up), at most {@value #DEFAULT_MAX_ROWS_PER_PASS} rows per pass, no run sink.
      */
     public static RunnerOptions defaults() {
-        return new RunnerOptions(null, null, null, null, DEFAULT_MAX_ROWS_PER_PASS, null);
+        return new RunnerOptions(null, null, null, null, DEFAULT_MAX_ROWS_PER_PASS, DEFAULT_MAX_TOKENS_PER_PASS,
+                null);
     }
 
     /** Loads this checkpoint directory instead of the experiment's model (it must have the same shape). */
     public RunnerOptions withCheckpoint(Path directory) {
         return new RunnerOptions(Objects.requireNonNull(directory, "directory"), model, projectDir, hub,
-                maxRowsPerPass, sink);
+                maxRowsPerPass, maxTokensPerPass, sink);
     }
 
     /**
@@ -51,19 +61,19 @@ public final class RunnerOptions {
      */
     public RunnerOptions withModel(HookedTransformer loaded) {
         return new RunnerOptions(checkpoint, Objects.requireNonNull(loaded, "loaded"), projectDir, hub,
-                maxRowsPerPass, sink);
+                maxRowsPerPass, maxTokensPerPass, sink);
     }
 
     /** Where an experiment's {@code config} path is looked up (then in each directory above it). */
     public RunnerOptions withProjectDir(Path directory) {
         return new RunnerOptions(checkpoint, model, Objects.requireNonNull(directory, "directory"), hub,
-                maxRowsPerPass, sink);
+                maxRowsPerPass, maxTokensPerPass, sink);
     }
 
     /** The hub cache, endpoint and token used to load a catalogue model. */
     public RunnerOptions withHub(HubSettings settings) {
         return new RunnerOptions(checkpoint, model, projectDir, Objects.requireNonNull(settings, "settings"),
-                maxRowsPerPass, sink);
+                maxRowsPerPass, maxTokensPerPass, sink);
     }
 
     /** The most rows one batched pass may hold; a point's rows are never split, so a pass has at least one point. */
@@ -71,12 +81,20 @@ public final class RunnerOptions {
         if (rows <= 0) {
             throw new IllegalArgumentException("maxRowsPerPass must be positive, got " + rows);
         }
-        return new RunnerOptions(checkpoint, model, projectDir, hub, rows, sink);
+        return new RunnerOptions(checkpoint, model, projectDir, hub, rows, maxTokensPerPass, sink);
+    }
+
+    /** At most this many tokens (rows x sequence length) per forward pass; at least one sweep point always fits. */
+    public RunnerOptions withMaxTokensPerPass(int tokens) {
+        if (tokens <= 0) {
+            throw new IllegalArgumentException("maxTokensPerPass must be positive, got " + tokens);
+        }
+        return new RunnerOptions(checkpoint, model, projectDir, hub, maxRowsPerPass, tokens, sink);
     }
 
     /** Receives the record of every run whose definition is logged ({@code @LogExperiment}). */
     public RunnerOptions withSink(RunSink runSink) {
-        return new RunnerOptions(checkpoint, model, projectDir, hub, maxRowsPerPass,
+        return new RunnerOptions(checkpoint, model, projectDir, hub, maxRowsPerPass, maxTokensPerPass,
                 Objects.requireNonNull(runSink, "runSink"));
     }
 
@@ -100,6 +118,10 @@ public final class RunnerOptions {
 
     public int maxRowsPerPass() {
         return maxRowsPerPass;
+    }
+
+    public int maxTokensPerPass() {
+        return maxTokensPerPass;
     }
 
     public Optional<RunSink> sink() {

@@ -106,11 +106,18 @@ class AblationSweepTest {
         try (ExperimentRunner runner = runner(definition, 5)) {
             twoPointsPerPass = runner.run("eachHead");
         }
+        RunOutcome tokenBound;
+        try (ExperimentRunner runner = ExperimentRunner.open(definition,
+                RunnerOptions.defaults().withModel(model).withMaxTokensPerPass(24))) {
+            tokenBound = runner.run("eachHead");
+        }
         assertEquals(1, onePass.record().timings().forwardPasses());
         assertEquals(8, onePointPerPass.record().timings().forwardPasses());
         assertEquals(4, twoPointsPerPass.record().timings().forwardPasses());
+        assertEquals(3, tokenBound.record().timings().forwardPasses(), "3 points of 2 x 4 tokens fit in 24 tokens");
         assertArrayEquals(onePass.vector(), onePointPerPass.vector(), TOLERANCE);
         assertArrayEquals(onePass.vector(), twoPointsPerPass.vector(), TOLERANCE);
+        assertArrayEquals(onePass.vector(), tokenBound.vector(), TOLERANCE);
     }
 
     @Test
