@@ -51,7 +51,7 @@ final class RunCommand implements Runnable {
     private Integer maxRows;
 
     @Option(names = "--max-tokens", paramLabel = "N",
-            description = "Tokens (rows x sequence length) per batched forward pass (default: 2048).")
+            description = "Tokens (rows x sequence length) per batched forward pass (default: 1024).")
     private Integer maxTokens;
 
     @Option(names = "--record", paramLabel = "FILE", description = "Write the run's record as JSON to this file.")

@@ -11,15 +11,16 @@ import java.util.Optional;
  * {@code with...} returns a changed copy of {@link #defaults()}.
  */
 public final class RunnerOptions {
-    /** Rows per forward pass: 512 rows of a GPT-2-small prompt of 16 tokens are ~50 MB per cached activation. */
+    /** Rows per forward pass, a second bound beside {@link #DEFAULT_MAX_TOKENS_PER_PASS} for very short inputs. */
     public static final int DEFAULT_MAX_ROWS_PER_PASS = 512;
 
     /**
-     * Tokens (rows x sequence length) per forward pass. A pass keeps its intermediates until it ends, so memory grows
-     * with the tokens in it, while on a CPU the time per token barely falls beyond about a thousand tokens: a GPT-2-small
-     * head sweep ran fastest at 1,024 tokens per pass and took 4-11 GB at 8-32 thousand (docs/performance.md).
+     * Tokens (rows x sequence length) per forward pass. A pass keeps its intermediates until it ends (about 2.5 MiB
+     * per token on GPT-2-small), so memory grows with the tokens in it, while on a CPU the time per token does not
+     * fall: a GPT-2-small head sweep ran fastest at 1,024 tokens per pass (3.8 GiB peak) and slowest at 4,096
+     * (11.3 GiB); see docs/performance.md.
      */
-    public static final int DEFAULT_MAX_TOKENS_PER_PASS = 2048;
+    public static final int DEFAULT_MAX_TOKENS_PER_PASS = 1024;
 
     private final Path checkpoint;
     private final HookedTransformer model;
