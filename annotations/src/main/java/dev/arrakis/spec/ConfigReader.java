@@ -16,18 +16,15 @@ public final class ConfigReader {
      * @param source what to call the file in messages, usually its path
      */
     public ConfigReader(Map<String, ?> root, String source) {
-        this.root = Map.copyOf(withoutNulls(root));
-        this.source = source;
-    }
-
-    private static Map<String, ?> withoutNulls(Map<String, ?> root) {
-        Map<String, Object> copy = new java.util.LinkedHashMap<>();
+        // JSON null means "not set", as HF reads it (n_inner: null is the default width)
+        Map<String, Object> set = new java.util.HashMap<>();
         root.forEach((key, value) -> {
             if (value != null) {
-                copy.put(key, value);
+                set.put(key, value);
             }
         });
-        return copy;
+        this.root = Map.copyOf(set);
+        this.source = source;
     }
 
     public String source() {

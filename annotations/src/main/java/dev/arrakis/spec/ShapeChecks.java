@@ -14,6 +14,8 @@ public final class ShapeChecks {
     private final String modelName;
     private final ModelConfig config;
     private final HookPoints points;
+    /** Hook names of this shape under every architecture variant, built on first need: most checks never ask. */
+    private Set<String> namesInAnyArchitecture;
 
     /**
      * @param modelName what messages call the model: its catalogue name or its config path
@@ -147,15 +149,16 @@ public final class ShapeChecks {
     }
 
     private boolean knownAnywhere(String fullName) {
-        for (Architecture variant : VARIANTS) {
-            ModelConfig other = new ModelConfig(config.modelType(), config.layers(), config.heads(), config.kvHeads(),
-                    config.dModel(), config.dHead(), config.dMlp(), config.vocabSize(), config.contextLength(),
-                    config.normEps(), variant);
-            if (new HookPoints(other).contains(fullName)) {
-                return true;
+        if (namesInAnyArchitecture == null) {
+            namesInAnyArchitecture = new java.util.HashSet<>();
+            for (Architecture variant : VARIANTS) {
+                ModelConfig other = new ModelConfig(config.modelType(), config.layers(), config.heads(),
+                        config.kvHeads(), config.dModel(), config.dHead(), config.dMlp(), config.vocabSize(),
+                        config.contextLength(), config.normEps(), variant);
+                new HookPoints(other).all().forEach(point -> namesInAnyArchitecture.add(point.name()));
             }
         }
-        return false;
+        return namesInAnyArchitecture.contains(fullName);
     }
 
     private static final java.util.List<Architecture> VARIANTS = java.util.List.of(

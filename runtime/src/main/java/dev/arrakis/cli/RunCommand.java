@@ -123,7 +123,10 @@ final class RunCommand implements Runnable {
         } else {
             List<Object> values = outcome.values();
             for (int point = 0; point < values.size(); point++) {
-                out.println(coordinates(axes, point) + "  " + format(values.get(point)));
+                StringBuilder coordinates = new StringBuilder();
+                outcome.coordinates(point).forEach((axis, value) ->
+                        coordinates.append(coordinates.isEmpty() ? "" : " ").append(axis).append('=').append(value));
+                out.println(coordinates + "  " + format(values.get(point)));
             }
         }
         outcome.plot().ifPresent(plot -> out.println("plot: " + plot.kind().name().toLowerCase(Locale.ROOT)
@@ -132,21 +135,6 @@ final class RunCommand implements Runnable {
 
     private static boolean allNumbers(RunOutcome outcome) {
         return outcome.values().stream().allMatch(value -> value instanceof Number);
-    }
-
-    private static String coordinates(List<SweepAxis> axes, int point) {
-        StringBuilder text = new StringBuilder();
-        int remainder = point;
-        int[] indices = new int[axes.size()];
-        for (int axis = axes.size() - 1; axis >= 0; axis--) {
-            indices[axis] = remainder % axes.get(axis).size();
-            remainder /= axes.get(axis).size();
-        }
-        for (int axis = 0; axis < axes.size(); axis++) {
-            text.append(axis == 0 ? "" : " ").append(axes.get(axis).name()).append('=')
-                    .append(axes.get(axis).values().get(indices[axis]));
-        }
-        return text.toString();
     }
 
     private static String format(Object value) {

@@ -95,12 +95,10 @@ final class PlotResolver {
 
     /** The coordinates of panel {@code index} on the leading axes, e.g. {@code layer=1, batch=0}. */
     private static String panelTitle(List<DataAxis> leading, int index) {
+        int[] indices = RowMajor.indices(index, leading.stream().mapToInt(axis -> axis.ticks().size()).toArray());
         String[] parts = new String[leading.size()];
-        int rest = index;
-        for (int axis = leading.size() - 1; axis >= 0; axis--) {
-            int size = leading.get(axis).ticks().size();
-            parts[axis] = leading.get(axis).label() + "=" + leading.get(axis).ticks().get(rest % size);
-            rest /= size;
+        for (int axis = 0; axis < leading.size(); axis++) {
+            parts[axis] = leading.get(axis).label() + "=" + leading.get(axis).ticks().get(indices[axis]);
         }
         return String.join(", ", parts);
     }

@@ -3,7 +3,9 @@ package dev.arrakis.experiment;
 import dev.arrakis.ArrakisException;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -53,6 +55,19 @@ public final class RunOutcome {
                     + " or grid()");
         }
         return values.get(0);
+    }
+
+    /** A point's value on each swept axis, by axis name in axis order, e.g. {@code {layer=1, head=3}}. */
+    public Map<String, Integer> coordinates(int point) {
+        if (point < 0 || point >= values.size()) {
+            throw new IndexOutOfBoundsException("point " + point + " of a run with " + values.size() + " points");
+        }
+        int[] indices = RowMajor.indices(point, axes.stream().mapToInt(SweepAxis::size).toArray());
+        Map<String, Integer> coordinates = new LinkedHashMap<>();
+        for (int axis = 0; axis < axes.size(); axis++) {
+            coordinates.put(axes.get(axis).name(), axes.get(axis).values().get(indices[axis]));
+        }
+        return coordinates;
     }
 
     /** The result at one point, one index into each axis's values. */

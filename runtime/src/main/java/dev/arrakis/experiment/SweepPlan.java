@@ -118,14 +118,7 @@ final class SweepPlan {
 
     /** The index into each axis's values of a point. */
     int[] axisIndices(int point) {
-        int[] indices = new int[axes.size()];
-        int rest = point;
-        for (int axis = axes.size() - 1; axis >= 0; axis--) {
-            int size = axes.get(axis).values().length;
-            indices[axis] = rest % size;
-            rest /= size;
-        }
-        return indices;
+        return RowMajor.indices(point, axes.stream().mapToInt(axis -> axis.values().length).toArray());
     }
 
     /** The point's value on each axis, by axis name. */

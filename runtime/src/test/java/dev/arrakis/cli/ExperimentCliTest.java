@@ -1,10 +1,12 @@
 package dev.arrakis.cli;
 
+import static dev.arrakis.cli.CliTest.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arrakis.cli.CliTest.Outcome;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.io.Json;
@@ -12,8 +14,6 @@ import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -30,15 +30,6 @@ class ExperimentCliTest {
 
     @TempDir
     Path temp;
-
-    record Outcome(int code, String out, String err) {}
-
-    static Outcome run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        int code = ArrakisCli.execute(args, new PrintWriter(out), new PrintWriter(err));
-        return new Outcome(code, out.toString(), err.toString());
-    }
 
     @Test
     void listShowsExperimentsAndRuns() {
