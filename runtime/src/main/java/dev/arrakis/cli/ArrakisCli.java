@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         version = "arrakis 0.1.0",
         description = "Run and inspect hooked transformer models.",
-        subcommands = {HooksCommand.class, DumpCommand.class, DemoCommand.class, ListCommand.class, RunCommand.class})
+        subcommands = {HooksCommand.class, DumpCommand.class, DemoCommand.class, ListCommand.class, RunCommand.class,
+                RunsCommand.class, ShowCommand.class, DiffCommand.class, ExportCommand.class})
 public final class ArrakisCli implements Runnable {
     /** Exit code for input the user can fix: a wrong option, a bad file, an unknown name. */
     public static final int BAD_INPUT = 2;
@@ -24,7 +25,7 @@ public final class ArrakisCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(),
-                "a subcommand is required: hooks, dump, demo, list or run");
+                "a subcommand is required: hooks, dump, demo, list, run, runs, show, diff or export");
     }
 
     public static void main(String[] args) {

@@ -3,12 +3,16 @@ package dev.arrakis.cli;
 import dev.arrakis.experiment.ExperimentRegistry;
 import dev.arrakis.experiment.ExperimentRunner;
 import dev.arrakis.experiment.Overrides;
+import dev.arrakis.experiment.RunListener;
 import dev.arrakis.experiment.RunOutcome;
 import dev.arrakis.experiment.RunReference;
 import dev.arrakis.experiment.RunnerOptions;
-import dev.arrakis.experiment.SweepAxis;
+import dev.arrakis.experiment.RunStatus;
+import dev.arrakis.experiment.StopSignal;
 import dev.arrakis.io.Json;
 import dev.arrakis.plot.PlotRenderer;
+import dev.arrakis.runs.RunStore;
+import dev.arrakis.runs.StoredRun;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -18,7 +22,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -26,10 +34,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code arrakis run Experiment.run key=value ...}: runs one run of an experiment on the class path, with its
- * annotation values overridden; every override is checked against the model before the model loads.
+ * annotation values overridden; every override is checked against the model before the model loads. The run is
+ * recorded in the run store (unless {@code --no-record}), a sweep that takes a while shows a progress bar on a
+ * terminal, and Ctrl-C (or SIGTERM) stops after the pass in flight and records the points that finished.
  */
 @Command(name = "run", description = "Run an experiment's run, overriding annotation values with key=value.")
-final class RunCommand implements Runnable {
+final class RunCommand implements Callable<Integer> {
+    /** The exit code of a run stopped by Ctrl-C, as a shell reports a process ended by SIGINT. */
+    static final int INTERRUPTED = 130;
+    private static final long SHUTDOWN_WAIT_SECONDS = 120;
+
     @Parameters(index = "0", paramLabel = "EXPERIMENT.RUN", description = "The run, as `./arrakis list` shows it.")
     private String reference;
 
@@ -54,27 +68,102 @@ final class RunCommand implements Runnable {
             description = "Tokens (rows x sequence length) per batched forward pass (default: 1024).")
     private Integer maxTokens;
 
-    @Option(names = "--record", paramLabel = "FILE", description = "Write the run's record as JSON to this file.")
+    @Option(names = "--seed", paramLabel = "N", defaultValue = "0",
+            description = "Seed of the engine's random generator, recorded with the run (default: ${DEFAULT-VALUE}).")
+    private int seed;
+
+    @Option(names = "--profile", description = "Also time every component of every forward pass and record it.")
+    private boolean profile;
+
+    @Mixin
+    private StoreOption store;
+
+    @Option(names = "--no-record", description = "Do not record the run in the run store.")
+    private boolean noRecord;
+
+    @Option(names = "--record", paramLabel = "FILE", description = "Also write the run's record as JSON to this file.")
     private Path recordFile;
 
-    @Option(names = "--plots", paramLabel = "DIR", defaultValue = "arrakis-plots",
-            description = "Where a @Plot run's pictures go, as <Experiment>.<run>.png and .svg (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--plots", paramLabel = "DIR",
+            description = "Also write a @Plot run's pictures here, as <Experiment>.<run>.png and .svg (a recorded run"
+                    + " keeps its own in the store; without --no-record this defaults to none).")
     private Path plotDirectory;
+
+    @Option(names = "--progress", negatable = true,
+            description = "Show a progress bar on sweeps longer than a few seconds (default: only on a terminal).")
+    private Boolean progress;
 
     @Spec
     private CommandSpec spec;
 
+    /** Set by tests to stop a run as Ctrl-C would; null on the command line, where the shutdown hook stops it. */
+    StopSignal stopSignal;
+    /** Set by tests to follow a run's progress; replaces the progress bar. */
+    RunListener listener;
+
     @Override
-    public void run() {
+    public Integer call() {
         for (Integer limit : new Integer[] {maxRows, maxTokens}) {
             if (limit != null && limit <= 0) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
                         "--max-rows and --max-tokens must be positive, got " + limit);
             }
         }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         Map<String, String> parsed = Overrides.fromArguments(overrides);
         RunReference run = ExperimentRegistry.load(Thread.currentThread().getContextClassLoader()).resolve(reference);
-        RunnerOptions options = RunnerOptions.defaults();
+        RunStore runStore = noRecord ? null : store.open();
+        StopSignal stop = stopSignal != null ? stopSignal : new StopSignal();
+        RunnerOptions options = options(stop, err);
+        CountDownLatch recorded = new CountDownLatch(1);
+        Thread onShutdown = new Thread(() -> {
+            stop.request();
+            err.println();
+            err.println("stopping after the current forward pass; the finished points will be recorded");
+            err.flush();
+            awaitQuietly(recorded);
+        }, "arrakis-run-stop");
+        Runtime.getRuntime().addShutdownHook(onShutdown);
+        try (ExperimentRunner runner = ExperimentRunner.open(run.experiment(), options)) {
+            runner.check(run.run().name(), parsed);
+            RunOutcome outcome = runner.run(run.run().name(), parsed);
+            print(outcome, out);
+            if (runStore != null) {
+                StoredRun stored = runStore.save(outcome.record());
+                out.println("recorded " + stored.id() + " (" + stored.qualifiedName() + " v" + stored.version()
+                        + ") in " + runStore.root());
+                stored.pictures().forEach(picture -> out.println("  " + picture));
+            }
+            if (plotDirectory != null || runStore == null) {
+                Path directory = plotDirectory != null ? plotDirectory : Path.of("arrakis-plots");
+                outcome.plot().ifPresent(plot -> new PlotRenderer()
+                        .render(plot, directory, outcome.experiment() + "." + outcome.run())
+                        .files()
+                        .forEach(file -> out.println("wrote " + file)));
+            }
+            if (recordFile != null) {
+                writeRecord(outcome);
+            }
+            if (outcome.status() == RunStatus.INTERRUPTED) {
+                err.println("interrupted: " + outcome.completedPoints() + " of " + outcome.points()
+                        + " points finished");
+                return INTERRUPTED;
+            }
+            return 0;
+        } finally {
+            recorded.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(onShutdown);
+            } catch (IllegalStateException shuttingDown) {
+                // The hook is running: it stopped the run, and returns now that the record is written.
+            }
+        }
+    }
+
+    private RunnerOptions options(StopSignal stop, PrintWriter err) {
+        RunnerOptions options = RunnerOptions.defaults().withSeed(seed).withStopSignal(stop)
+                .withComponentProfile(profile);
         if (checkpoint != null) {
             options = options.withCheckpoint(checkpoint);
         }
@@ -87,61 +176,29 @@ final class RunCommand implements Runnable {
         if (maxTokens != null) {
             options = options.withMaxTokensPerPass(maxTokens);
         }
-        try (ExperimentRunner runner = ExperimentRunner.open(run.experiment(), options)) {
-            runner.check(run.run().name(), parsed);
-            RunOutcome outcome = runner.run(run.run().name(), parsed);
-            print(outcome, spec.commandLine().getOut());
-            outcome.plot().ifPresent(plot -> new PlotRenderer()
-                    .render(plot, plotDirectory, outcome.experiment() + "." + outcome.run())
-                    .files()
-                    .forEach(file -> spec.commandLine().getOut().println("wrote " + file)));
-            if (recordFile != null) {
-                writeRecord(outcome);
-            }
+        boolean showProgress = progress != null ? progress : System.console() != null;
+        if (listener != null) {
+            options = options.withListener(listener);
+        } else if (showProgress) {
+            options = options.withListener(new ProgressDisplay(err, ProgressDisplay.DELAY));
+        }
+        return options;
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(SHUTDOWN_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
     private static void print(RunOutcome outcome, PrintWriter out) {
-        out.printf("%s.%s  version %s  %d point%s%n", outcome.experiment(), outcome.run(),
+        out.printf("%s.%s  fingerprint %s  %d point%s%n", outcome.experiment(), outcome.run(),
                 outcome.record().fingerprint().substring(0, 12), outcome.points(), outcome.points() == 1 ? "" : "s");
-        List<SweepAxis> axes = outcome.axes();
-        if (axes.isEmpty()) {
-            out.println(format(outcome.value()));
-        } else if (axes.size() == 2 && allNumbers(outcome)) {
-            double[][] grid = outcome.grid();
-            StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-10s", axes.get(0).name() + "\\"
-                    + axes.get(1).name()));
-            axes.get(1).values().forEach(value -> header.append(String.format(Locale.ROOT, " %10d", value)));
-            out.println(header);
-            for (int row = 0; row < grid.length; row++) {
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-10d", axes.get(0).values().get(row)));
-                for (double value : grid[row]) {
-                    line.append(String.format(Locale.ROOT, " %10.5f", value));
-                }
-                out.println(line);
-            }
-        } else {
-            List<Object> values = outcome.values();
-            for (int point = 0; point < values.size(); point++) {
-                StringBuilder coordinates = new StringBuilder();
-                outcome.coordinates(point).forEach((axis, value) ->
-                        coordinates.append(coordinates.isEmpty() ? "" : " ").append(axis).append('=').append(value));
-                out.println(coordinates + "  " + format(values.get(point)));
-            }
-        }
+        ResultTable.print(out, outcome.axes(), outcome.values());
         outcome.plot().ifPresent(plot -> out.println("plot: " + plot.kind().name().toLowerCase(Locale.ROOT)
                 + " \"" + plot.title() + "\""));
-    }
-
-    private static boolean allNumbers(RunOutcome outcome) {
-        return outcome.values().stream().allMatch(value -> value instanceof Number);
-    }
-
-    private static String format(Object value) {
-        if (value instanceof Double || value instanceof Float) {
-            return String.format(Locale.ROOT, "%.6f", ((Number) value).doubleValue());
-        }
-        return String.valueOf(value);
     }
 
     private void writeRecord(RunOutcome outcome) {

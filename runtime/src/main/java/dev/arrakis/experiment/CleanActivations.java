@@ -2,12 +2,12 @@ package dev.arrakis.experiment;
 
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
-import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * Activations of unintervened passes, copied into Java memory so that no native array outlives its pass: what
@@ -34,15 +34,15 @@ final class CleanActivations {
      * @param needed hook names per input name
      * @param inputs the token batch of each input named in {@code needed}
      */
-    static CleanActivations capture(HookedTransformer model, Map<String, Set<String>> needed,
-            Map<String, TokenBatch> inputs) {
+    static CleanActivations capture(BiFunction<TokenBatch, RunOptions, ForwardResult> forward,
+            Map<String, Set<String>> needed, Map<String, TokenBatch> inputs) {
         CleanActivations clean = new CleanActivations();
         needed.forEach((input, hooks) -> {
             if (hooks.isEmpty()) {
                 return;
             }
             Map<String, Clean> captured = new HashMap<>();
-            try (ForwardResult result = model.run(inputs.get(input),
+            try (ForwardResult result = forward.apply(inputs.get(input),
                     RunOptions.none().withCache(hooks.toArray(String[]::new)))) {
                 for (String hook : hooks) {
                     var activation = result.cache().get(hook);

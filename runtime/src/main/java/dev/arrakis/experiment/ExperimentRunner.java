@@ -1,5 +1,7 @@
 package dev.arrakis.experiment;
 
+import ai.djl.engine.Engine;
+import dev.arrakis.io.WeightDigest;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.spec.KnownModels;
 import dev.arrakis.spec.Message;
@@ -31,6 +33,7 @@ public final class ExperimentRunner implements AutoCloseable {
     private final ExperimentDefinition definition;
     private final RunnerOptions options;
     private HookedTransformer model;
+    private RunRecord.ModelIdentity identity;
     private boolean ownsModel;
     private boolean closed;
 
@@ -71,9 +74,9 @@ public final class ExperimentRunner implements AutoCloseable {
         boolean loadedNow = model == null;
         HookedTransformer loaded = model();
         long loadMs = loadedNow ? (System.nanoTime() - loadStarted) / 1_000_000 : 0;
-        RunOutcome outcome = new RunExecution(definition, validated, loaded, options.maxRowsPerPass(),
-                options.maxTokensPerPass())
-                .execute(identity(loaded), loadMs, startedAt);
+        Engine.getInstance().setRandomSeed(options.seed());
+        RunOutcome outcome = new RunExecution(definition, validated, loaded, options)
+                .execute(identity(loaded), RunEnvironment.capture(options.projectDir()), loadMs, startedAt);
         if (validated.definition().logged()) {
             options.sink().ifPresent(sink -> sink.record(outcome.record()));
         }
@@ -179,12 +182,18 @@ public final class ExperimentRunner implements AutoCloseable {
                 + config.vocabSize();
     }
 
+    /** Computed once per loaded model: hashing a checkpoint's weights reads every byte of them. */
     private RunRecord.ModelIdentity identity(HookedTransformer loaded) {
-        ModelSource source = definition.model();
-        String hubRepo = source.knownName() == null ? null
-                : KnownModels.find(source.knownName()).map(KnownModels.KnownModel::hubRepo).orElse(null);
-        return new RunRecord.ModelIdentity(source.displayName(), hubRepo, source.configPath(), loaded.config(),
-                loaded.source());
+        if (identity == null) {
+            ModelSource source = definition.model();
+            String hubRepo = source.knownName() == null ? null
+                    : KnownModels.find(source.knownName()).map(KnownModels.KnownModel::hubRepo).orElse(null);
+            List<WeightDigest> weights = loaded.source() != null && Files.isDirectory(loaded.source())
+                    ? WeightDigest.ofCheckpoint(loaded.source()) : List.of();
+            identity = new RunRecord.ModelIdentity(source.displayName(), hubRepo, source.configPath(),
+                    loaded.config(), loaded.source(), weights);
+        }
+        return identity;
     }
 
     private void requireOpen() {
@@ -204,5 +213,6 @@ public final class ExperimentRunner implements AutoCloseable {
             model.close();
         }
         model = null;
+        identity = null;
     }
 }

@@ -31,18 +31,27 @@ final class PlotResolver {
                 axis.values().stream().map(String::valueOf).toList())));
         double[] data;
         String elementType;
-        if (values.stream().allMatch(Number.class::isInstance)) {
-            data = values.stream().mapToDouble(value -> ((Number) value).doubleValue()).toArray();
+        // An interrupted run has no result at the points it did not reach: drawn as missing (NaN), not as zero.
+        List<Object> present = values.stream().filter(java.util.Objects::nonNull).toList();
+        if (present.isEmpty()) {
+            return null;
+        }
+        if (present.stream().allMatch(Number.class::isInstance)) {
+            data = values.stream().mapToDouble(value -> value == null ? Double.NaN : ((Number) value).doubleValue())
+                    .toArray();
             elementType = null;
-        } else if (values.stream().allMatch(ArrayValue.class::isInstance) && sameShape(values)) {
-            ArrayValue first = (ArrayValue) values.get(0);
+        } else if (present.stream().allMatch(ArrayValue.class::isInstance) && sameShape(present)) {
+            ArrayValue first = (ArrayValue) present.get(0);
             elementType = first.type();
             List<String> labels = axisLabels(first.type(), first.rank());
             for (int axis = 0; axis < first.rank(); axis++) {
                 axes.add(new DataAxis(labels.get(axis), IntStream.range(0, (int) first.shape()[axis])
                         .mapToObj(String::valueOf).toList()));
             }
-            data = values.stream().flatMapToDouble(value -> Arrays.stream(((ArrayValue) value).values())).toArray();
+            double[] missing = new double[first.values().length];
+            Arrays.fill(missing, Double.NaN);
+            data = values.stream().flatMapToDouble(value -> Arrays.stream(value == null ? missing
+                    : ((ArrayValue) value).values())).toArray();
         } else {
             return null;
         }

@@ -13,6 +13,8 @@ import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.profile.ComponentProfiler;
+import dev.arrakis.profile.MemoryProbe;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -20,6 +22,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.BiFunction;
 
 /**
  * One call of a run: inputs, the clean passes its replacements read, the batched passes of its sweep points, and
@@ -29,8 +32,9 @@ final class RunExecution {
     private final ExperimentDefinition experiment;
     private final ValidatedRun run;
     private final HookedTransformer model;
-    private final int maxRowsPerPass;
-    private final int maxTokensPerPass;
+    private final RunnerOptions options;
+    /** Times each component of each pass when the options ask for it; null otherwise. */
+    private final ComponentProfiler profiler;
 
     private long inputsNanos;
     private long cleanNanos;
@@ -38,16 +42,31 @@ final class RunExecution {
     private long invokeNanos;
     private int passes;
 
-    RunExecution(ExperimentDefinition experiment, ValidatedRun run, HookedTransformer model, int maxRowsPerPass,
-            int maxTokensPerPass) {
+    RunExecution(ExperimentDefinition experiment, ValidatedRun run, HookedTransformer model, RunnerOptions options) {
         this.experiment = experiment;
         this.run = run;
         this.model = model;
-        this.maxRowsPerPass = maxRowsPerPass;
-        this.maxTokensPerPass = maxTokensPerPass;
+        this.options = options;
+        this.profiler = options.componentProfile() ? ComponentProfiler.of(model) : null;
     }
 
-    RunOutcome execute(RunRecord.ModelIdentity identity, long loadMs, Instant startedAt) {
+    /**
+     * Runs the run. Peak memory is measured from here, after the model loaded, so its baseline holds the weights
+     * and the peak shows what the run itself added.
+     */
+    RunOutcome execute(RunRecord.ModelIdentity identity, RunEnvironment environment, long loadMs,
+            Instant startedAt) {
+        try (MemoryProbe probe = MemoryProbe.start()) {
+            return execute(identity, environment, loadMs, startedAt, probe);
+        }
+    }
+
+    private BiFunction<TokenBatch, RunOptions, ForwardResult> forward() {
+        return profiler == null ? model::run : profiler::run;
+    }
+
+    private RunOutcome execute(RunRecord.ModelIdentity identity, RunEnvironment environment, long loadMs,
+            Instant startedAt, MemoryProbe probe) {
         long started = System.nanoTime();
         Object instance = newInstance();
         Map<String, Object> inputs = callInputs(instance);
@@ -65,21 +84,26 @@ final class RunExecution {
                 "input '" + run.modelInput() + "' of " + tokens.sequenceLength() + " tokens");
 
         long cleanStarted = System.nanoTime();
-        CleanActivations clean = CleanActivations.capture(model, cleanNeeds(plan), batches);
+        CleanActivations clean = CleanActivations.capture(forward(), cleanNeeds(plan), batches);
         passes += clean.passes();
         cleanNanos = System.nanoTime() - cleanStarted;
 
         List<Object> values = runPoints(plan, tokens, clean, instance, inputs);
+        int completed = values.size();
+        RunStatus status = completed == plan.points() ? RunStatus.COMPLETE : RunStatus.INTERRUPTED;
+        while (values.size() < plan.points()) {
+            values.add(null);
+        }
         List<SweepAxis> axes = plan.sweepAxes();
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         values.forEach(value -> results.add(ResultValues.toJson(value)));
         PlotRequest plot = PlotResolver.resolve(run.definition().plot(), run.definition().name(), axes, values);
         RunRecord record = new RunRecord(experiment.name(), run.definition().name(), experiment.fingerprint(),
                 experiment.source(), identity, arguments(inputs), axes, results, plot,
-                run.definition().resultType(),
+                run.definition().resultType(), status, completed, options.seed(), environment,
                 new RunRecord.PhaseTimings(loadMs, millis(inputsNanos), millis(cleanNanos), millis(passNanos),
                         millis(invokeNanos), passes),
-                startedAt);
+                probe.finish(), profiler == null ? null : profiler.profile(), startedAt, Instant.now());
         return new RunOutcome(record, axes, values, plot);
     }
 
@@ -94,10 +118,15 @@ final class RunExecution {
             base = base.withCache(definition.captures().toArray(String[]::new));
         }
         int batch = tokens.batchSize();
-        int pointsPerPass = Math.max(1, Math.min(maxRowsPerPass / batch,
-                maxTokensPerPass / (batch * tokens.sequenceLength())));
+        int pointsPerPass = Math.max(1, Math.min(options.maxRowsPerPass() / batch,
+                options.maxTokensPerPass() / (batch * tokens.sequenceLength())));
         List<Object> values = new ArrayList<>(plan.points());
+        RunListener listener = options.listener();
+        listener.started(experiment.name(), definition.name(), plan.points());
         for (int first = 0; first < plan.points(); first += pointsPerPass) {
+            if (options.stopSignal().map(StopSignal::isRequested).orElse(false)) {
+                break;
+            }
             int count = Math.min(pointsPerPass, plan.points() - first);
             List<List<Edit>> edits = new ArrayList<>(count);
             for (int point = first; point < first + count; point++) {
@@ -109,7 +138,7 @@ final class RunExecution {
                     model.config(), clean).entrySet()) {
                 options = options.withHook(hook.getKey(), hook.getValue());
             }
-            try (ForwardResult pass = model.run(repeat(tokens, count), options)) {
+            try (ForwardResult pass = forward().apply(repeat(tokens, count), options)) {
                 passNanos += System.nanoTime() - passStarted;
                 passes++;
                 for (int offset = 0; offset < count; offset++) {
@@ -117,7 +146,10 @@ final class RunExecution {
                             instance, inputs));
                 }
             }
+            listener.progressed(values.size(), plan.points());
         }
+        listener.ended(values.size() == plan.points() ? RunStatus.COMPLETE : RunStatus.INTERRUPTED, values.size(),
+                plan.points());
         return values;
     }
 

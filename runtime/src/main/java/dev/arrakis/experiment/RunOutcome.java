@@ -3,7 +3,6 @@ package dev.arrakis.experiment;
 import dev.arrakis.ArrakisException;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,12 +33,25 @@ public final class RunOutcome {
         return record.run();
     }
 
+    /** Whether every point ran, or a stop ended the run early. */
+    public RunStatus status() {
+        return record.status();
+    }
+
+    /** How many points have results: {@link #points()} unless the run was interrupted. */
+    public int completedPoints() {
+        return record.completedPoints();
+    }
+
     /** The swept axes in order; empty when the run had one point. */
     public List<SweepAxis> axes() {
         return axes;
     }
 
-    /** One result per point, row-major; an entry is null where the method returned nothing. */
+    /**
+     * One result per point, row-major; an entry is null where the method returned nothing or an interrupted run did
+     * not get to.
+     */
     public List<Object> values() {
         return values;
     }
@@ -62,12 +74,7 @@ public final class RunOutcome {
         if (point < 0 || point >= values.size()) {
             throw new IndexOutOfBoundsException("point " + point + " of a run with " + values.size() + " points");
         }
-        int[] indices = RowMajor.indices(point, axes.stream().mapToInt(SweepAxis::size).toArray());
-        Map<String, Integer> coordinates = new LinkedHashMap<>();
-        for (int axis = 0; axis < axes.size(); axis++) {
-            coordinates.put(axes.get(axis).name(), axes.get(axis).values().get(indices[axis]));
-        }
-        return coordinates;
+        return SweepAxis.coordinates(axes, point);
     }
 
     /** The result at one point, one index into each axis's values. */

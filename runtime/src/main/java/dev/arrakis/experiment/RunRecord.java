@@ -1,8 +1,12 @@
 package dev.arrakis.experiment;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
+import dev.arrakis.io.WeightDigest;
+import dev.arrakis.profile.ComponentProfile;
+import dev.arrakis.profile.MemoryPeak;
 import dev.arrakis.spec.ModelConfig;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -11,8 +15,9 @@ import java.util.Objects;
 
 /**
  * What one run was and what it produced, as the run store keeps it: enough to tell exactly what ran (the source
- * text, its fingerprint, the model, the arguments after overrides) and to redraw the result without rerunning it.
- * {@code Json.MAPPER} writes it as it is (the start time as ISO-8601 text, paths as plain text).
+ * text, its fingerprint, the model and its weights, the arguments after overrides, the seed, the software and the
+ * working tree) and to redraw the result without rerunning it. {@code Json.MAPPER} writes it as it is (instants as
+ * ISO-8601 text, paths as plain text).
  *
  * @param experiment the experiment's name
  * @param run the run's name
@@ -23,11 +28,18 @@ import java.util.Objects;
  *     input as JSON (a token batch as its rows; a value JSON cannot hold as its type and text), the overrides as
  *     given, and each intervention as it ran
  * @param axes the sweep's axes, empty for a single point
- * @param results one value per sweep point, row-major over the axes
+ * @param results one value per sweep point, row-major over the axes; null at points an interrupted run did not reach
  * @param plot the resolved plot, or null without {@code @Plot}
  * @param resultType the run method's return type as written
+ * @param status whether every point ran
+ * @param completedPoints how many points have results (all of them unless interrupted)
+ * @param seed the seed the engine's random generator was set to before the run
+ * @param environment the software and working tree the run ran in
  * @param timings where the time went
+ * @param memory the run's peak memory, resident (native tensors included) and heap
+ * @param profile time and resident growth per component of the forward passes, or null unless asked for
  * @param startedAt when the run started
+ * @param finishedAt when its last pass ended
  */
 public record RunRecord(
         String experiment,
@@ -40,8 +52,15 @@ public record RunRecord(
         JsonNode results,
         PlotRequest plot,
         String resultType,
+        RunStatus status,
+        int completedPoints,
+        int seed,
+        RunEnvironment environment,
         PhaseTimings timings,
-        @JsonSerialize(using = ToStringSerializer.class) Instant startedAt) {
+        MemoryPeak memory,
+        @JsonInclude(JsonInclude.Include.NON_NULL) ComponentProfile profile,
+        @JsonSerialize(using = ToStringSerializer.class) Instant startedAt,
+        @JsonSerialize(using = ToStringSerializer.class) Instant finishedAt) {
 
     public RunRecord {
         Objects.requireNonNull(experiment, "experiment");
@@ -50,8 +69,12 @@ public record RunRecord(
         arguments = arguments.deepCopy();
         axes = List.copyOf(axes);
         results = results.deepCopy();
+        Objects.requireNonNull(status, "status");
+        Objects.requireNonNull(environment, "environment");
         Objects.requireNonNull(timings, "timings");
+        Objects.requireNonNull(memory, "memory");
         Objects.requireNonNull(startedAt, "startedAt");
+        Objects.requireNonNull(finishedAt, "finishedAt");
     }
 
     /** A copy: JSON trees are mutable, the record is not. */
@@ -74,13 +97,20 @@ public record RunRecord(
      * @param configPath the experiment's config path, or null
      * @param config the loaded model's shape
      * @param checkpoint the checkpoint directory actually loaded
+     * @param weights each weight file's size and SHA-256; empty for a model handed in already loaded from elsewhere
      */
     public record ModelIdentity(
             String displayName,
             String hubRepo,
             String configPath,
             ModelConfig config,
-            @JsonSerialize(using = ToStringSerializer.class) Path checkpoint) {}
+            @JsonSerialize(using = ToStringSerializer.class) Path checkpoint,
+            List<WeightDigest> weights) {
+
+        public ModelIdentity {
+            weights = List.copyOf(weights);
+        }
+    }
 
     /**
      * Milliseconds per phase of a run.

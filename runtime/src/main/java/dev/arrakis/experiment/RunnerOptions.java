@@ -7,8 +7,8 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How an {@link ExperimentRunner} finds its model and what it does with finished runs. Immutable; each
- * {@code with...} returns a changed copy of {@link #defaults()}.
+ * How an {@link ExperimentRunner} finds its model, how it runs and what it does with finished runs. Immutable; each
+ * {@code with...} returns a changed copy.
  */
 public final class RunnerOptions {
     /** Rows per forward pass, a second bound beside {@link #DEFAULT_MAX_TOKENS_PER_PASS} for very short inputs. */
@@ -22,38 +22,51 @@ public final class RunnerOptions {
      */
     public static final int DEFAULT_MAX_TOKENS_PER_PASS = 1024;
 
-    private final Path checkpoint;
-    private final HookedTransformer model;
-    private final Path projectDir;
-    private final HubSettings hub;
-    private final int maxRowsPerPass;
-    private final int maxTokensPerPass;
-    private final RunSink sink;
+    private Path checkpoint;
+    private HookedTransformer model;
+    private Path projectDir;
+    private HubSettings hub;
+    private int maxRowsPerPass = DEFAULT_MAX_ROWS_PER_PASS;
+    private int maxTokensPerPass = DEFAULT_MAX_TOKENS_PER_PASS;
+    private RunSink sink;
+    private int seed;
+    private StopSignal stopSignal;
+    private RunListener listener;
+    private boolean profileComponents;
 
-    private RunnerOptions(Path checkpoint, HookedTransformer model, Path projectDir, HubSettings hub,
-            int maxRowsPerPass, int maxTokensPerPass, RunSink sink) {
-        this.checkpoint = checkpoint;
-        this.model = model;
-        this.projectDir = projectDir;
-        this.hub = hub;
-        this.maxRowsPerPass = maxRowsPerPass;
-        this.maxTokensPerPass = maxTokensPerPass;
-        this.sink = sink;
+    private RunnerOptions() {}
+
+    private RunnerOptions copy() {
+        RunnerOptions copy = new RunnerOptions();
+        copy.checkpoint = checkpoint;
+        copy.model = model;
+        copy.projectDir = projectDir;
+        copy.hub = hub;
+        copy.maxRowsPerPass = maxRowsPerPass;
+        copy.maxTokensPerPass = maxTokensPerPass;
+        copy.sink = sink;
+        copy.seed = seed;
+        copy.stopSignal = stopSignal;
+        copy.listener = listener;
+        copy.profileComponents = profileComponents;
+        return copy;
     }
 
     /**
      * The experiment's own model (its catalogue name through the environment's hub settings, or its config path
-     * from the working directory up), at most {@value #DEFAULT_MAX_ROWS_PER_PASS} rows per pass, no run sink.
+     * from the working directory up), at most {@value #DEFAULT_MAX_ROWS_PER_PASS} rows and
+     * {@value #DEFAULT_MAX_TOKENS_PER_PASS} tokens per pass, seed 0, no run sink, no stop signal, no listener, no
+     * per-component profile.
      */
     public static RunnerOptions defaults() {
-        return new RunnerOptions(null, null, null, null, DEFAULT_MAX_ROWS_PER_PASS, DEFAULT_MAX_TOKENS_PER_PASS,
-                null);
+        return new RunnerOptions();
     }
 
     /** Loads this checkpoint directory instead of the experiment's model (it must have the same shape). */
     public RunnerOptions withCheckpoint(Path directory) {
-        return new RunnerOptions(Objects.requireNonNull(directory, "directory"), model, projectDir, hub,
-                maxRowsPerPass, maxTokensPerPass, sink);
+        RunnerOptions copy = copy();
+        copy.checkpoint = Objects.requireNonNull(directory, "directory");
+        return copy;
     }
 
     /**
@@ -61,20 +74,26 @@ public final class RunnerOptions {
      * Takes precedence over {@link #withCheckpoint}.
      */
     public RunnerOptions withModel(HookedTransformer loaded) {
-        return new RunnerOptions(checkpoint, Objects.requireNonNull(loaded, "loaded"), projectDir, hub,
-                maxRowsPerPass, maxTokensPerPass, sink);
+        RunnerOptions copy = copy();
+        copy.model = Objects.requireNonNull(loaded, "loaded");
+        return copy;
     }
 
-    /** Where an experiment's {@code config} path is looked up (then in each directory above it). */
+    /**
+     * Where an experiment's {@code config} path is looked up (then in each directory above it), and whose git state
+     * a run records.
+     */
     public RunnerOptions withProjectDir(Path directory) {
-        return new RunnerOptions(checkpoint, model, Objects.requireNonNull(directory, "directory"), hub,
-                maxRowsPerPass, maxTokensPerPass, sink);
+        RunnerOptions copy = copy();
+        copy.projectDir = Objects.requireNonNull(directory, "directory");
+        return copy;
     }
 
     /** The hub cache, endpoint and token used to load a catalogue model. */
     public RunnerOptions withHub(HubSettings settings) {
-        return new RunnerOptions(checkpoint, model, projectDir, Objects.requireNonNull(settings, "settings"),
-                maxRowsPerPass, maxTokensPerPass, sink);
+        RunnerOptions copy = copy();
+        copy.hub = Objects.requireNonNull(settings, "settings");
+        return copy;
     }
 
     /** The most rows one batched pass may hold; a point's rows are never split, so a pass has at least one point. */
@@ -82,7 +101,9 @@ public final class RunnerOptions {
         if (rows <= 0) {
             throw new IllegalArgumentException("maxRowsPerPass must be positive, got " + rows);
         }
-        return new RunnerOptions(checkpoint, model, projectDir, hub, rows, maxTokensPerPass, sink);
+        RunnerOptions copy = copy();
+        copy.maxRowsPerPass = rows;
+        return copy;
     }
 
     /** At most this many tokens (rows x sequence length) per forward pass; at least one sweep point always fits. */
@@ -90,13 +111,47 @@ public final class RunnerOptions {
         if (tokens <= 0) {
             throw new IllegalArgumentException("maxTokensPerPass must be positive, got " + tokens);
         }
-        return new RunnerOptions(checkpoint, model, projectDir, hub, maxRowsPerPass, tokens, sink);
+        RunnerOptions copy = copy();
+        copy.maxTokensPerPass = tokens;
+        return copy;
     }
 
-    /** Receives the record of every run whose definition is logged ({@code @LogExperiment}). */
+    /** Receives the record of every run whose definition is logged ({@code @LogExperiment}), e.g. a run store. */
     public RunnerOptions withSink(RunSink runSink) {
-        return new RunnerOptions(checkpoint, model, projectDir, hub, maxRowsPerPass, maxTokensPerPass,
-                Objects.requireNonNull(runSink, "runSink"));
+        RunnerOptions copy = copy();
+        copy.sink = Objects.requireNonNull(runSink, "runSink");
+        return copy;
+    }
+
+    /** The seed the engine's random generator is set to before each run, and recorded with it. */
+    public RunnerOptions withSeed(int runSeed) {
+        RunnerOptions copy = copy();
+        copy.seed = runSeed;
+        return copy;
+    }
+
+    /** Lets another thread stop a running sweep after the pass in flight, keeping the finished points. */
+    public RunnerOptions withStopSignal(StopSignal signal) {
+        RunnerOptions copy = copy();
+        copy.stopSignal = Objects.requireNonNull(signal, "signal");
+        return copy;
+    }
+
+    /** Hears each run's progress, pass by pass. */
+    public RunnerOptions withListener(RunListener runListener) {
+        RunnerOptions copy = copy();
+        copy.listener = Objects.requireNonNull(runListener, "runListener");
+        return copy;
+    }
+
+    /**
+     * Times every component of every forward pass (embedding, each block's attention and MLP, unembedding) and
+     * records the profile with the run; costs a few timestamp hooks per pass.
+     */
+    public RunnerOptions withComponentProfile(boolean enabled) {
+        RunnerOptions copy = copy();
+        copy.profileComponents = enabled;
+        return copy;
     }
 
     public Optional<Path> checkpoint() {
@@ -127,5 +182,22 @@ public final class RunnerOptions {
 
     public Optional<RunSink> sink() {
         return Optional.ofNullable(sink);
+    }
+
+    public int seed() {
+        return seed;
+    }
+
+    public Optional<StopSignal> stopSignal() {
+        return Optional.ofNullable(stopSignal);
+    }
+
+    /** The listener given, or one that ignores everything. */
+    public RunListener listener() {
+        return listener != null ? listener : new RunListener() {};
+    }
+
+    public boolean componentProfile() {
+        return profileComponents;
     }
 }

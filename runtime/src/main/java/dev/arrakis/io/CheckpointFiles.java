@@ -50,6 +50,22 @@ public final class CheckpointFiles {
                 + INDEX_FILE + ", but found " + describe(entries));
     }
 
+    /**
+     * The weight files {@link #open} reads: {@code model.safetensors}, or each shard the index names once, in index
+     * order.
+     */
+    public static List<Path> weightFiles(Path directory) {
+        requireDirectory(directory);
+        if (Files.isRegularFile(directory.resolve(SINGLE_FILE))) {
+            return List.of(directory.resolve(SINGLE_FILE));
+        }
+        Path index = directory.resolve(INDEX_FILE);
+        if (Files.isRegularFile(index)) {
+            return weightMap(index).values().stream().distinct().map(directory::resolve).toList();
+        }
+        return List.of();
+    }
+
     /** @throws ArrakisException if the directory has no {@code config.json} */
     public static Path configFile(Path directory) {
         requireDirectory(directory);

@@ -113,6 +113,23 @@ public final class SafetensorsFile implements AutoCloseable {
         return TensorDecoding.toFloats(info(name), bytes(name));
     }
 
+    /** An F64 tensor exactly; any other dtype widened from {@link #readFloats}. */
+    public double[] readDoubles(String name) {
+        TensorInfo info = info(name);
+        if (info.dtype() == SafetensorsDType.F64) {
+            java.nio.DoubleBuffer buffer = bytes(name).order(java.nio.ByteOrder.LITTLE_ENDIAN).asDoubleBuffer();
+            double[] values = new double[buffer.remaining()];
+            buffer.get(values);
+            return values;
+        }
+        float[] floats = readFloats(name);
+        double[] values = new double[floats.length];
+        for (int i = 0; i < floats.length; i++) {
+            values[i] = floats[i];
+        }
+        return values;
+    }
+
     /**
      * An integer or BOOL tensor as longs.
      *

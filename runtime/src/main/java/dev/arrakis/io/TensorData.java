@@ -30,6 +30,12 @@ public record TensorData(SafetensorsDType dtype, long[] shape, ByteBuffer data) 
         return new TensorData(SafetensorsDType.F32, shape, bytes);
     }
 
+    public static TensorData f64(long[] shape, double[] values) {
+        ByteBuffer bytes = allocate(shape, values.length, SafetensorsDType.F64);
+        bytes.asDoubleBuffer().put(values);
+        return new TensorData(SafetensorsDType.F64, shape, bytes);
+    }
+
     public static TensorData i64(long[] shape, long[] values) {
         ByteBuffer bytes = allocate(shape, values.length, SafetensorsDType.I64);
         bytes.asLongBuffer().put(values);

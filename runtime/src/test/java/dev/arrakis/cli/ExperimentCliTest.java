@@ -45,7 +45,7 @@ class ExperimentCliTest {
         Outcome outcome = run("run", "RegisteredTest.headSweep", "head=1,3", "--plots", temp.toString());
         assertEquals(0, outcome.code(), outcome.err());
         List<String> lines = outcome.out().lines().toList();
-        assertTrue(lines.get(0).startsWith("RegisteredTest.headSweep  version "), lines.get(0));
+        assertTrue(lines.get(0).startsWith("RegisteredTest.headSweep  fingerprint "), lines.get(0));
         assertTrue(lines.get(0).endsWith("2 points"), lines.get(0));
         assertEquals("head=1  " + String.format(Locale.ROOT, "%.6f", handAblated(1)), lines.get(1));
         assertEquals("head=3  " + String.format(Locale.ROOT, "%.6f", handAblated(3)), lines.get(2));

@@ -17,7 +17,20 @@ public class RegisteredTestExperiment implements ExperimentDefinition {
                     .intervention(new Intervention.Ablation("", Selection.of(0), Selection.everyIndex(),
                             Selection.none(), Selection.none(), dev.arrakis.annotations.AblationMethod.ZERO))
                     .plot(dev.arrakis.annotations.PlotKind.AUTO, "")
-                    .invoker((experiment, context) -> Metrics.lastLogitDiff(context.logits())));
+                    .invoker((experiment, context) -> slowly(Metrics.lastLogitDiff(context.logits()))));
+
+    /** Lets a test stop a sweep part-way, as Ctrl-C would: each point takes this long and says when it is done. */
+    static final String POINT_DELAY_PROPERTY = "arrakis.test.pointDelayMillis";
+
+    private static double slowly(double result) throws InterruptedException {
+        long delay = Long.getLong(POINT_DELAY_PROPERTY, 0);
+        if (delay > 0) {
+            Thread.sleep(delay);
+            System.err.println("point done");
+            System.err.flush();
+        }
+        return result;
+    }
 
     @Override
     public String name() {

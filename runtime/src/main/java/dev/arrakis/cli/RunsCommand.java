@@ -1,0 +1,120 @@
+package dev.arrakis.cli;
+
+import dev.arrakis.experiment.RunStatus;
+import dev.arrakis.runs.RunListing;
+import dev.arrakis.runs.RunQuery;
+import dev.arrakis.runs.RunStore;
+import dev.arrakis.runs.StoredRun;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code arrakis runs [EXPERIMENT[.RUN]]}: the recorded runs, oldest first, and any store entry that is damaged. */
+@Command(name = "runs", description = "List recorded runs, oldest first.")
+final class RunsCommand implements Runnable {
+    private static final Pattern AGO = Pattern.compile("([0-9]+)([smhd])");
+
+    @Parameters(index = "0", arity = "0..1", paramLabel = "EXPERIMENT[.RUN]", description = "Only this experiment's runs.")
+    private String experiment;
+
+    @Option(names = "--version", paramLabel = "N", description = "Only runs of version N (as in v3).")
+    private Integer version;
+
+    @Option(names = "--since", paramLabel = "TIME",
+            description = "Only runs started at or after TIME: 2026-11-26, 2026-11-26T17:00:00Z, or 2h / 3d ago.")
+    private String since;
+
+    @Option(names = "--until", paramLabel = "TIME", description = "Only runs started before TIME (same forms).")
+    private String until;
+
+    @Option(names = "--status", paramLabel = "STATUS", description = "Only complete or interrupted runs.")
+    private String status;
+
+    @Mixin
+    private StoreOption store;
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        RunQuery query = RunQuery.all();
+        if (experiment != null) {
+            query = query.withExperiment(experiment);
+        }
+        if (version != null) {
+            if (version < 1) {
+                throw new ParameterException(spec.commandLine(), "--version counts from 1, got " + version);
+            }
+            query = query.withVersion(version);
+        }
+        if (since != null) {
+            query = query.withSince(time("--since", since));
+        }
+        if (until != null) {
+            query = query.withUntil(time("--until", until));
+        }
+        if (status != null) {
+            try {
+                query = query.withStatus(RunStatus.valueOf(status.toUpperCase(Locale.ROOT)));
+            } catch (IllegalArgumentException e) {
+                throw new ParameterException(spec.commandLine(), "--status is complete or interrupted, got '"
+                        + status + "'");
+            }
+        }
+        RunStore runStore = store.open();
+        RunListing listing = runStore.list(query);
+        PrintWriter out = spec.commandLine().getOut();
+        List<StoredRun> runs = listing.runs();
+        if (runs.isEmpty()) {
+            out.println("no runs" + (experiment != null ? " of " + experiment : "") + " in " + runStore.root());
+        } else {
+            out.printf("%-22s  %-32s  %-4s  %-11s  %-20s  %s%n", "ID", "RUN", "VER", "STATUS", "STARTED (UTC)",
+                    "POINTS");
+            for (StoredRun run : runs) {
+                out.printf("%-22s  %-32s  v%-3d  %-11s  %-20s  %s%n", run.id(), run.qualifiedName(), run.version(),
+                        run.status().name().toLowerCase(Locale.ROOT),
+                        run.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
+                        run.completedPoints() == run.points() ? String.valueOf(run.points())
+                                : run.completedPoints() + "/" + run.points());
+            }
+        }
+        PrintWriter err = spec.commandLine().getErr();
+        listing.problems().forEach(problem -> err.println("runs: skipped " + problem));
+    }
+
+    private Instant time(String option, String text) {
+        Matcher ago = AGO.matcher(text);
+        if (ago.matches()) {
+            long amount = Long.parseLong(ago.group(1));
+            Duration duration = switch (ago.group(2)) {
+                case "s" -> Duration.ofSeconds(amount);
+                case "m" -> Duration.ofMinutes(amount);
+                case "h" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+            return Instant.now().minus(duration);
+        }
+        try {
+            return text.contains("T") ? Instant.parse(text) : LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC)
+                    .toInstant();
+        } catch (DateTimeParseException e) {
+            throw new ParameterException(spec.commandLine(), option + " takes a date (2026-11-26), an instant"
+                    + " (2026-11-26T17:00:00Z) or an age (90m, 2h, 3d); got '" + text + "'");
+        }
+    }
+}

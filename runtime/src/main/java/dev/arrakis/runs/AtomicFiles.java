@@ -1,0 +1,84 @@
+package dev.arrakis.runs;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/** Files and directories that appear whole or not at all, and stay put after a crash. */
+final class AtomicFiles {
+    private AtomicFiles() {}
+
+    /** Writes beside the target, forces the bytes to disk, then renames over it. */
+    static void write(Path target, byte[] bytes) throws IOException {
+        Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
+                + "-" + Thread.currentThread().getId());
+        try {
+            writeDurably(temporary, bytes);
+            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            forceDirectory(target.getParent());
+        } finally {
+            Files.deleteIfExists(temporary);
+        }
+    }
+
+    /** Writes a new file and forces it to disk (inside a directory that is itself renamed into place later). */
+    static void writeDurably(Path file, byte[] bytes) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(bytes);
+            while (buffer.hasRemaining()) {
+                channel.write(buffer);
+            }
+            channel.force(true);
+        }
+    }
+
+    /**
+     * Renames a directory into place. Fails rather than replaces when the target exists (rename(2) would replace an
+     * empty directory, so existence is checked first; a run directory is never empty).
+     *
+     * @return false when the target exists
+     */
+    static boolean moveDirectory(Path source, Path target) throws IOException {
+        if (Files.exists(target)) {
+            return false;
+        }
+        try {
+            Files.move(source, target, StandardCopyOption.ATOMIC_MOVE);
+        } catch (java.nio.file.FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
+            return false;
+        } catch (AtomicMoveNotSupportedException e) {
+            throw new IOException("the store's file system cannot rename " + source + " atomically", e);
+        }
+        forceDirectory(target.getParent());
+        return true;
+    }
+
+    /** Makes a rename within the directory durable; a no-op where directories cannot be opened (Windows). */
+    static void forceDirectory(Path directory) {
+        try (FileChannel channel = FileChannel.open(directory, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            // Not every platform can open a directory; the rename itself is still atomic there.
+        }
+    }
+
+    /** Forces every file under a directory to disk, then the directory's own entries. */
+    static void forceTree(Path directory) throws IOException {
+        try (var paths = Files.walk(directory)) {
+            for (Path path : (Iterable<Path>) paths::iterator) {
+                if (Files.isRegularFile(path)) {
+                    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+                        channel.force(true);
+                    }
+                } else if (Files.isDirectory(path)) {
+                    forceDirectory(path);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,252 @@
+package dev.arrakis.runs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arrakis.experiment.RunRecord;
+import dev.arrakis.experiment.RunSink;
+import dev.arrakis.io.Json;
+import dev.arrakis.plot.PlotRenderException;
+import dev.arrakis.plot.PlotRenderer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Every run an experiment makes, kept as an immutable record under one directory:
+ *
+ * <pre>
+ * arrakis-runs/
+ *   experiments/HeadAblation/v1.json      one file per version: fingerprint and source
+ *   runs/20261126-170301-3f9a2c/          one directory per run, named by its id
+ *     run.json  arrays.safetensors  plots/eachHead.png  plots/eachHead.svg  index.html
+ * </pre>
+ *
+ * <p>A run is written into a hidden directory ({@code runs/.incomplete-<id>-<pid>}), forced to disk and renamed into
+ * place, so readers see a whole run or none, a process killed while writing leaves only its hidden directory, and
+ * no run ever replaces another (ids carry random bits, and a rename onto an existing run is refused and retried
+ * under a new id). Versions are numbered under a lock shared by every JVM ({@link VersionIndex}). Reading never
+ * stops at a bad entry: {@link #list} returns what it could read and names the rest.
+ *
+ * <p>Instances hold no state beyond the root, and any number of them, in any number of processes, may share it.
+ */
+public final class RunStore implements RunSink {
+    /** The store's directory when nothing else is said, relative to the working directory. */
+    public static final String DEFAULT_DIRECTORY = "arrakis-runs";
+    /** Names the store's directory; overrides the default. */
+    public static final String ENVIRONMENT_VARIABLE = "ARRAKIS_RUNS";
+    /** Names the store's directory; overrides the environment variable (set by the build for tests). */
+    public static final String SYSTEM_PROPERTY = "arrakis.runs";
+
+    private static final String RUNS = "runs";
+    private static final String INCOMPLETE_PREFIX = ".incomplete-";
+    private static final Pattern INCOMPLETE = Pattern.compile("\\.incomplete-(.+)-([0-9]+)");
+    private static final int ID_ATTEMPTS = 16;
+
+    private final Path root;
+    private final VersionIndex versions;
+
+    private RunStore(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+        this.versions = new VersionIndex(this.root.resolve("experiments"));
+    }
+
+    /** The store under this directory; nothing is created until the first run is saved. */
+    public static RunStore open(Path root) {
+        if (Files.exists(root) && !Files.isDirectory(root)) {
+            throw new RunStoreException("run store " + root + " is a file, not a directory");
+        }
+        return new RunStore(root);
+    }
+
+    /** The store named by {@value #SYSTEM_PROPERTY}, else {@value #ENVIRONMENT_VARIABLE}, else ./arrakis-runs. */
+    public static RunStore atDefaultLocation() {
+        return open(defaultLocation());
+    }
+
+    public static Path defaultLocation() {
+        String property = System.getProperty(SYSTEM_PROPERTY);
+        if (property != null && !property.isBlank()) {
+            return Path.of(property);
+        }
+        String variable = System.getenv(ENVIRONMENT_VARIABLE);
+        if (variable != null && !variable.isBlank()) {
+            return Path.of(variable);
+        }
+        return Path.of(DEFAULT_DIRECTORY);
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    /** Saves a run handed over by an {@link dev.arrakis.experiment.ExperimentRunner}. */
+    @Override
+    public void record(RunRecord record) {
+        save(record);
+    }
+
+    /**
+     * Writes a run: allocates its version, moves large arrays into {@code arrays.safetensors}, draws its plot (a
+     * plot that cannot be drawn is noted in the record rather than losing the run) and writes its page, all in a
+     * hidden directory that is then renamed into place.
+     *
+     * @return the run as stored, with its new id
+     * @throws RunStoreException when the store cannot be written
+     */
+    public StoredRun save(RunRecord record) {
+        int version = versions.versionOf(record.experiment(), record.fingerprint(), record.source());
+        Path runs = root.resolve(RUNS);
+        try {
+            Files.createDirectories(runs);
+            for (int attempt = 0; attempt < ID_ATTEMPTS; attempt++) {
+                String id = StoreNames.newRunId(record.startedAt());
+                Path staging = runs.resolve(INCOMPLETE_PREFIX + id + "-" + ProcessHandle.current().pid());
+                try {
+                    write(staging, id, version, record);
+                    AtomicFiles.forceTree(staging);
+                    if (AtomicFiles.moveDirectory(staging, runs.resolve(id))) {
+                        return StoredRun.read(runs.resolve(id));
+                    }
+                } finally {
+                    deleteTree(staging);
+                }
+            }
+            throw new RunStoreException("could not find a free run id in " + runs + " after " + ID_ATTEMPTS
+                    + " attempts");
+        } catch (IOException e) {
+            throw new RunStoreException("cannot save a run of " + record.experiment() + "." + record.run() + " in "
+                    + root + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void write(Path directory, String id, int version, RunRecord record) throws IOException {
+        Files.createDirectories(directory);
+        ObjectNode document = Json.MAPPER.createObjectNode();
+        document.put("format", 1);
+        document.put("id", id);
+        document.put("version", version);
+        ((ObjectNode) Json.MAPPER.valueToTree(record)).fields()
+                .forEachRemaining(field -> document.set(field.getKey(), field.getValue()));
+        ArrayNode pictures = document.putArray("pictures");
+        if (record.plot() != null) {
+            try {
+                new PlotRenderer().render(record.plot(), directory.resolve("plots"), record.run()).files()
+                        .forEach(file -> pictures.add(directory.relativize(file).toString().replace('\\', '/')));
+            } catch (PlotRenderException e) {
+                document.put("picturesFailed", e.getMessage());
+            }
+        }
+        ArrayFiles.externalize(document, List.of("arguments", "results", "plot"), directory);
+        AtomicFiles.writeDurably(directory.resolve(StoredRun.RECORD_FILE),
+                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(document));
+        AtomicFiles.writeDurably(directory.resolve(StoredRun.PAGE_FILE),
+                RunPage.html(StoredRun.staged(directory, document)));
+    }
+
+    /**
+     * The runs the query matches, oldest first, and a problem for each entry that is not a readable run: a damaged
+     * record, or the hidden directory of a writer that died. Directories of writers still running are not listed.
+     */
+    public RunListing list(RunQuery query) {
+        Path runs = root.resolve(RUNS);
+        List<StoredRun> found = new ArrayList<>();
+        List<StoreProblem> problems = new ArrayList<>();
+        if (!Files.isDirectory(runs)) {
+            return new RunListing(found, problems);
+        }
+        List<Path> entries;
+        try (Stream<Path> listed = Files.list(runs)) {
+            entries = listed.sorted().toList();
+        } catch (IOException e) {
+            throw new RunStoreException("cannot list " + runs + ": " + e.getMessage(), e);
+        }
+        for (Path entry : entries) {
+            String name = entry.getFileName().toString();
+            String relative = RUNS + "/" + name;
+            Matcher incomplete = INCOMPLETE.matcher(name);
+            if (incomplete.matches()) {
+                long pid = Long.parseLong(incomplete.group(2));
+                if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    continue;
+                }
+                problems.add(new StoreProblem(relative, "an unfinished run left by process " + pid
+                        + ", which is gone; it was never visible and can be deleted"));
+                continue;
+            }
+            if (name.startsWith(".")) {
+                continue;
+            }
+            if (!Files.isDirectory(entry) || !StoreNames.isRunId(name)) {
+                problems.add(new StoreProblem(relative, "not a run directory (run ids look like "
+                        + "20261126-170301-3f9a2c)"));
+                continue;
+            }
+            try {
+                StoredRun run = StoredRun.read(entry);
+                if (query.matches(run)) {
+                    found.add(run);
+                }
+            } catch (RunStoreException e) {
+                problems.add(new StoreProblem(relative, e.getMessage()));
+            }
+        }
+        found.sort(Comparator.comparing(StoredRun::startedAt).thenComparing(StoredRun::id));
+        return new RunListing(found, problems);
+    }
+
+    /**
+     * One run, by reference:
+     * <ul>
+     *   <li>its id ({@code 20261126-170301-3f9a2c}), a prefix of it that only one run has, or its random part
+     *       ({@code 3f9a2c});
+     *   <li>{@code latest}, the newest run; {@code latest~1} the one before it;
+     *   <li>{@code NAME@latest}, {@code NAME@latest~N} or {@code NAME@vN} (the newest run of version N), where NAME
+     *       is an experiment ({@code HeadAblation}) or one of its runs ({@code HeadAblation.eachHead}).
+     * </ul>
+     *
+     * @throws RunStoreException when nothing matches, more than one run does, or the run's record is damaged
+     */
+    public StoredRun get(String reference) {
+        return RunReferences.resolve(this, reference);
+    }
+
+    Path runsDirectory() {
+        return root.resolve(RUNS);
+    }
+
+    /** The versions of an experiment that the store knows, lowest first. */
+    public List<ExperimentVersion> versions(String experiment) {
+        return versions.versions(experiment).stream()
+                .map(version -> new ExperimentVersion(experiment, version.number(), version.fingerprint(),
+                        version.source()))
+                .toList();
+    }
+
+    /** Compares two runs: the source diff between their versions, changed arguments, results side by side. */
+    public RunComparison compare(StoredRun before, StoredRun after) {
+        return RunComparison.of(before, after);
+    }
+
+    private static void deleteTree(Path directory) throws IOException {
+        if (!Files.exists(directory)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "RunStore[" + root + "]";
+    }
+}

@@ -1,0 +1,212 @@
+package dev.arrakis.runs;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.arrakis.experiment.RunStatus;
+import dev.arrakis.experiment.SweepAxis;
+import dev.arrakis.io.Json;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One run as the store keeps it: a directory named by the run's id holding {@code run.json} (the
+ * {@link dev.arrakis.experiment.RunRecord} plus the id, the version and the pictures), {@code arrays.safetensors}
+ * when some arrays were too large to keep inline, the pictures under {@code plots/} and an {@code index.html} that
+ * shows them with the numbers. Records are never changed once written.
+ */
+public final class StoredRun {
+    static final String RECORD_FILE = "run.json";
+    static final String PAGE_FILE = "index.html";
+
+    private final Path directory;
+    private final JsonNode document;
+    private final String id;
+    private final String experiment;
+    private final String run;
+    private final int version;
+    private final String fingerprint;
+    private final RunStatus status;
+    private final Instant startedAt;
+
+    private StoredRun(Path directory, JsonNode document, boolean named) {
+        this.directory = directory;
+        this.document = document;
+        this.id = text(document, "id");
+        this.experiment = text(document, "experiment");
+        this.run = text(document, "run");
+        JsonNode versionNode = document.get("version");
+        if (versionNode == null || !versionNode.canConvertToInt() || versionNode.asInt() < 1) {
+            throw new RunStoreException("field 'version' is missing or not a positive whole number");
+        }
+        this.version = versionNode.asInt();
+        this.fingerprint = text(document, "fingerprint");
+        try {
+            this.status = RunStatus.valueOf(text(document, "status"));
+            this.startedAt = Instant.parse(text(document, "startedAt"));
+        } catch (IllegalArgumentException | DateTimeParseException e) {
+            throw new RunStoreException("field 'status' or 'startedAt' is not valid: " + e.getMessage(), e);
+        }
+        if (named && !id.equals(directory.getFileName().toString())) {
+            throw new RunStoreException("its record names run '" + id + "', not its directory's name");
+        }
+    }
+
+    /**
+     * Reads a run's directory.
+     *
+     * @throws RunStoreException naming what is wrong when the record is missing, not JSON or lacks a field
+     */
+    static StoredRun read(Path directory) {
+        Path file = directory.resolve(RECORD_FILE);
+        if (!Files.isRegularFile(file)) {
+            throw new RunStoreException("no " + RECORD_FILE);
+        }
+        JsonNode document;
+        try {
+            document = Json.MAPPER.readTree(file.toFile());
+        } catch (Exception e) {
+            throw new RunStoreException(RECORD_FILE + " is not valid JSON: " + firstLine(e.getMessage()), e);
+        }
+        if (document == null || !document.isObject()) {
+            throw new RunStoreException(RECORD_FILE + " is not a JSON object");
+        }
+        return new StoredRun(directory, document, true);
+    }
+
+    /** A run being written, in a directory not yet renamed to its id. */
+    static StoredRun staged(Path directory, JsonNode document) {
+        return new StoredRun(directory, document, false);
+    }
+
+    private static String text(JsonNode document, String field) {
+        JsonNode node = document.get(field);
+        if (node == null || !node.isTextual() || node.asText().isEmpty()) {
+            throw new RunStoreException("field '" + field + "' is missing or not text");
+        }
+        return node.asText();
+    }
+
+    private static String firstLine(String message) {
+        return message == null ? "" : message.lines().findFirst().orElse("");
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public String experiment() {
+        return experiment;
+    }
+
+    public String run() {
+        return run;
+    }
+
+    /** {@code Experiment.run}, as {@code ./arrakis list} and {@code ./arrakis run} name it. */
+    public String qualifiedName() {
+        return experiment + "." + run;
+    }
+
+    /** v1, v2, ... per experiment: the same source always has the same version. */
+    public int version() {
+        return version;
+    }
+
+    public String fingerprint() {
+        return fingerprint;
+    }
+
+    public RunStatus status() {
+        return status;
+    }
+
+    public Instant startedAt() {
+        return startedAt;
+    }
+
+    /** When the run's last pass ended, or null in a record without it. */
+    public Instant finishedAt() {
+        JsonNode node = document.get("finishedAt");
+        try {
+            return node == null || !node.isTextual() ? null : Instant.parse(node.asText());
+        } catch (DateTimeParseException e) {
+            return null;
+        }
+    }
+
+    /** The experiment class's source text as it was when the run ran. */
+    public String source() {
+        return document.path("source").asText("");
+    }
+
+    /** The sweep's axes, empty for a single point. */
+    public List<SweepAxis> axes() {
+        List<SweepAxis> axes = new ArrayList<>();
+        for (JsonNode axis : document.path("axes")) {
+            List<Integer> values = new ArrayList<>();
+            axis.path("values").forEach(value -> values.add(value.asInt()));
+            axes.add(new SweepAxis(axis.path("name").asText(), values));
+        }
+        return axes;
+    }
+
+    /** How many points the sweep has (finished or not). */
+    public int points() {
+        JsonNode results = document.path("results");
+        // A sweep of more than ArrayFiles.INLINE_LIMIT numbers keeps its results in arrays.safetensors.
+        return ArrayFiles.isReference(results) ? results.path("shape").path(0).asInt() : results.size();
+    }
+
+    public int completedPoints() {
+        return document.path("completedPoints").asInt(points());
+    }
+
+    /** Each point's coordinates, {@code {layer=1, head=3}}, row-major like the results. */
+    public List<Map<String, Integer>> coordinates() {
+        List<SweepAxis> axes = axes();
+        List<Map<String, Integer>> coordinates = new ArrayList<>();
+        for (int point = 0; point < points(); point++) {
+            coordinates.add(SweepAxis.coordinates(axes, point));
+        }
+        return coordinates;
+    }
+
+    /** The record as written: large arrays are references into {@code arrays.safetensors}. */
+    public JsonNode document() {
+        return document.deepCopy();
+    }
+
+    /**
+     * The record with every large array read back in place of its reference.
+     *
+     * @throws RunStoreException when the arrays file is missing or damaged
+     */
+    public JsonNode documentWithArrays() {
+        return ArrayFiles.inline(document, directory);
+    }
+
+    public Path directory() {
+        return directory;
+    }
+
+    /** The run's pictures (PNG and SVG), in the order the renderer wrote them. */
+    public List<Path> pictures() {
+        List<Path> pictures = new ArrayList<>();
+        document.path("pictures").forEach(picture -> pictures.add(directory.resolve(picture.asText())));
+        return pictures;
+    }
+
+    /** The page that shows the run's numbers and pictures together. */
+    public Path page() {
+        return directory.resolve(PAGE_FILE);
+    }
+
+    @Override
+    public String toString() {
+        return id + " " + qualifiedName() + " v" + version;
+    }
+}

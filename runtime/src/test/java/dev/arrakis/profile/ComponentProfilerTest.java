@@ -1,0 +1,246 @@
+package dev.arrakis.profile;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arrakis.ReferenceCase;
+import dev.arrakis.hooks.HookException;
+import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.model.ForwardResult;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.TokenBatch;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Per-component timing of the tiny GPT-2 reference checkpoint. */
+class ComponentProfilerTest {
+    private static final long MB = 1024 * 1024;
+
+    private static HookedTransformer model;
+    private static TokenBatch batch;
+    private static List<String> expectedComponents;
+
+    @BeforeAll
+    static void load() {
+        model = HookedTransformer.load(ReferenceCase.of("gpt2-prefixed").directory());
+        long[][] rows = new long[4][24];
+        for (int r = 0; r < rows.length; r++) {
+            for (int p = 0; p < rows[r].length; p++) {
+                rows[r][p] = (r * 31L + p * 7L) % model.config().vocabSize();
+            }
+        }
+        batch = TokenBatch.of(rows);
+        expectedComponents = new ArrayList<>(List.of("embed"));
+        for (int layer = 0; layer < model.config().layers(); layer++) {
+            expectedComponents.add("blocks." + layer + ".attn");
+            expectedComponents.add("blocks." + layer + ".mlp");
+        }
+        expectedComponents.add("unembed");
+        // Warm up libtorch and the JIT so the timed passes below measure steady state.
+        for (int i = 0; i < 20; i++) {
+            model.forward(batch).close();
+        }
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    @Test
+    void listsEveryComponentInForwardOrder() {
+        ComponentProfiler profiler = ComponentProfiler.of(model);
+        assertEquals(expectedComponents, profiler.components());
+        profiler.run(batch, RunOptions.none()).close();
+        assertEquals(expectedComponents, names(profiler.profile()));
+    }
+
+    @Test
+    void componentTimesArePositiveAndAccountForMostOfTheWallTime() {
+        ComponentProfiler profiler = ComponentProfiler.of(model);
+        int passes = 50;
+        long wall = 0;
+        for (int i = 0; i < passes; i++) {
+            long started = System.nanoTime();
+            profiler.run(batch, RunOptions.none()).close();
+            wall += System.nanoTime() - started;
+        }
+        ComponentProfile profile = profiler.profile();
+        print("tiny GPT-2, batch 4x24", profile);
+
+        assertEquals(passes, profile.passes());
+        long sum = 0;
+        for (ComponentTiming timing : profile.components()) {
+            assertTrue(timing.totalNanos() > 0, timing.component() + " took no time");
+            assertEquals(passes, timing.passes(), timing.component());
+            assertTrue(timing.maxRssGrowthBytes() >= 0, timing.component() + ": RSS readable on Linux");
+            sum += timing.totalNanos();
+        }
+        assertEquals(profile.wallNanos() - profile.profilerOverheadNanos(), sum,
+                "the components partition the pass minus the profiler's own reads");
+        assertTrue(sum <= wall, "components " + sum + " ns exceed the measured wall time " + wall + " ns");
+        assertTrue(sum >= wall / 2, "components " + sum + " ns cover less than half of the wall time " + wall);
+    }
+
+    @Test
+    void theInstrumentedPassGivesBitIdenticalLogits() {
+        ComponentProfiler profiler = ComponentProfiler.of(model);
+        try (ForwardResult plain = model.forward(batch);
+                ForwardResult profiled = profiler.run(batch, RunOptions.none())) {
+            assertArrayEquals(plain.logits().toFloatArray(), profiled.logits().toFloatArray());
+        }
+    }
+
+    @Test
+    void hooksAlreadyAtTheProfilersPointsStillTakeEffect() {
+        AtomicInteger calls = new AtomicInteger();
+        RunOptions ablate = RunOptions.none()
+                .withHook("blocks.0.hook_resid_mid", (activation, context) -> {
+                    calls.incrementAndGet();
+                    return activation.zerosLike();
+                })
+                .withCache("blocks.0.hook_resid_mid");
+        ComponentProfiler profiler = ComponentProfiler.of(model);
+        try (ForwardResult clean = model.forward(batch);
+                ForwardResult ablated = model.run(batch, ablate);
+                ForwardResult profiled = profiler.run(batch, ablate)) {
+            assertEquals(2, calls.get(), "the ablation ran in both ablated passes");
+            assertEquals(0f, profiled.cache().get("blocks.0.hook_resid_mid").abs().sum().getFloat(),
+                    "the profiled pass saw the ablation");
+            assertArrayEquals(ablated.logits().toFloatArray(), profiled.logits().toFloatArray());
+            assertTrue(clean.logits().sub(profiled.logits()).abs().max().getFloat() > 1e-3,
+                    "the ablation changed the logits");
+        }
+        assertEquals(expectedComponents, names(profiler.profile()));
+    }
+
+    @Test
+    void anEarlyStopProfilesOnlyTheBlocksThatRan() {
+        ComponentProfiler profiler = ComponentProfiler.of(model);
+        profiler.run(batch, RunOptions.none().stoppingAtLayer(1)).close();
+        profiler.run(batch, RunOptions.none()).close();
+        ComponentProfile profile = profiler.profile();
+        assertEquals(expectedComponents, names(profile));
+        assertEquals(2, profile.passes());
+        for (ComponentTiming timing : profile.components()) {
+            boolean inFirstBlockOrBefore = timing.component().equals("embed")
+                    || timing.component().startsWith("blocks.0.");
+            assertEquals(inFirstBlockOrBefore ? 2 : 1, timing.passes(), timing.component());
+        }
+    }
+
+    @Test
+    void rssGrowthGoesToTheComponentThatAllocated() {
+        // A hook inside block 1's MLP allocates 100 MB that lives until the pass's scope closes.
+        RunOptions allocating = RunOptions.none().withHook("blocks.1.mlp.hook_post", (activation, context) -> {
+            context.scope().ones(new Shape(25 * MB));
+            return activation;
+        });
+        ComponentProfiler profiler = ComponentProfiler.of(model);
+        profiler.run(batch, allocating).close();
+        ComponentProfile profile = profiler.profile();
+        print("tiny GPT-2 with 100 MB allocated in blocks.1.mlp", profile);
+        for (ComponentTiming timing : profile.components()) {
+            if (timing.component().equals("blocks.1.mlp")) {
+                assertTrue(timing.maxRssGrowthBytes() >= 90 * MB, "growth " + timing.maxRssGrowthBytes());
+            } else {
+                assertTrue(timing.maxRssGrowthBytes() < 50 * MB,
+                        timing.component() + " grew " + timing.maxRssGrowthBytes());
+            }
+        }
+    }
+
+    @Test
+    void aPassThatThrowsIsNotRecorded() {
+        ComponentProfiler profiler = ComponentProfiler.of(model);
+        RunOptions failing = RunOptions.none().withHook("blocks.1.hook_resid_mid", (activation, context) -> {
+            throw new IllegalStateException("boom");
+        });
+        assertThrows(HookException.class, () -> profiler.run(batch, failing));
+        assertEquals(ComponentProfile.empty(), profiler.profile());
+        profiler.run(batch, RunOptions.none()).close();
+        assertEquals(1, profiler.profile().passes());
+    }
+
+    @Test
+    void overheadOfInstrumentationIsSmall() {
+        ComponentProfiler profiler = ComponentProfiler.of(model);
+        int passes = 300;
+        long[] plain = new long[passes];
+        long[] profiled = new long[passes];
+        // Interleaved so that drift (JIT, frequency scaling) affects both alike; medians so that GC pauses do not.
+        for (int i = 0; i < passes; i++) {
+            long started = System.nanoTime();
+            model.forward(batch).close();
+            plain[i] = System.nanoTime() - started;
+            started = System.nanoTime();
+            profiler.run(batch, RunOptions.none()).close();
+            profiled[i] = System.nanoTime() - started;
+        }
+        long plainMedian = median(plain);
+        long profiledMedian = median(profiled);
+        ComponentProfile profile = profiler.profile();
+        System.out.printf("overhead: median plain pass %.1f us, profiled %.1f us (%+.1f%%); profiler's own reads"
+                        + " %.1f us per pass at %d marks%n",
+                plainMedian / 1000.0, profiledMedian / 1000.0, 100.0 * (profiledMedian - plainMedian) / plainMedian,
+                profile.profilerOverheadNanos() / 1000.0 / passes, 3 * model.config().layers());
+        // Loose on purpose: only catches a gross regression such as a slow read per mark.
+        assertTrue(profiledMedian < 2 * plainMedian, "profiled " + profiledMedian + " ns vs plain " + plainMedian);
+    }
+
+    private static long median(long[] values) {
+        long[] sorted = values.clone();
+        Arrays.sort(sorted);
+        return sorted[sorted.length / 2];
+    }
+
+    @Test
+    void profilesAreJsonFriendlyRecords() {
+        ComponentProfiler profiler = ComponentProfiler.of(model);
+        profiler.run(batch, RunOptions.none()).close();
+        ObjectMapper json = new ObjectMapper();
+        JsonNode profile = json.valueToTree(profiler.profile());
+        assertEquals(List.of("passes", "wallNanos", "profilerOverheadNanos", "components"), fieldNames(profile));
+        assertEquals(List.of("component", "totalNanos", "passes", "maxRssGrowthBytes"),
+                fieldNames(profile.get("components").get(0)));
+        assertEquals("embed", profile.get("components").get(0).get("component").asText());
+
+        JsonNode peak = json.valueToTree(new MemoryPeak(1, 2, true, 3, 4, false));
+        assertEquals(List.of("baselineRssBytes", "peakRssBytes", "rssPeakIsSinceProbeStart", "baselineHeapBytes",
+                "peakHeapBytes", "heapPeakIsSinceProbeStart"), fieldNames(peak));
+    }
+
+    private static List<String> names(ComponentProfile profile) {
+        return profile.components().stream().map(ComponentTiming::component).toList();
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
+            names.add(it.next());
+        }
+        return names;
+    }
+
+    private static void print(String title, ComponentProfile profile) {
+        System.out.printf("%s: %d passes, wall %.1f us/pass, profiler overhead %.1f us/pass%n", title,
+                profile.passes(), profile.wallNanos() / 1000.0 / profile.passes(),
+                profile.profilerOverheadNanos() / 1000.0 / profile.passes());
+        for (ComponentTiming timing : profile.components()) {
+            System.out.printf("  %-14s %8.1f us/pass  max RSS growth %6d kB%n", timing.component(),
+                    timing.meanNanos() / 1000.0, timing.maxRssGrowthBytes() / 1024);
+        }
+    }
+}
