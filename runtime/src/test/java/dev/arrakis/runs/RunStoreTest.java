@@ -189,9 +189,11 @@ class RunStoreTest {
     void listFiltersByExperimentVersionTimeAndStatus() {
         RunStore store = RunStore.open(root);
         store.save(headSweep("Heads", "a", 1, 0.5));
-        store.save(headSweep("Heads", "b", 1, 0.5));
+        StoredRun second = store.save(headSweep("Heads", "b", 1, 0.5));
         store.save(headSweep("Other", "a", 1, 0.5));
 
+        assertEquals(2, store.list(RunQuery.all().withSince(second.startedAt())).runs().size());
+        assertEquals(1, store.list(RunQuery.all().withUntil(second.startedAt())).runs().size());
         assertEquals(2, store.list(RunQuery.all().withExperiment("Heads")).runs().size());
         assertEquals(2, store.list(RunQuery.all().withExperiment("Heads.effect")).runs().size());
         assertEquals(0, store.list(RunQuery.all().withExperiment("Heads.other")).runs().size());

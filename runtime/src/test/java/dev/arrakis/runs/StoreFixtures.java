@@ -18,6 +18,10 @@ final class StoreFixtures {
     static final ModelConfig SHAPE = dev.arrakis.spec.ConfigShapes.parse(dev.arrakis.io.CheckpointFiles.readConfig(
             Path.of("src/test/resources/reference/gpt2-prefixed")));
 
+    /** Each record starts a second after the one made before it, so "latest" is the last one made. */
+    private static final Instant FIRST_START = Instant.parse("2026-11-26T10:00:00Z");
+    private static final java.util.concurrent.atomic.AtomicLong RECORDED = new java.util.concurrent.atomic.AtomicLong();
+
     private StoreFixtures() {}
 
     static String source(String body) {
@@ -44,14 +48,14 @@ final class StoreFixtures {
     static RunRecord record(String experiment, String body, JsonNode arguments, List<SweepAxis> axes,
             JsonNode results, RunStatus status, int completed) {
         String source = source(body);
+        Instant started = FIRST_START.plusSeconds(RECORDED.getAndIncrement());
         return new RunRecord(experiment, "effect", fingerprint(source), source,
                 new RunRecord.ModelIdentity("gpt2", null, null, SHAPE, Path.of("/models/tiny"), List.of()),
                 arguments, axes, results, null, "double", status, completed, 0,
                 new RunEnvironment("17", "0.36.0", "PyTorch 2.7.1", "Linux", 2, null),
                 new RunRecord.PhaseTimings(1, 0, 0, 2, 0, 1),
                 new dev.arrakis.profile.MemoryPeak(100L << 20, 150L << 20, true, 8L << 20, 20L << 20, true), null,
-                Instant.parse("2026-11-26T10:00:00Z"),
-                Instant.parse("2026-11-26T10:00:01Z"));
+                started, started.plusSeconds(1));
     }
 
     /** Stands in for the processor's fingerprint: any function of the source that differs when it does. */
