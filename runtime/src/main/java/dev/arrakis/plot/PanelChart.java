@@ -1,6 +1,8 @@
 package dev.arrakis.plot;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.arrakis.annotations.PlotKind;
+import dev.arrakis.io.Json;
 import java.awt.Color;
 import java.awt.Font;
 import java.util.ArrayList;
@@ -56,18 +58,38 @@ record PanelChart(
     /** Background of a heatmap's plot area, seen where a value is NaN or infinite. */
     static final Color MISSING_VALUE = new Color(0xBDBDBD);
 
-    /** The text for an SVG {@code <desc>}: the axes and, for heatmaps, the colour scale. */
+    /**
+     * The text for an SVG {@code <desc>}: the axes, every tick label in full and, for heatmaps, the colour scale.
+     * The picture draws its words as glyph outlines, cut and thinned to fit; this is where they are text, exact and
+     * searchable. Tick lists are JSON arrays so that labels holding commas, quotes or leading spaces (tokens) stay
+     * unambiguous.
+     */
     String description() {
+        boolean chart = kind == PlotKind.LINE || kind == PlotKind.BAR;
         StringBuilder text = new StringBuilder(kind.name().toLowerCase(Locale.ROOT)).append(" chart; x axis: ")
                 .append(xLabel).append("; y axis: ").append(yLabel);
-        if (!seriesLabel.isEmpty() && (kind == PlotKind.LINE || kind == PlotKind.BAR) && values.length > 1) {
+        if (!seriesLabel.isEmpty() && chart && values.length > 1) {
             text.append("; one series per ").append(seriesLabel);
+        }
+        text.append("; x ticks: ").append(jsonArray(columnTicks));
+        if (!chart) {
+            text.append("; y ticks: ").append(jsonArray(rowTicks));
+        } else if (values.length > 1) {
+            text.append("; series: ").append(jsonArray(rowTicks));
         }
         if (scale != null) {
             text.append("; colour scale: ").append(scale.name()).append(" from ").append(formatValue(scale.min()))
                     .append(" to ").append(formatValue(scale.max()));
         }
         return text.toString();
+    }
+
+    private static String jsonArray(List<String> labels) {
+        try {
+            return Json.MAPPER.writeValueAsString(labels);
+        } catch (JsonProcessingException impossible) {
+            throw new IllegalStateException("a list of strings is always JSON", impossible);
+        }
     }
 
     Chart<?, ?> toChart() {

@@ -7,17 +7,9 @@ import dev.arrakis.plot.PlotRenderException.Problem;
 import java.awt.GraphicsEnvironment;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
@@ -106,18 +98,18 @@ public final class PlotRenderer {
             encoded.add(encode(plotTitle, panel, request.panels().get(index).title(), name));
         }
 
-        prepareDirectory(plotTitle, directory);
-        List<Staged> staged = new ArrayList<>();
+        StagedFile.prepareDirectory(plotTitle, directory);
+        List<StagedFile> staged = new ArrayList<>();
         try {
             for (Encoded picture : encoded) {
-                staged.add(stage(plotTitle, directory, picture.name() + ".png", picture.png()));
-                staged.add(stage(plotTitle, directory, picture.name() + ".svg", picture.svg()));
+                staged.add(StagedFile.stage(plotTitle, directory.resolve(picture.name() + ".png"), picture.png()));
+                staged.add(StagedFile.stage(plotTitle, directory.resolve(picture.name() + ".svg"), picture.svg()));
             }
-            for (Staged file : staged) {
-                commit(plotTitle, file);
+            for (StagedFile file : staged) {
+                file.commit();
             }
         } finally {
-            staged.forEach(Staged::discard);
+            staged.forEach(StagedFile::discard);
         }
         return new RenderedPlot(encoded.stream().map(picture -> new RenderedPlot.Image(picture.panelTitle(),
                 directory.resolve(picture.name() + ".png"), directory.resolve(picture.name() + ".svg"),
@@ -257,79 +249,6 @@ public final class PlotRenderer {
         } catch (IOException | RuntimeException failure) {
             throw new PlotRenderException(plotTitle, Problem.RENDER_FAILED,
                     "drawing " + name + " failed: " + failure, failure);
-        }
-    }
-
-    // ----- files -----
-
-    private static void prepareDirectory(String plotTitle, Path directory) {
-        if (Files.exists(directory) && !Files.isDirectory(directory)) {
-            throw new PlotRenderException(plotTitle, Problem.UNWRITABLE_DIRECTORY,
-                    "the output directory " + directory + " is not a directory");
-        }
-        try {
-            Files.createDirectories(directory);
-        } catch (IOException | SecurityException failure) {
-            throw new PlotRenderException(plotTitle, Problem.UNWRITABLE_DIRECTORY,
-                    "the output directory " + directory + " cannot be created: " + failure, failure);
-        }
-        if (!Files.isWritable(directory)) {
-            throw new PlotRenderException(plotTitle, Problem.UNWRITABLE_DIRECTORY,
-                    "the output directory " + directory + " is not writable");
-        }
-    }
-
-    /** A file written in full under a temporary name beside its target. */
-    private record Staged(Path temporary, Path target) {
-        void discard() {
-            try {
-                Files.deleteIfExists(temporary);
-            } catch (IOException ignored) {
-                // Best effort: the hidden temporary file is harmless and never mistaken for a plot.
-            }
-        }
-    }
-
-    private static Staged stage(String plotTitle, Path directory, String fileName, byte[] content) {
-        Path temporary = directory.resolve("." + fileName + "." + UUID.randomUUID() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        } catch (AccessDeniedException failure) {
-            deleteQuietly(temporary);
-            throw new PlotRenderException(plotTitle, Problem.UNWRITABLE_DIRECTORY,
-                    "the output directory " + directory + " is not writable: " + failure, failure);
-        } catch (IOException failure) {
-            deleteQuietly(temporary);
-            throw new PlotRenderException(plotTitle, Problem.WRITE_FAILED,
-                    "writing " + directory.resolve(fileName) + " failed: " + failure, failure);
-        }
-        return new Staged(temporary, directory.resolve(fileName));
-    }
-
-    private static void commit(String plotTitle, Staged file) {
-        try {
-            try {
-                Files.move(file.temporary(), file.target(), StandardCopyOption.ATOMIC_MOVE,
-                        StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException notAtomic) {
-                Files.move(file.temporary(), file.target(), StandardCopyOption.REPLACE_EXISTING);
-            }
-        } catch (IOException failure) {
-            throw new PlotRenderException(plotTitle, Problem.WRITE_FAILED,
-                    "moving the finished file into place as " + file.target() + " failed: " + failure, failure);
-        }
-    }
-
-    private static void deleteQuietly(Path path) {
-        try {
-            Files.deleteIfExists(path);
-        } catch (IOException ignored) {
-            // Nothing more to do; the caller reports the original failure.
         }
     }
 }

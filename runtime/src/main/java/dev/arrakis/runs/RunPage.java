@@ -55,7 +55,9 @@ final class RunPage {
                             .append(escape(run.qualifiedName())).append("\"></p>\n");
                 } else {
                     page.append("<p><a href=\"").append(escape(relative)).append("\">").append(escape(relative))
-                            .append("</a></p>\n");
+                            .append("</a>").append(relative.endsWith(".html")
+                                    ? " (interactive: hover a position to see where it attends)" : "")
+                            .append("</p>\n");
                 }
             }
         }

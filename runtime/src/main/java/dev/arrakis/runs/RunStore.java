@@ -6,6 +6,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arrakis.experiment.RunRecord;
 import dev.arrakis.experiment.RunSink;
 import dev.arrakis.io.Json;
+import dev.arrakis.annotations.PlotKind;
+import dev.arrakis.experiment.PlotRequest;
+import dev.arrakis.plot.HtmlView;
 import dev.arrakis.plot.PlotRenderException;
 import dev.arrakis.plot.PlotRenderer;
 import java.io.IOException;
@@ -142,12 +145,38 @@ public final class RunStore implements RunSink {
             } catch (PlotRenderException e) {
                 document.put("picturesFailed", e.getMessage());
             }
+            attentionPage(record.plot(), directory).ifPresent(page -> pictures.add(page));
         }
         ArrayFiles.externalize(document, List.of("arguments", "results", "plot"), directory);
         AtomicFiles.writeDurably(directory.resolve(StoredRun.RECORD_FILE),
                 Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(document));
         AtomicFiles.writeDurably(directory.resolve(StoredRun.PAGE_FILE),
                 RunPage.html(StoredRun.staged(directory, document)));
+    }
+
+    /**
+     * An attention result also gets the interactive page ({@link HtmlView}): hover a query position to see where it
+     * attends, one button per panel (batch row and head). Skipped when a panel is not a square of weights in [0, 1],
+     * e.g. the missing points of an interrupted run.
+     */
+    private static java.util.Optional<String> attentionPage(PlotRequest plot, Path directory) {
+        if (plot.kind() != PlotKind.ATTENTION) {
+            return java.util.Optional.empty();
+        }
+        List<String> labels = new ArrayList<>();
+        double[][][] patterns = new double[plot.panels().size()][][];
+        for (int panel = 0; panel < patterns.length; panel++) {
+            PlotRequest.Panel each = plot.panels().get(panel);
+            labels.add(each.title().isEmpty() ? plot.title() : each.title());
+            patterns[panel] = each.values();
+        }
+        try {
+            HtmlView.attention(plot.title(), plot.columnTicks(), labels, patterns)
+                    .write(directory.resolve("plots/attention.html"));
+            return java.util.Optional.of("plots/attention.html");
+        } catch (IllegalArgumentException notAPattern) {
+            return java.util.Optional.empty();
+        }
     }
 
     /**

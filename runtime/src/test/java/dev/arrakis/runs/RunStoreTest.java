@@ -114,6 +114,25 @@ class RunStoreTest {
     }
 
     @Test
+    void anAttentionResultKeepsItsPicturesAndAnInteractivePage() throws Exception {
+        double[][] pattern = {{1, 0, 0}, {0.25, 0.75, 0}, {0.5, 0.125, 0.375}};
+        dev.arrakis.experiment.PlotRequest plot = dev.arrakis.plot.Plots.attention("pattern of L0H1",
+                List.of("When", " Mary", " and"), pattern);
+        ArrayNode results = JsonNodeFactory.instance.arrayNode().add(0.0);
+        StoredRun run = RunStore.open(root).save(StoreFixtures.record("Patterns", "pattern", JsonNodeFactory.instance
+                .objectNode(), List.of(), results, RunStatus.COMPLETE, 1, plot));
+
+        assertEquals(List.of("plots/effect.png", "plots/effect.svg", "plots/attention.html"), run.pictures().stream()
+                .map(picture -> run.directory().relativize(picture).toString()).toList());
+        java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(run.pictures().get(0).toFile());
+        assertEquals(dev.arrakis.plot.PlotRenderer.imageWidth(dev.arrakis.annotations.PlotKind.ATTENTION),
+                image.getWidth());
+        String page = Files.readString(run.pictures().get(2));
+        assertTrue(page.contains("\" Mary\"") && page.contains("0.75"), "tokens and weights are in the page");
+        assertTrue(Files.readString(run.page()).contains("<a href=\"plots/attention.html\">"));
+    }
+
+    @Test
     void aCorruptEntryIsReportedAndTheRestStillList() throws Exception {
         RunStore store = RunStore.open(root);
         StoredRun good = store.save(headSweep("Heads", "a", 1, 0.5));

@@ -47,11 +47,16 @@ final class StoreFixtures {
 
     static RunRecord record(String experiment, String body, JsonNode arguments, List<SweepAxis> axes,
             JsonNode results, RunStatus status, int completed) {
+        return record(experiment, body, arguments, axes, results, status, completed, null);
+    }
+
+    static RunRecord record(String experiment, String body, JsonNode arguments, List<SweepAxis> axes,
+            JsonNode results, RunStatus status, int completed, dev.arrakis.experiment.PlotRequest plot) {
         String source = source(body);
         Instant started = FIRST_START.plusSeconds(RECORDED.getAndIncrement());
         return new RunRecord(experiment, "effect", fingerprint(source), source,
                 new RunRecord.ModelIdentity("gpt2", null, null, SHAPE, Path.of("/models/tiny"), List.of()),
-                arguments, axes, results, null, "double", status, completed, 0,
+                arguments, axes, results, plot, "double", status, completed, 0,
                 new RunEnvironment("17", "0.36.0", "PyTorch 2.7.1", "Linux", 2, null),
                 new RunRecord.PhaseTimings(1, 0, 0, 2, 0, 1),
                 new dev.arrakis.profile.MemoryPeak(100L << 20, 150L << 20, true, 8L << 20, 20L << 20, true), null,
