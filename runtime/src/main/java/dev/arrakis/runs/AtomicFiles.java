@@ -67,15 +67,14 @@ final class AtomicFiles {
         }
     }
 
-    /** Forces every file under a directory to disk, then the directory's own entries. */
-    static void forceTree(Path directory) throws IOException {
+    /**
+     * Forces the entries of a directory and of every directory below it, making the files' names durable; the files'
+     * contents are forced by whoever wrote them.
+     */
+    static void forceDirectories(Path directory) throws IOException {
         try (var paths = Files.walk(directory)) {
             for (Path path : (Iterable<Path>) paths::iterator) {
-                if (Files.isRegularFile(path)) {
-                    try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-                        channel.force(true);
-                    }
-                } else if (Files.isDirectory(path)) {
+                if (Files.isDirectory(path)) {
                     forceDirectory(path);
                 }
             }

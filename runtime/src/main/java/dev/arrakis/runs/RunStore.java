@@ -112,10 +112,10 @@ public final class RunStore implements RunSink {
                 String id = StoreNames.newRunId(record.startedAt());
                 Path staging = runs.resolve(INCOMPLETE_PREFIX + id + "-" + ProcessHandle.current().pid());
                 try {
-                    write(staging, id, version, record);
-                    AtomicFiles.forceTree(staging);
+                    JsonNode document = write(staging, id, version, record);
+                    AtomicFiles.forceDirectories(staging);
                     if (AtomicFiles.moveDirectory(staging, runs.resolve(id))) {
-                        return StoredRun.read(runs.resolve(id));
+                        return StoredRun.of(runs.resolve(id), document);
                     }
                 } finally {
                     deleteTree(staging);
@@ -129,7 +129,11 @@ public final class RunStore implements RunSink {
         }
     }
 
-    private static void write(Path directory, String id, int version, RunRecord record) throws IOException {
+    /**
+     * Writes the run's files into {@code directory}, each forced to disk by its writer, and returns the record as
+     * written (large arrays as references).
+     */
+    private static JsonNode write(Path directory, String id, int version, RunRecord record) throws IOException {
         Files.createDirectories(directory);
         ObjectNode document = Json.MAPPER.createObjectNode();
         document.put("format", 1);
@@ -147,11 +151,14 @@ public final class RunStore implements RunSink {
             }
             attentionPage(record.plot(), directory).ifPresent(page -> pictures.add(page));
         }
+        // The page is drawn while the arrays are still inline, so nothing written here is read back.
+        byte[] page = RunPage.html(StoredRun.of(directory, document));
         ArrayFiles.externalize(document, List.of("arguments", "results", "plot"), directory);
-        AtomicFiles.writeDurably(directory.resolve(StoredRun.RECORD_FILE),
-                Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(document));
-        AtomicFiles.writeDurably(directory.resolve(StoredRun.PAGE_FILE),
-                RunPage.html(StoredRun.staged(directory, document)));
+        byte[] recordBytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
+        AtomicFiles.writeDurably(directory.resolve(StoredRun.RECORD_FILE), recordBytes);
+        AtomicFiles.writeDurably(directory.resolve(StoredRun.PAGE_FILE), page);
+        // Parsed from the bytes written, so the run returned is the same tree a later read of run.json gives.
+        return Json.MAPPER.readTree(recordBytes);
     }
 
     /**

@@ -77,8 +77,11 @@ public final class StoredRun {
         return new StoredRun(directory, document, true);
     }
 
-    /** A run being written, in a directory not yet renamed to its id. */
-    static StoredRun staged(Path directory, JsonNode document) {
+    /**
+     * A run whose record is in hand rather than read from disk: one being written (its directory not yet renamed to
+     * its id), or one just written.
+     */
+    static StoredRun of(Path directory, JsonNode document) {
         return new StoredRun(directory, document, false);
     }
 
