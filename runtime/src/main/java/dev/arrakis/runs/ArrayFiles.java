@@ -122,7 +122,8 @@ final class ArrayFiles {
         return TensorData.f64(shape, numbers.stream().mapToDouble(JsonNode::doubleValue).toArray());
     }
 
-    private static void flatten(JsonNode node, List<JsonNode> into) {
+    /** The leaves of nested arrays, in row-major order. */
+    static void flatten(JsonNode node, List<JsonNode> into) {
         if (node.isArray()) {
             node.forEach(element -> flatten(element, into));
         } else {

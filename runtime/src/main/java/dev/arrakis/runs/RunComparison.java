@@ -220,21 +220,13 @@ public record RunComparison(
         if (!values.isArray() || !isNumeric(values)) {
             return null;
         }
-        List<Double> numbers = new ArrayList<>();
-        collect(values, numbers);
-        return numbers;
+        List<JsonNode> leaves = new ArrayList<>();
+        ArrayFiles.flatten(values, leaves);
+        return leaves.stream().map(JsonNode::doubleValue).toList();
     }
 
     private static String shape(JsonNode node) {
         return node.isObject() ? node.path("shape").toString() : String.valueOf(numbers(node).size());
-    }
-
-    private static void collect(JsonNode node, List<Double> into) {
-        if (node.isArray()) {
-            node.forEach(element -> collect(element, into));
-        } else {
-            into.add(node.doubleValue());
-        }
     }
 
     private static boolean isNumeric(JsonNode node) {
@@ -257,16 +249,13 @@ public record RunComparison(
         if (node == null) {
             return null;
         }
-        if (node.isArray() && isNumeric(node)) {
-            List<Double> numbers = new ArrayList<>();
-            collect(node, numbers);
-            if (numbers.size() > SHOWN_ARRAY_VALUES) {
-                String head = numbers.stream().limit(SHOWN_ARRAY_VALUES).map(RunComparison::number)
-                        .collect(Collectors.joining(", "));
-                Double max = other == null ? null : maxAbsoluteDifference(node, other);
-                return numbers.size() + " numbers [" + head + ", ...]"
-                        + (max == null ? "" : " (max |difference| " + number(max) + ")");
-            }
+        List<Double> numbers = node.isArray() ? numbers(node) : null;
+        if (numbers != null && numbers.size() > SHOWN_ARRAY_VALUES) {
+            String head = numbers.stream().limit(SHOWN_ARRAY_VALUES).map(RunComparison::number)
+                    .collect(Collectors.joining(", "));
+            Double max = other == null ? null : maxAbsoluteDifference(node, other);
+            return numbers.size() + " numbers [" + head + ", ...]"
+                    + (max == null ? "" : " (max |difference| " + number(max) + ")");
         }
         return node.isTextual() ? node.asText() : node.toString();
     }
