@@ -91,6 +91,7 @@ final class RunExecution {
         List<Object> values = runPoints(plan, tokens, clean, instance, inputs);
         int completed = values.size();
         RunStatus status = completed == plan.points() ? RunStatus.COMPLETE : RunStatus.INTERRUPTED;
+        options.listener().ended(status, completed, plan.points());
         while (values.size() < plan.points()) {
             values.add(null);
         }
@@ -148,8 +149,6 @@ final class RunExecution {
             }
             listener.progressed(values.size(), plan.points());
         }
-        listener.ended(values.size() == plan.points() ? RunStatus.COMPLETE : RunStatus.INTERRUPTED, values.size(),
-                plan.points());
         return values;
     }
 
