@@ -6,16 +6,13 @@ import dev.arrakis.ArrakisException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.UUID;
 
 /** Writes safetensors files that the reference Python and Rust readers accept. */
 public final class SafetensorsWriter {
@@ -79,32 +76,9 @@ public final class SafetensorsWriter {
 
     private static void writeAtomically(Path target, ByteBuffer header, Collection<TensorData> tensors)
             throws IOException {
-        // A sibling keeps the final rename on one file system, which is what makes it atomic. It is named by hand
-        // because Files.createTempFile would give it, and so the final file, owner-only permissions.
-        Path temporary = target.resolveSibling("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                writeFully(out, header);
-                for (TensorData tensor : tensors) {
-                    writeFully(out, tensor.data());
-                }
-                out.force(true);
-            }
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(temporary);
-            } catch (IOException cleanupFailure) {
-                e.addSuppressed(cleanupFailure);
-            }
-            throw e;
-        }
-    }
-
-    private static void writeFully(FileChannel out, ByteBuffer bytes) throws IOException {
-        while (bytes.hasRemaining()) {
-            out.write(bytes);
-        }
+        List<ByteBuffer> contents = new ArrayList<>(tensors.size() + 1);
+        contents.add(header);
+        tensors.forEach(tensor -> contents.add(tensor.data()));
+        DurableFiles.replace(target, contents.toArray(ByteBuffer[]::new));
     }
 }

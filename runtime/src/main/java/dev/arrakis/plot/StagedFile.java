@@ -1,16 +1,14 @@
 package dev.arrakis.plot;
 
+import dev.arrakis.io.DurableFiles;
 import dev.arrakis.plot.PlotRenderException.Problem;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.UUID;
 
 /**
  * A file written in full under a hidden temporary name beside its target, then moved into place, so that a crash
@@ -26,14 +24,9 @@ record StagedFile(String plotTitle, Path temporary, Path target) {
     /** Writes {@code content} next to {@code target}, flushed to disk, without touching {@code target} yet. */
     static StagedFile stage(String plotTitle, Path target, byte[] content) {
         Path directory = target.toAbsolutePath().getParent();
-        Path temporary = directory.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.CREATE_NEW,
-                StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(content);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
+        Path temporary = DurableFiles.temporarySibling(target.toAbsolutePath());
+        try {
+            DurableFiles.writeNew(temporary, ByteBuffer.wrap(content));
         } catch (AccessDeniedException failure) {
             deleteQuietly(temporary);
             throw new PlotRenderException(plotTitle, Problem.UNWRITABLE_DIRECTORY,

@@ -1,5 +1,6 @@
 package dev.arrakis.runs;
 
+import dev.arrakis.io.DurableFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -13,28 +14,10 @@ import java.nio.file.StandardOpenOption;
 final class AtomicFiles {
     private AtomicFiles() {}
 
-    /** Writes beside the target, forces the bytes to disk, then renames over it. */
+    /** Replaces the target whole ({@link DurableFiles#replace}) and makes the rename itself durable. */
     static void write(Path target, byte[] bytes) throws IOException {
-        Path temporary = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid()
-                + "-" + Thread.currentThread().getId());
-        try {
-            writeDurably(temporary, bytes);
-            Files.move(temporary, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            forceDirectory(target.getParent());
-        } finally {
-            Files.deleteIfExists(temporary);
-        }
-    }
-
-    /** Writes a new file and forces it to disk (inside a directory that is itself renamed into place later). */
-    static void writeDurably(Path file, byte[] bytes) throws IOException {
-        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(bytes);
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
-            channel.force(true);
-        }
+        DurableFiles.replace(target, ByteBuffer.wrap(bytes));
+        forceDirectory(target.getParent());
     }
 
     /**

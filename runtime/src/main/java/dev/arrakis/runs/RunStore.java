@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arrakis.experiment.RunRecord;
 import dev.arrakis.experiment.RunSink;
+import dev.arrakis.io.DurableFiles;
 import dev.arrakis.io.Json;
 import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.experiment.PlotRequest;
@@ -12,6 +13,7 @@ import dev.arrakis.plot.HtmlView;
 import dev.arrakis.plot.PlotRenderException;
 import dev.arrakis.plot.PlotRenderer;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -155,8 +157,8 @@ public final class RunStore implements RunSink {
         byte[] page = RunPage.html(StoredRun.of(directory, document));
         ArrayFiles.externalize(document, List.of("arguments", "results", "plot"), directory);
         byte[] recordBytes = Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsBytes(document);
-        AtomicFiles.writeDurably(directory.resolve(StoredRun.RECORD_FILE), recordBytes);
-        AtomicFiles.writeDurably(directory.resolve(StoredRun.PAGE_FILE), page);
+        DurableFiles.writeNew(directory.resolve(StoredRun.RECORD_FILE), ByteBuffer.wrap(recordBytes));
+        DurableFiles.writeNew(directory.resolve(StoredRun.PAGE_FILE), ByteBuffer.wrap(page));
         // Parsed from the bytes written, so the run returned is the same tree a later read of run.json gives.
         return Json.MAPPER.readTree(recordBytes);
     }
