@@ -15,29 +15,18 @@ import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.Residual;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
-import dev.arrakis.model.HookedTransformer;
+
 import dev.arrakis.model.TokenBatch;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
+
 import org.junit.jupiter.api.Test;
 
 /** Ablation sweeps through the engine's batched passes, against the same interventions written by hand. */
-class AblationSweepTest {
+class AblationSweepTest extends TinyModelTest {
     private static final TokenBatch PROMPTS = TokenBatch.of(
             new long[] {5, 17, 3, 99, 42, 7}, new long[] {1, 2, 3, 4, 5, 6}, new long[] {300, 12, 77, 5, 17, 250});
     private static final double TOLERANCE = 1e-5;
-    private static HookedTransformer model;
-
-    @BeforeAll
-    static void load() {
-        model = HookedTransformer.load(TestDefinition.CHECKPOINT);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
 
     private static RunDefinition headSweep(String name) {
         return RunDefinition.builder(name)

@@ -12,32 +12,21 @@ import dev.arrakis.experiment.Intervention.Patching;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
-import dev.arrakis.model.HookedTransformer;
+
 import dev.arrakis.model.TokenBatch;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
+
 import org.junit.jupiter.api.Test;
 
 /** Command-line overrides: parsed, checked against the shape before anything loads, and run. */
-class OverridesTest {
+class OverridesTest extends TinyModelTest {
     private static final TokenBatch PROMPTS = TokenBatch.of(new long[] {5, 17, 3, 99, 42, 7},
             new long[] {1, 2, 3, 4, 5, 6});
     private static final Path NOWHERE = Path.of("target/no-such-checkpoint").toAbsolutePath();
-    private static HookedTransformer model;
-
-    @BeforeAll
-    static void load() {
-        model = HookedTransformer.load(TestDefinition.CHECKPOINT);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
 
     /** {@code @Ablate(layer = 1, head = 0)}: one head, one run, until overridden. */
     private static TestDefinition oneAblation() {

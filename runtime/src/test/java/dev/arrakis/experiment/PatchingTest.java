@@ -11,31 +11,20 @@ import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.experiment.Intervention.Patching;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
-import dev.arrakis.model.HookedTransformer;
+
 import dev.arrakis.model.TokenBatch;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
+
 import org.junit.jupiter.api.Test;
 
 /** Activation patching from a clean input into a corrupted one, against hand-written patching hooks. */
-class PatchingTest {
+class PatchingTest extends TinyModelTest {
     private static final TokenBatch CLEAN = TokenBatch.of(
             new long[] {5, 17, 3, 99, 42, 7}, new long[] {1, 2, 3, 4, 5, 6});
     private static final TokenBatch CORRUPTED = TokenBatch.of(
             new long[] {5, 17, 200, 99, 42, 7}, new long[] {1, 2, 3, 150, 5, 6});
     private static final double TOLERANCE = 1e-5;
-    private static HookedTransformer model;
-
-    @BeforeAll
-    static void load() {
-        model = HookedTransformer.load(TestDefinition.CHECKPOINT);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
 
     private static TestDefinition experiment(TokenBatch clean, TokenBatch corrupted, RunDefinition run) {
         return TestDefinition.named("Patching").input("clean", clean).input("corrupted", corrupted).run(run);

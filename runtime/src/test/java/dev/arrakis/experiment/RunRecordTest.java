@@ -9,30 +9,19 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.experiment.Intervention.Ablation;
-import dev.arrakis.model.HookedTransformer;
+
 import dev.arrakis.model.TokenBatch;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+
+
 import org.junit.jupiter.api.Test;
 
 /** What the runner hands the run store: arguments, results and timings of exactly the logged runs. */
-class RunRecordTest {
+class RunRecordTest extends TinyModelTest {
     private static final TokenBatch PROMPTS = TokenBatch.of(new long[] {5, 17, 3, 99}, new long[] {1, 2, 3, 4});
-    private static HookedTransformer model;
-
-    @BeforeAll
-    static void load() {
-        model = HookedTransformer.load(TestDefinition.CHECKPOINT);
-    }
-
-    @AfterAll
-    static void close() {
-        model.close();
-    }
 
     /** A model input that carries more than tokens. */
     record Prompts(String task, TokenBatch tokens) implements ModelInput {}
