@@ -19,13 +19,27 @@ public record ReferenceCase(String name, Path directory) {
     public static final List<String> GPT2_CASES =
             List.of("gpt2-prefixed", "gpt2-hub-layout", "gpt2-f16-sharded", "gpt2-bf16");
 
+    /**
+     * Every other family, with cases for its switches (see tools/reference/README.md): local attention, partial
+     * rotary, parallel residual on and off, grouped-query attention, every rope scaling, sliding windows, tied and
+     * untied embeddings, (1 + w) norms, soft-capping and post-norms, fused projections, BF16 weights.
+     */
+    public static final List<String> FAMILY_CASES = List.of("gpt-neo-local", "gpt-neox-parallel",
+            "gpt-neox-sequential", "llama-gqa", "llama-rope-linear", "llama-rope-dynamic", "llama-rope-llama3",
+            "llama-bf16", "mistral-sliding", "qwen2-tied", "qwen2-untied", "gemma", "gemma2", "phi3",
+            "stablelm-parallel", "stablelm-sequential");
+
+    /** Every committed case. */
+    public static final List<String> ALL_CASES =
+            java.util.stream.Stream.concat(GPT2_CASES.stream(), FAMILY_CASES.stream()).toList();
+
     /** Reference tensors that are inputs, not activations. */
     public static final Set<String> INPUTS = Set.of("input_ids", "attention_mask", "position_ids");
 
     public static ReferenceCase of(String name) {
         Path directory = Path.of("src/test/resources/reference", name).toAbsolutePath();
         if (!Files.isDirectory(directory)) {
-            fail("reference case missing: " + directory + " (run tools/reference/make_gpt2_references.py)");
+            fail("reference case missing: " + directory + " (run tools/reference/make_gpt2_references.py or make_family_references.py)");
         }
         return new ReferenceCase(name, directory);
     }

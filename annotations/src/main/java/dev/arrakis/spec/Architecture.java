@@ -1,16 +1,14 @@
 package dev.arrakis.spec;
 
 /**
- * The switches that distinguish one transformer family's forward pass from another's. One forward implementation
- * reads these; a new family adds a value here only when its maths really differs. The hook catalogue reads them too:
- * a rotary model has no {@code hook_pos_embed}, a parallel block has no {@code hook_resid_mid}.
+ * The structural switches that distinguish one transformer family's block from another's: which operations exist and
+ * in what order. The hook catalogue reads them (a rotary model has no {@code hook_pos_embed}, a parallel block has no
+ * {@code hook_resid_mid}); the numbers those operations use (scales, soft-caps, rotary frequencies, windows) are
+ * {@link Numerics}. A new family adds a value here only when its block really has a different structure.
  *
  * @param normalization how blocks and the final norm normalise the residual stream
  * @param positional how token positions enter the model
  * @param activation the MLP's non-linearity
- * @param scaleAttentionByHeadDim divide attention scores by sqrt(d_head) (GPT-2's {@code scale_attn_weights})
- * @param scaleAttentionByInverseLayer also divide layer l's scores by l + 1 (GPT-2's
- *     {@code scale_attn_by_inverse_layer_idx})
  * @param parallelAttentionMlp attention and MLP both read the block's input (GPT-NeoX's
  *     {@code use_parallel_residual}), so there is no mid-block residual
  * @param gatedMlp the MLP multiplies an activated gate by a linear branch (LLaMA's {@code gate_proj})
@@ -20,17 +18,30 @@ public record Architecture(
         Normalization normalization,
         Positional positional,
         Activation activation,
-        boolean scaleAttentionByHeadDim,
-        boolean scaleAttentionByInverseLayer,
         boolean parallelAttentionMlp,
         boolean gatedMlp,
         boolean postNorms) {
 
     /** A GPT-2-style block: LayerNorm, learned positions, sequential attention then a plain MLP. */
-    public static Architecture gpt2Style(
-            Activation activation, boolean scaleAttentionByHeadDim, boolean scaleAttentionByInverseLayer) {
-        return new Architecture(Normalization.LAYER_NORM, Positional.LEARNED, activation, scaleAttentionByHeadDim,
-                scaleAttentionByInverseLayer, false, false, false);
+    public static Architecture gpt2Style(Activation activation) {
+        return new Architecture(Normalization.LAYER_NORM, Positional.LEARNED, activation, false, false, false);
+    }
+
+    /** A LLaMA-style block: RMSNorm, rotary positions, sequential attention then a gated MLP. */
+    public static Architecture llamaStyle(Activation activation) {
+        return new Architecture(Normalization.RMS_NORM, Positional.ROTARY, activation, false, true, false);
+    }
+
+    public Architecture withNormalization(Normalization value) {
+        return new Architecture(value, positional, activation, parallelAttentionMlp, gatedMlp, postNorms);
+    }
+
+    public Architecture withParallelAttentionMlp(boolean value) {
+        return new Architecture(normalization, positional, activation, value, gatedMlp, postNorms);
+    }
+
+    public Architecture withPostNorms(boolean value) {
+        return new Architecture(normalization, positional, activation, parallelAttentionMlp, gatedMlp, value);
     }
 
     public enum Normalization {

@@ -91,6 +91,59 @@ public final class ConfigReader {
         return flag;
     }
 
+    /** A nested object such as {@code rope_scaling}, read with the same checks, or null when absent. */
+    public ConfigReader child(String key) {
+        Object value = root.get(key);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof Map<?, ?> map)) {
+            throw invalid(key, "an object", value);
+        }
+        Map<String, Object> entries = new java.util.LinkedHashMap<>();
+        map.forEach((name, entry) -> entries.put(String.valueOf(name), entry));
+        return new ConfigReader(entries, source + " '" + key + "'");
+    }
+
+    /** A list of numbers, or null when absent. */
+    public java.util.List<Double> numbers(String key) {
+        Object value = root.get(key);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof java.util.List<?> list)
+                || !list.stream().allMatch(element -> element instanceof Number)) {
+            throw invalid(key, "a list of numbers", value);
+        }
+        return list.stream().map(element -> ((Number) element).doubleValue()).toList();
+    }
+
+    /**
+     * A list whose elements the caller interprets (GPT-Neo's nested {@code attention_types}), or null when absent.
+     */
+    public java.util.List<?> list(String key) {
+        Object value = root.get(key);
+        if (value == null) {
+            return null;
+        }
+        if (!(value instanceof java.util.List<?> list)) {
+            throw invalid(key, "a list", value);
+        }
+        return list;
+    }
+
+    /** A list of strings, or null when absent. */
+    public java.util.List<String> strings(String key) {
+        java.util.List<?> list = list(key);
+        if (list == null) {
+            return null;
+        }
+        if (!list.stream().allMatch(element -> element instanceof String)) {
+            throw invalid(key, "a list of strings", list);
+        }
+        return list.stream().map(String.class::cast).toList();
+    }
+
     /** A failure about this file that the caller found (a value out of range, an unsupported setting). */
     public ModelConfigException problem(String text) {
         return new ModelConfigException("model config " + source + ": " + text);

@@ -4,7 +4,6 @@ import static dev.arrakis.spec.Architecture.Activation.GELU_EXACT;
 import static dev.arrakis.spec.Architecture.Activation.GELU_TANH;
 import static dev.arrakis.spec.Architecture.Activation.SILU;
 import static dev.arrakis.spec.Architecture.Normalization.LAYER_NORM;
-import static dev.arrakis.spec.Architecture.Normalization.RMS_NORM;
 import static dev.arrakis.spec.Architecture.Positional.ROTARY;
 
 import dev.arrakis.util.DidYouMean;
@@ -41,7 +40,9 @@ public final class KnownModels {
         pythia("pythia-2.8b", 32, 32, 2560, 50304);
         pythia("pythia-6.9b", 32, 32, 4096, 50432);
         pythia("pythia-12b", 36, 40, 5120, 50688);
-        Architecture llama = new Architecture(RMS_NORM, ROTARY, SILU, true, false, false, true, false);
+        add("gpt-neo-125M", "EleutherAI/gpt-neo-125m", new ModelConfig("gpt_neo", 12, 12, 12, 768, 64, 3072, 50257,
+                2048, 1e-5, Architecture.gpt2Style(GELU_TANH)));
+        Architecture llama = Architecture.llamaStyle(SILU);
         add("Llama-2-7b", "meta-llama/Llama-2-7b-hf",
                 new ModelConfig("llama", 32, 32, 32, 4096, 128, 11008, 32000, 4096, 1e-5, llama));
         add("Mistral-7B", "mistralai/Mistral-7B-v0.1",
@@ -50,15 +51,15 @@ public final class KnownModels {
                 new ModelConfig("qwen2", 24, 14, 2, 896, 64, 4864, 151936, 131072, 1e-6, llama));
         add("Qwen2-1.5B", "Qwen/Qwen2-1.5B",
                 new ModelConfig("qwen2", 28, 12, 2, 1536, 128, 8960, 151936, 131072, 1e-6, llama));
-        Architecture gemma = new Architecture(RMS_NORM, ROTARY, GELU_TANH, true, false, false, true, false);
+        Architecture gemma = Architecture.llamaStyle(GELU_TANH);
         add("gemma-2b", "google/gemma-2b",
                 new ModelConfig("gemma", 18, 8, 1, 2048, 256, 16384, 256000, 8192, 1e-6, gemma));
-        Architecture gemma2 = new Architecture(RMS_NORM, ROTARY, GELU_TANH, true, false, false, true, true);
+        Architecture gemma2 = gemma.withPostNorms(true);
         add("gemma-2-2b", "google/gemma-2-2b",
                 new ModelConfig("gemma2", 26, 8, 4, 2304, 256, 9216, 256000, 8192, 1e-6, gemma2));
         add("Phi-3-mini", "microsoft/Phi-3-mini-4k-instruct",
                 new ModelConfig("phi3", 32, 32, 32, 3072, 96, 8192, 32064, 4096, 1e-5, llama));
-        Architecture stablelm = new Architecture(LAYER_NORM, ROTARY, SILU, true, false, false, true, false);
+        Architecture stablelm = llama.withNormalization(LAYER_NORM);
         add("stablelm-2-1_6b", "stabilityai/stablelm-2-1_6b",
                 new ModelConfig("stablelm", 24, 32, 32, 2048, 64, 5632, 100352, 4096, 1e-5, stablelm));
     }
@@ -67,11 +68,11 @@ public final class KnownModels {
 
     private static void gpt2(String name, String repo, int layers, int heads, int dModel) {
         add(name, repo, new ModelConfig("gpt2", layers, heads, heads, dModel, dModel / heads, 4 * dModel, 50257,
-                1024, 1e-5, Architecture.gpt2Style(GELU_TANH, true, false)));
+                1024, 1e-5, Architecture.gpt2Style(GELU_TANH)));
     }
 
     private static void pythia(String name, int layers, int heads, int dModel, int vocab) {
-        Architecture neox = new Architecture(LAYER_NORM, ROTARY, GELU_EXACT, true, false, true, false, false);
+        Architecture neox = new Architecture(LAYER_NORM, ROTARY, GELU_EXACT, true, false, false);
         add(name, "EleutherAI/" + name, new ModelConfig("gpt_neox", layers, heads, heads, dModel, dModel / heads,
                 4 * dModel, vocab, 2048, 1e-5, neox));
     }

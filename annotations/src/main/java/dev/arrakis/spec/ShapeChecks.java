@@ -162,9 +162,8 @@ public final class ShapeChecks {
     }
 
     private static final java.util.List<Architecture> VARIANTS = java.util.List.of(
-            Architecture.gpt2Style(Architecture.Activation.GELU_TANH, true, false),
-            new Architecture(Architecture.Normalization.RMS_NORM, Architecture.Positional.ROTARY,
-                    Architecture.Activation.SILU, true, false, false, true, true));
+            Architecture.gpt2Style(Architecture.Activation.GELU_TANH),
+            Architecture.llamaStyle(Architecture.Activation.SILU).withPostNorms(true));
 
     private static String describe(Architecture architecture) {
         return switch (architecture.positional()) {

@@ -41,7 +41,10 @@ public final class ActivationCache implements AutoCloseable {
         if (source != null) {
             throw new IllegalStateException("a row view of a cache is read-only");
         }
-        NDArray detached = activation.stopGradient();
+        // reduced-precision passes cache f32 copies, so every reader sees one dtype
+        NDArray detached = activation.getDataType() == ai.djl.ndarray.types.DataType.FLOAT16
+                ? activation.stopGradient().toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+                : activation.stopGradient();
         detached.attach(manager);
         NDArray previous = activations.put(hookName, detached);
         if (previous != null) {

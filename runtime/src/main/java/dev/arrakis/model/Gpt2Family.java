@@ -50,11 +50,7 @@ public final class Gpt2Family implements ModelFamily {
         }
         rules.add(WeightRule.copy("ln_final.w", "ln_f.weight", d));
         rules.add(WeightRule.copy("ln_final.b", "ln_f.bias", d));
-        if (checkpointNames.contains("lm_head.weight")) {
-            rules.add(WeightRule.transposed("unembed.W_U", "lm_head.weight", d, c.vocabSize()));
-        } else {
-            rules.add(new WeightRule.TiedTranspose("unembed.W_U", "embed.W_E", new long[] {d, c.vocabSize()}));
-        }
+        rules.add(FamilyRules.unembedding(checkpointNames, "lm_head.weight", c));
         return rules;
     }
 

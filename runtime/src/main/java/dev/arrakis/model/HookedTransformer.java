@@ -14,6 +14,7 @@ import dev.arrakis.io.hub.HubSettings;
 import dev.arrakis.spec.ConfigShapes;
 import dev.arrakis.spec.HookPoints;
 import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.spec.ModelDescription;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -27,20 +28,24 @@ import java.util.Optional;
  */
 public final class HookedTransformer implements AutoCloseable {
     private final NDManager manager;
+    private final ModelDescription description;
     private final ModelConfig config;
+    private final Precision precision;
     private final HookPoints hookPoints;
     private final TransformerWeights weights;
     private final TransformerForward forward;
     private final Tokenizer tokenizer;
     private final Path source;
 
-    private HookedTransformer(
-            NDManager manager, ModelConfig config, TransformerWeights weights, Tokenizer tokenizer, Path source) {
+    private HookedTransformer(NDManager manager, ModelDescription description, Precision precision,
+            TransformerWeights weights, Tokenizer tokenizer, Path source) {
         this.manager = manager;
-        this.config = config;
+        this.description = description;
+        this.config = description.config();
+        this.precision = precision;
         this.hookPoints = new HookPoints(config);
         this.weights = weights;
-        this.forward = new TransformerForward(config, weights, hookPoints);
+        this.forward = new TransformerForward(description, weights, hookPoints, precision);
         this.tokenizer = tokenizer;
         this.source = source;
     }
@@ -64,14 +69,23 @@ public final class HookedTransformer implements AutoCloseable {
     }
 
     public static HookedTransformer load(Path checkpointDirectory, Device device) {
-        ModelConfig config = ConfigShapes.parse(CheckpointFiles.readConfig(checkpointDirectory));
+        return load(checkpointDirectory, device, Precision.F32);
+    }
+
+    /**
+     * Loads an HF checkpoint directory computing in the given precision; weights stored in any precision are decoded
+     * to f32 first.
+     */
+    public static HookedTransformer load(Path checkpointDirectory, Device device, Precision precision) {
+        ModelDescription description = ConfigShapes.describe(CheckpointFiles.readConfig(checkpointDirectory));
+        ModelConfig config = description.config();
         ModelFamily family = ModelFamilies.forConfig(config);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (WeightSource weightSource = CheckpointFiles.open(checkpointDirectory)) {
-            TransformerWeights weights = WeightLoader.load(weightSource, family, config, manager);
+            TransformerWeights weights = WeightLoader.load(weightSource, family, config, manager, precision);
             Path tokenizerFile = checkpointDirectory.resolve("tokenizer.json");
             Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null;
-            return new HookedTransformer(manager, config, weights, tokenizer, checkpointDirectory);
+            return new HookedTransformer(manager, description, precision, weights, tokenizer, checkpointDirectory);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -83,6 +97,16 @@ public final class HookedTransformer implements AutoCloseable {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** The shape plus the numbers the forward pass uses (scales, rotary frequencies, windows, soft-caps). */
+    public ModelDescription description() {
+        return description;
+    }
+
+    /** The precision weights and activations are computed in. */
+    public Precision precision() {
+        return precision;
     }
 
     public HookPoints hookPoints() {
@@ -126,7 +150,7 @@ public final class HookedTransformer implements AutoCloseable {
         ActivationCache cache = new ActivationCache(resultManager.newSubManager());
         try (NDManager scope = manager.newSubManager()) {
             HookDispatcher hooks = new HookDispatcher(hookPoints, options, scope, cache);
-            NDArray output = forward.run(scope, batch, hooks, blocks, !stopped);
+            NDArray output = precision.widen(forward.run(scope, batch, hooks, blocks, !stopped));
             output.attach(resultManager);
             return new ForwardResult(resultManager, output, stopped ? blocks : null, cache);
         } catch (RuntimeException e) {

@@ -5,7 +5,8 @@ import java.util.List;
 
 /** The families Arrakis can load, looked up by the {@code model_type} of a parsed config. */
 public final class ModelFamilies {
-    private static final List<ModelFamily> FAMILIES = List.of(new Gpt2Family());
+    private static final List<ModelFamily> FAMILIES =
+            List.of(new Gpt2Family(), new GptNeoFamily(), new GptNeoXFamily(), new LlamaStyleFamily());
 
     private ModelFamilies() {}
 
@@ -15,5 +16,9 @@ public final class ModelFamilies {
                 .findFirst()
                 .orElseThrow(() -> new ModelLoadException("model_type '" + config.modelType()
                         + "' has a known shape but no weight loader yet"));
+    }
+
+    public static List<ModelFamily> all() {
+        return FAMILIES;
     }
 }

@@ -10,35 +10,37 @@ import dev.arrakis.hooks.HookDispatcher;
 import dev.arrakis.spec.Architecture;
 import dev.arrakis.spec.HookPoints;
 import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.spec.ModelDescription;
+import dev.arrakis.spec.Numerics;
+import java.util.HashMap;
+import java.util.Map;
 
 /**
- * The one forward pass, driven by {@link Architecture} switches, with a hook visit at every TransformerLens hook
- * point. Every op takes an activation (never a weight) as its receiver so that results are allocated in the pass's
- * own scope, which the caller closes; weights stay in the model's manager. Autograd flows through it unchanged.
+ * The one forward pass, driven by {@link Architecture} switches and {@link Numerics}, with a hook visit at every
+ * TransformerLens hook point. Every op takes an activation (never a weight) as its receiver so that results are
+ * allocated in the pass's own scope, which the caller closes; weights stay in the model's manager. Autograd flows
+ * through it unchanged.
+ *
+ * <p>In reduced precision, norms and the attention softmax are computed in f32 and cast back, as HF does.
  */
 final class TransformerForward {
-    /**
-     * HF's mask value ({@code torch.finfo(float32).min}): finite, so gradients never meet NaN, and large enough that
-     * adding it to any real score gives exactly this value.
-     */
-    private static final float MASKED_SCORE = -Float.MAX_VALUE;
-
     private final ModelConfig config;
+    private final Numerics numerics;
+    private final Architecture architecture;
     private final TransformerWeights weights;
     private final HookPoints points;
     private final Shape normalizedShape;
+    private final Precision precision;
 
-    TransformerForward(ModelConfig config, TransformerWeights weights, HookPoints points) {
-        Architecture architecture = config.architecture();
-        if (!architecture.equals(Architecture.gpt2Style(architecture.activation(),
-                architecture.scaleAttentionByHeadDim(), architecture.scaleAttentionByInverseLayer()))) {
-            throw new ModelLoadException("the forward pass does not implement " + architecture + " yet ("
-                    + config.modelType() + ")");
-        }
-        this.config = config;
+    TransformerForward(ModelDescription description, TransformerWeights weights, HookPoints points,
+            Precision precision) {
+        this.config = description.config();
+        this.numerics = description.numerics();
+        this.architecture = config.architecture();
         this.weights = weights;
         this.points = points;
         this.normalizedShape = new Shape(config.dModel());
+        this.precision = precision;
     }
 
     /**
@@ -49,57 +51,84 @@ final class TransformerForward {
     NDArray run(NDManager scope, TokenBatch batch, HookDispatcher hooks, int blocks, boolean unembed) {
         Shape batchShape = new Shape(batch.batchSize(), batch.sequenceLength());
         NDArray tokens = scope.create(batch.flatTokens(), batchShape);
-        NDArray positions = scope.create(batch.flatPositions(), batchShape);
-        NDArray embed = hooks.visit(points.embed(), weights.embedding().get(scope, new NDIndex("{}", tokens)));
-        NDArray posEmbed = hooks.visit(points.posEmbed(),
-                weights.positionEmbedding().get(scope, new NDIndex("{}", positions)));
-        NDArray residual = embed.add(posEmbed);
-        AttentionMask mask = AttentionMask.of(scope, batch);
+        NDArray embedding = weights.embedding().get(scope, new NDIndex("{}", tokens));
+        if (numerics.embeddingMultiplier() != 1) {
+            // HF rounds the multiplier to the activations' dtype before multiplying
+            embedding = embedding.mul(scope.create((float) numerics.embeddingMultiplier()).toType(precision.dataType(), false));
+        }
+        NDArray residual = hooks.visit(points.embed(), embedding);
+        if (architecture.positional() == Architecture.Positional.LEARNED) {
+            NDArray positions = scope.create(batch.flatPositions(), batchShape);
+            residual = residual.add(hooks.visit(points.posEmbed(),
+                    weights.positionEmbedding().get(scope, new NDIndex("{}", positions))));
+        }
+        PassContext pass = new PassContext(scope, batch,
+                numerics.rotary() == null ? null : RotaryAngles.of(scope, batch, numerics.rotary(), precision));
         for (int layer = 0; layer < blocks; layer++) {
-            residual = block(layer, residual, mask, hooks);
+            residual = block(layer, residual, pass, hooks);
         }
         if (!unembed) {
             return residual;
         }
-        NDArray normalized = layerNorm(points.lnFinal(), residual, weights.lnFinalWeight(), weights.lnFinalBias(), hooks);
-        return normalized.matMul(weights.unembedding());
+        NDArray normalized = norm(points.lnFinal(), residual, weights.lnFinalWeight(), weights.lnFinalBias(), hooks);
+        NDArray logits = normalized.matMul(weights.unembedding());
+        return softcap(logits, numerics.finalLogitSoftcap());
     }
 
-    private NDArray block(int layer, NDArray input, AttentionMask mask, HookDispatcher hooks) {
+    private NDArray block(int layer, NDArray input, PassContext pass, HookDispatcher hooks) {
         HookPoints.Block p = points.block(layer);
         TransformerWeights.Block w = weights.block(layer);
         NDArray residPre = hooks.visit(p.residPre(), input);
-        NDArray attnIn = layerNorm(p.ln1(), residPre, w.ln1Weight(), w.ln1Bias(), hooks);
-        NDArray attnOut = hooks.visit(p.attnOut(), attention(layer, attnIn, mask, hooks));
-        NDArray residMid = hooks.visit(p.residMid(), residPre.add(attnOut));
-        NDArray mlpIn = layerNorm(p.ln2(), residMid, w.ln2Weight(), w.ln2Bias(), hooks);
-        NDArray mlpOut = hooks.visit(p.mlpOut(), mlp(layer, mlpIn, hooks));
-        return hooks.visit(p.residPost(), residMid.add(mlpOut));
+        NDArray attention = attention(layer, norm(p.ln1(), residPre, w.ln1Weight(), w.ln1Bias(), hooks), pass, hooks);
+        if (architecture.postNorms()) {
+            attention = norm(p.ln1Post(), attention, w.ln1PostWeight(), null, hooks);
+        }
+        NDArray attnOut = hooks.visit(p.attnOut(), attention);
+        NDArray mlpInput = architecture.parallelAttentionMlp()
+                ? residPre
+                : hooks.visit(p.residMid(), residPre.add(attnOut));
+        NDArray mlp = mlp(layer, norm(p.ln2(), mlpInput, w.ln2Weight(), w.ln2Bias(), hooks), hooks);
+        if (architecture.postNorms()) {
+            mlp = norm(p.ln2Post(), mlp, w.ln2PostWeight(), null, hooks);
+        }
+        NDArray mlpOut = hooks.visit(p.mlpOut(), mlp);
+        NDArray residPost = architecture.parallelAttentionMlp()
+                ? residPre.add(attnOut).add(mlpOut)
+                : mlpInput.add(mlpOut);
+        return hooks.visit(p.residPost(), residPost);
     }
 
-    private NDArray attention(int layer, NDArray x, AttentionMask mask, HookDispatcher hooks) {
+    private NDArray attention(int layer, NDArray x, PassContext pass, HookDispatcher hooks) {
         HookPoints.Block p = points.block(layer);
         TransformerWeights.Block w = weights.block(layer);
         long batch = x.getShape().get(0);
         long seq = x.getShape().get(1);
         int heads = config.heads();
+        int kvHeads = config.kvHeads();
         int dHead = config.dHead();
         NDArray q = hooks.visit(p.q(), x.matMul(w.queryWeight()).add(w.queryBias()).reshape(batch, seq, heads, dHead));
-        NDArray k = hooks.visit(p.k(),
-                x.matMul(w.keyWeight()).add(w.keyBias()).reshape(batch, seq, config.kvHeads(), dHead));
-        NDArray v = hooks.visit(p.v(),
-                x.matMul(w.valueWeight()).add(w.valueBias()).reshape(batch, seq, config.kvHeads(), dHead));
-
-        NDArray scores = q.transpose(0, 2, 1, 3).matMul(k.transpose(0, 2, 3, 1));
-        if (config.architecture().scaleAttentionByHeadDim()) {
-            scores = scores.div(Math.sqrt(dHead));
+        NDArray k = hooks.visit(p.k(), x.matMul(w.keyWeight()).add(w.keyBias()).reshape(batch, seq, kvHeads, dHead));
+        NDArray v = hooks.visit(p.v(), x.matMul(w.valueWeight()).add(w.valueBias()).reshape(batch, seq, kvHeads, dHead));
+        if (pass.rotary() != null) {
+            q = hooks.visit(p.rotQ(), pass.rotary().rotate(q));
+            k = hooks.visit(p.rotK(), pass.rotary().rotate(k));
         }
-        if (config.architecture().scaleAttentionByInverseLayer()) {
+
+        NDArray scores = q.transpose(0, 2, 1, 3).matMul(headsFirst(k, batch, seq).transpose(0, 1, 3, 2));
+        if (numerics.attentionScale() != 1) {
+            scores = scores.div((float) numerics.attentionScale());
+        }
+        if (numerics.scaleAttentionByInverseLayer()) {
             scores = scores.div(layer + 1);
         }
+        scores = softcap(scores, numerics.attentionSoftcap());
+        AttentionMask mask = pass.mask(numerics.attentionWindow(layer), precision);
         scores = hooks.visit(p.attnScores(), mask.apply(scores));
-        NDArray pattern = hooks.visit(p.pattern(), mask.zeroPaddingQueries(scores.softmax(-1)));
-        NDArray z = hooks.visit(p.z(), pattern.matMul(v.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3));
+        NDArray probabilities = precision.isReduced()
+                ? scores.toType(DataType.FLOAT32, false).softmax(-1).toType(precision.dataType(), false)
+                : scores.softmax(-1);
+        NDArray pattern = hooks.visit(p.pattern(), mask.zeroPaddingQueries(probabilities));
+        NDArray z = hooks.visit(p.z(), pattern.matMul(headsFirst(v, batch, seq)).transpose(0, 2, 1, 3));
 
         if (hooks.wants(p.result())) {
             NDArray perHead = z.transpose(0, 2, 1, 3).matMul(w.outputByHead()).transpose(0, 2, 1, 3);
@@ -109,16 +138,40 @@ final class TransformerForward {
         return z.reshape(batch, seq, (long) heads * dHead).matMul(w.outputWeight()).add(w.outputBias());
     }
 
+    /**
+     * {@code [batch, pos, kv_head, d_head]} as {@code [batch, head, pos, d_head]}: with grouped-query attention each
+     * key/value head serves {@code heads / kvHeads} consecutive query heads, as HF's {@code repeat_kv} arranges.
+     */
+    private NDArray headsFirst(NDArray kv, long batch, long seq) {
+        NDArray transposed = kv.transpose(0, 2, 1, 3);
+        int kvHeads = config.kvHeads();
+        if (kvHeads == config.heads()) {
+            return transposed;
+        }
+        long group = config.heads() / kvHeads;
+        long dHead = config.dHead();
+        return transposed.reshape(batch, kvHeads, 1, seq, dHead)
+                .broadcast(new Shape(batch, kvHeads, group, seq, dHead))
+                .reshape(batch, config.heads(), seq, dHead);
+    }
+
     private NDArray mlp(int layer, NDArray x, HookDispatcher hooks) {
         HookPoints.Block p = points.block(layer);
         TransformerWeights.Block w = weights.block(layer);
-        NDArray pre = hooks.visit(p.mlpPre(), x.matMul(w.mlpInWeight()).add(w.mlpInBias()));
-        NDArray post = hooks.visit(p.mlpPost(), activation(pre));
+        NDArray post;
+        if (architecture.gatedMlp()) {
+            NDArray gate = hooks.visit(p.mlpPre(), x.matMul(w.mlpGateWeight()));
+            NDArray linear = hooks.visit(p.mlpPreLinear(), x.matMul(w.mlpInWeight()).add(w.mlpInBias()));
+            post = hooks.visit(p.mlpPost(), activation(gate).mul(linear));
+        } else {
+            NDArray pre = hooks.visit(p.mlpPre(), x.matMul(w.mlpInWeight()).add(w.mlpInBias()));
+            post = hooks.visit(p.mlpPost(), activation(pre));
+        }
         return post.matMul(w.mlpOutWeight()).add(w.mlpOutBias());
     }
 
     private NDArray activation(NDArray x) {
-        return switch (config.architecture().activation()) {
+        return switch (architecture.activation()) {
             case GELU_TANH -> x.mul(0.5f).mul(x.pow(3).mul(0.044715f).add(x).mul((float) Math.sqrt(2 / Math.PI))
                     .tanh().add(1f));
             case GELU_EXACT -> x.mul(x.div((float) Math.sqrt(2)).erf().add(1f)).mul(0.5f);
@@ -127,36 +180,79 @@ final class TransformerForward {
         };
     }
 
-    /**
-     * TransformerLens's LayerNorm: the scale and the scaled-and-shifted output are both hook points. When nothing
-     * reads or replaces either, libtorch's fused kernel computes the same function in one pass instead of nine.
-     */
-    private NDArray layerNorm(HookPoints.Norm p, NDArray x, NDArray weight, NDArray bias, HookDispatcher hooks) {
-        if (!hooks.wants(p.scale()) && !hooks.wants(p.normalized())) {
-            return LayerNorm.layerNorm(x, normalizedShape, weight, bias, (float) config.normEps()).singletonOrThrow();
-        }
-        NDArray centered = x.sub(x.mean(new int[] {-1}, true));
-        NDArray scale = hooks.visit(p.scale(),
-                centered.pow(2).mean(new int[] {-1}, true).add((float) config.normEps()).sqrt());
-        return hooks.visit(p.normalized(), centered.div(scale).mul(weight).add(bias));
+    /** {@code cap * tanh(x / cap)}, Gemma 2's soft-capping; the identity when {@code cap} is 0. */
+    private static NDArray softcap(NDArray x, double cap) {
+        return cap == 0 ? x : x.div((float) cap).tanh().mul((float) cap);
     }
 
-    /** Causal masking plus, for left-padded batches, masking of padding keys and zeroing of padding queries. */
+    /**
+     * TransformerLens's LayerNorm and RMSNorm: the scale and the scaled (and shifted) output are both hook points.
+     * When nothing reads or replaces either, libtorch's fused LayerNorm computes the same function in one pass.
+     */
+    private NDArray norm(HookPoints.Norm p, NDArray input, NDArray weight, NDArray bias, HookDispatcher hooks) {
+        boolean hooked = hooks.wants(p.scale()) || hooks.wants(p.normalized());
+        boolean layerNorm = architecture.normalization() == Architecture.Normalization.LAYER_NORM;
+        if (!hooked && layerNorm && !precision.isReduced()) {
+            return LayerNorm.layerNorm(input, normalizedShape, weight, bias, (float) config.normEps()).singletonOrThrow();
+        }
+        NDArray x = precision.isReduced() ? input.toType(DataType.FLOAT32, false) : input;
+        NDArray centered = layerNorm ? x.sub(x.mean(new int[] {-1}, true)) : x;
+        NDArray scale = hooks.visit(p.scale(), precision.narrow(
+                centered.pow(2).mean(new int[] {-1}, true).add((float) config.normEps()).sqrt()));
+        NDArray normalized = precision.narrow(centered.div(precision.widen(scale))).mul(weight);
+        return hooks.visit(p.normalized(), bias == null ? normalized : normalized.add(bias));
+    }
+
+    /** What every layer of one pass shares: the rotary angles and one mask per distinct window. */
+    private static final class PassContext {
+        private final NDManager scope;
+        private final TokenBatch batch;
+        private final RotaryAngles rotary;
+        private final Map<Integer, AttentionMask> masks = new HashMap<>();
+
+        PassContext(NDManager scope, TokenBatch batch, RotaryAngles rotary) {
+            this.scope = scope;
+            this.batch = batch;
+            this.rotary = rotary;
+        }
+
+        RotaryAngles rotary() {
+            return rotary;
+        }
+
+        AttentionMask mask(int window, Precision precision) {
+            return masks.computeIfAbsent(window, w -> AttentionMask.of(scope, batch, w, precision));
+        }
+    }
+
+    /**
+     * Causal masking, a sliding window where the layer has one (key j is seen by query i when i - window < j <= i, as
+     * HF's {@code sliding_window_overlay}), and for left-padded batches masking of padding keys and zeroing of
+     * padding queries.
+     */
     private record AttentionMask(NDArray scoreBias, NDArray attendedQueries) {
 
-        static AttentionMask of(NDManager scope, TokenBatch batch) {
+        static AttentionMask of(NDManager scope, TokenBatch batch, int window, Precision precision) {
             int seq = batch.sequenceLength();
             NDArray index = scope.arange(seq);
-            NDArray allowed = index.reshape(1, 1, 1, seq).lte(index.reshape(1, 1, seq, 1));
-            NDArray queries = null;
+            NDArray keys = index.reshape(1, 1, 1, seq);
+            NDArray queries = index.reshape(1, 1, seq, 1);
+            NDArray allowed = keys.lte(queries);
+            if (window > 0) {
+                allowed = allowed.logicalAnd(keys.gt(queries.sub(window)));
+            }
+            NDArray attendedQueries = null;
             if (batch.hasPadding()) {
                 NDArray attended = scope.create(batch.flatMask(), new Shape(batch.batchSize(), seq));
-                allowed = allowed.logicalAnd(attended.reshape(batch.batchSize(), 1, 1, seq).toType(DataType.BOOLEAN, false));
-                queries = attended.reshape(batch.batchSize(), 1, seq, 1);
+                allowed = allowed.logicalAnd(
+                        attended.reshape(batch.batchSize(), 1, 1, seq).toType(DataType.BOOLEAN, false));
+                attendedQueries = attended.reshape(batch.batchSize(), 1, seq, 1).toType(precision.dataType(), false);
             }
-            // 0 where attention is allowed, MASKED_SCORE where not: an added bias broadcasts, DJL's where does not.
-            NDArray scoreBias = allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-MASKED_SCORE);
-            return new AttentionMask(scoreBias, queries);
+            // 0 where attention is allowed, the dtype's most negative finite value where not (HF's mask value):
+            // finite, so gradients never meet NaN; an added bias broadcasts where DJL's where does not.
+            NDArray scoreBias = allowed.toType(DataType.FLOAT32, false).sub(1f).mul(-precision.lowestFinite())
+                    .toType(precision.dataType(), false);
+            return new AttentionMask(scoreBias, attendedQueries);
         }
 
         NDArray apply(NDArray scores) {

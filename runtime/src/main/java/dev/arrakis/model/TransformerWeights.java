@@ -17,10 +17,15 @@ public final class TransformerWeights {
     private final Map<String, NDArray> byName;
     private final List<Block> blocks;
 
-    /** One block's weights; {@code outputByHead} is {@code W_O} viewed as {@code [head, d_head, d_model]}. */
+    /**
+     * One block's weights; {@code outputByHead} is {@code W_O} viewed as {@code [head, d_head, d_model]}. Norm biases
+     * are null under RMSNorm; {@code mlpGateWeight} is null without a gated MLP; the post-norms are null without
+     * post-norms.
+     */
     public record Block(
             NDArray ln1Weight,
             NDArray ln1Bias,
+            NDArray ln1PostWeight,
             NDArray queryWeight,
             NDArray queryBias,
             NDArray keyWeight,
@@ -32,10 +37,12 @@ public final class TransformerWeights {
             NDArray outputByHead,
             NDArray ln2Weight,
             NDArray ln2Bias,
+            NDArray mlpGateWeight,
             NDArray mlpInWeight,
             NDArray mlpInBias,
             NDArray mlpOutWeight,
-            NDArray mlpOutBias) {}
+            NDArray mlpOutBias,
+            NDArray ln2PostWeight) {}
 
     TransformerWeights(ModelConfig config, Map<String, NDArray> byName) {
         this.byName = Collections.unmodifiableMap(byName);
@@ -45,7 +52,8 @@ public final class TransformerWeights {
             NDArray outputWeight = get(b + "attn.W_O");
             built.add(new Block(
                     get(b + "ln1.w"),
-                    get(b + "ln1.b"),
+                    find(b + "ln1.b"),
+                    find(b + "ln1_post.w"),
                     get(b + "attn.W_Q"),
                     get(b + "attn.b_Q"),
                     get(b + "attn.W_K"),
@@ -56,11 +64,13 @@ public final class TransformerWeights {
                     get(b + "attn.b_O"),
                     outputWeight.reshape(config.heads(), config.dHead(), config.dModel()),
                     get(b + "ln2.w"),
-                    get(b + "ln2.b"),
+                    find(b + "ln2.b"),
+                    find(b + "mlp.W_gate"),
                     get(b + "mlp.W_in"),
                     get(b + "mlp.b_in"),
                     get(b + "mlp.W_out"),
-                    get(b + "mlp.b_out")));
+                    get(b + "mlp.b_out"),
+                    find(b + "ln2_post.w")));
         }
         blocks = Collections.unmodifiableList(built);
     }
@@ -75,6 +85,11 @@ public final class TransformerWeights {
         return weight;
     }
 
+    /** A canonical weight the family may lack (a norm bias under RMSNorm, a gate without a gated MLP), or null. */
+    public NDArray find(String name) {
+        return byName.get(name);
+    }
+
     public Map<String, NDArray> all() {
         return byName;
     }
@@ -83,8 +98,9 @@ public final class TransformerWeights {
         return get("embed.W_E");
     }
 
+    /** The learned position embedding, or null when positions are rotary. */
     public NDArray positionEmbedding() {
-        return get("pos_embed.W_pos");
+        return find("pos_embed.W_pos");
     }
 
     public Block block(int layer) {
@@ -95,8 +111,9 @@ public final class TransformerWeights {
         return get("ln_final.w");
     }
 
+    /** Null under RMSNorm. */
     public NDArray lnFinalBias() {
-        return get("ln_final.b");
+        return find("ln_final.b");
     }
 
     public NDArray unembedding() {

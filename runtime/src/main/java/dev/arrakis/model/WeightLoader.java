@@ -25,16 +25,20 @@ final class WeightLoader {
     private final ModelFamily family;
     private final ModelConfig config;
     private final NDManager manager;
+    private final Precision precision;
 
-    private WeightLoader(WeightSource source, ModelFamily family, ModelConfig config, NDManager manager) {
+    private WeightLoader(WeightSource source, ModelFamily family, ModelConfig config, NDManager manager,
+            Precision precision) {
         this.source = source;
         this.family = family;
         this.config = config;
         this.manager = manager;
+        this.precision = precision;
     }
 
-    static TransformerWeights load(WeightSource source, ModelFamily family, ModelConfig config, NDManager manager) {
-        return new WeightLoader(source, family, config, manager).load();
+    static TransformerWeights load(WeightSource source, ModelFamily family, ModelConfig config, NDManager manager,
+            Precision precision) {
+        return new WeightLoader(source, family, config, manager, precision).load();
     }
 
     private TransformerWeights load() {
@@ -54,6 +58,10 @@ final class WeightLoader {
                 weights.put(rule.target(), read(fromCheckpoint, checkpointName, cache));
             } else if (rule instanceof WeightRule.TiedTranspose tied) {
                 weights.put(rule.target(), weights.get(tied.tiedTo()).transpose());
+            } else if (rule instanceof WeightRule.SameAs same) {
+                weights.put(rule.target(), weights.get(same.sameAs()));
+            } else if (rule instanceof WeightRule.Zeros zeros) {
+                weights.put(rule.target(), manager.zeros(new Shape(zeros.shape()), precision.dataType()));
             }
         }
         unused.removeIf(family::isBuffer);
@@ -92,11 +100,25 @@ final class WeightLoader {
         }
         float[] values = cache.floats(checkpointName);
         if (rule.transposed()) {
-            values = transpose(values, (int) expected[0], (int) expected[1]);
-        } else if (rule.parts() > 1) {
-            values = sliceLastAxis(values, expected[expected.length - 1], rule.part(), rule.parts());
+            // [out, in]: pick output rows, then lay out as [in, out]
+            values = selectRows(values, expected[1], rule.spans());
+            values = transpose(values, (int) (values.length / expected[1]), (int) expected[1]);
+        } else if (!rule.selectsAll()) {
+            values = selectColumns(values, expected[expected.length - 1], rule.spans());
         }
-        return manager.create(values, new Shape(rule.shape()));
+        if (rule.added() != 0) {
+            values = values.clone();
+            for (int i = 0; i < values.length; i++) {
+                values[i] += rule.added();
+            }
+        }
+        NDArray weight = manager.create(values, new Shape(rule.shape()));
+        if (!precision.isReduced()) {
+            return weight;
+        }
+        NDArray narrowed = weight.toType(precision.dataType(), false);
+        weight.close();
+        return narrowed;
     }
 
     private static float[] transpose(float[] values, int rows, int columns) {
@@ -109,14 +131,35 @@ final class WeightLoader {
         return transposed;
     }
 
-    private static float[] sliceLastAxis(float[] values, long lastAxis, int part, int parts) {
-        int width = (int) (lastAxis / parts);
-        int rows = (int) (values.length / lastAxis);
-        float[] slice = new float[rows * width];
-        for (int r = 0; r < rows; r++) {
-            System.arraycopy(values, (int) (r * lastAxis + (long) part * width), slice, r * width, width);
+    /** Whole rows of a row-major {@code [rows, width]} array, the spans' rows in order. */
+    private static float[] selectRows(float[] values, long width, List<WeightRule.Span> spans) {
+        long selected = spans.stream().mapToLong(WeightRule.Span::length).sum();
+        if (selected * width == values.length) {
+            return values;
         }
-        return slice;
+        float[] rows = new float[(int) (selected * width)];
+        int at = 0;
+        for (WeightRule.Span span : spans) {
+            int length = (int) (span.length() * width);
+            System.arraycopy(values, (int) (span.start() * width), rows, at, length);
+            at += length;
+        }
+        return rows;
+    }
+
+    /** The spans' columns of every row of a row-major array whose last axis is {@code lastAxis} wide. */
+    private static float[] selectColumns(float[] values, long lastAxis, List<WeightRule.Span> spans) {
+        int width = (int) spans.stream().mapToLong(WeightRule.Span::length).sum();
+        int rows = (int) (values.length / lastAxis);
+        float[] columns = new float[rows * width];
+        for (int r = 0; r < rows; r++) {
+            int at = r * width;
+            for (WeightRule.Span span : spans) {
+                System.arraycopy(values, (int) (r * lastAxis + span.start()), columns, at, (int) span.length());
+                at += (int) span.length();
+            }
+        }
+        return columns;
     }
 
     /** Keeps the last decoded tensor, since a fused tensor feeds several rules in a row (Q, K, V from c_attn). */

@@ -15,12 +15,20 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.FieldSource;
 
 /**
- * The hooked model against HF transformers: every activation HF exposes, at every hook point the reference
- * recorded, for every committed GPT-2 case (two shapes, two key layouts, F32 / sharded F16 / BF16 weights).
+ * The hooked model against HF transformers: every activation the reference recorded, at its hook point, for every
+ * committed case: GPT-2 (two shapes, two key layouts, F32 / sharded F16 / BF16 weights, every hook point) and every
+ * other family with the cases for its switches (logits, q/k/v before and after rotary, attention patterns and the
+ * residual stream before and after every block).
  */
 class ReferenceConformanceTest {
     static final double TOLERANCE = 1e-4;
-    static final List<String> CASES = ReferenceCase.GPT2_CASES;
+    static final List<String> CASES = ReferenceCase.ALL_CASES;
+
+    /**
+     * Cases whose padded rows legitimately differ from the same tokens alone: dynamic NTK scaling stretches every
+     * row's frequencies by the batch's longest sequence, in HF and here.
+     */
+    static final List<String> BATCH_DEPENDENT = List.of("llama-rope-dynamic");
 
     @ParameterizedTest
     @FieldSource("CASES")
@@ -31,7 +39,7 @@ class ReferenceConformanceTest {
             List<String> hookNames = new ArrayList<>(expected.names());
             hookNames.removeAll(ReferenceCase.INPUTS);
             hookNames.remove("logits");
-            assertTrue(hookNames.size() >= 10 * model.config().layers(), "reference records the hook points");
+            assertTrue(hookNames.size() >= 6 * model.config().layers(), "reference records the hook points");
             TokenBatch batch = TokenBatch.of(ReferenceCase.rows(expected, "input_ids"));
             try (ForwardResult result = model.run(batch, RunOptions.none().withCache(hookNames.toArray(String[]::new)))) {
                 double logits = assertClose(caseName + " logits", expected.info("logits").shape(),
@@ -90,6 +98,8 @@ class ReferenceConformanceTest {
     @ParameterizedTest
     @FieldSource("CASES")
     void paddedRowEqualsTheSameTokensUnpadded(String caseName) {
+        org.junit.jupiter.api.Assumptions.assumeFalse(BATCH_DEPENDENT.contains(caseName),
+                "the batch's longest row sets the frequencies");
         ReferenceCase reference = ReferenceCase.of(caseName);
         try (SafetensorsFile expected = reference.reference();
                 HookedTransformer model = HookedTransformer.load(reference.directory())) {

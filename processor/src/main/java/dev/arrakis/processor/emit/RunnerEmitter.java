@@ -171,8 +171,7 @@ public final class RunnerEmitter {
                 .add("$T.$L,\n", ARCHITECTURE.nestedClass("Normalization"), a.normalization().name())
                 .add("$T.$L,\n", ARCHITECTURE.nestedClass("Positional"), a.positional().name())
                 .add("$T.$L,\n", ARCHITECTURE.nestedClass("Activation"), a.activation().name())
-                .add("$L, $L, $L, $L, $L)", a.scaleAttentionByHeadDim(), a.scaleAttentionByInverseLayer(),
-                        a.parallelAttentionMlp(), a.gatedMlp(), a.postNorms())
+                .add("$L, $L, $L)", a.parallelAttentionMlp(), a.gatedMlp(), a.postNorms())
                 .unindent()
                 .build();
         return CodeBlock.builder()
