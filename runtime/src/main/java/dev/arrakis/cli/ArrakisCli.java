@@ -36,6 +36,7 @@ public final class ArrakisCli implements Runnable {
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
         CommandLine commandLine = new CommandLine(new ArrakisCli());
         commandLine.setOut(out);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             err.println(exception.getCommandLine().getCommandName() + ": " + exception.getMessage());

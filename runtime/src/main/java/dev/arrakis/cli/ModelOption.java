@@ -1,6 +1,7 @@
 package dev.arrakis.cli;
 
 import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.Precision;
 import picocli.CommandLine.Option;
 
 /** The {@code --model DIR|NAME} option shared by commands that load a model. */
@@ -12,7 +13,15 @@ final class ModelOption {
             description = "A checkpoint directory, or a model name resolved in the local HF cache (e.g. gpt2).")
     String model;
 
+    @Option(
+            names = "--precision",
+            paramLabel = "F32|F16",
+            defaultValue = "F32",
+            description = "Compute precision: F32 (default, matches HF) or F16 (half the memory; see docs/models.md"
+                    + " for its error).")
+    Precision precision;
+
     HookedTransformer load() {
-        return HookedTransformer.load(model);
+        return HookedTransformer.load(model, precision);
     }
 }

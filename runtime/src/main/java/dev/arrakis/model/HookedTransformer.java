@@ -58,6 +58,12 @@ public final class HookedTransformer implements AutoCloseable {
         return load(nameOrDirectory, HubSettings.fromEnvironment());
     }
 
+    /** As {@link #load(String)}, computing in the given precision. */
+    public static HookedTransformer load(String nameOrDirectory, Precision precision) {
+        return load(new HubModelResolver(HubSettings.fromEnvironment()).resolve(nameOrDirectory), Device.cpu(),
+                precision);
+    }
+
     /** As {@link #load(String)}, with the cache, endpoint and token given explicitly. */
     public static HookedTransformer load(String nameOrDirectory, HubSettings hub) {
         return load(new HubModelResolver(hub).resolve(nameOrDirectory), Device.cpu());

@@ -51,8 +51,7 @@ final class WeightLoader {
             if (rule instanceof WeightRule.FromCheckpoint fromCheckpoint) {
                 String checkpointName = unprefixed.get(fromCheckpoint.source());
                 if (checkpointName == null) {
-                    throw new ModelLoadException("checkpoint has no tensor '" + fromCheckpoint.source() + "' (needed for "
-                            + fromCheckpoint.target() + ")" + DidYouMean.hint(fromCheckpoint.source(), unprefixed.keySet()));
+                    throw missing(fromCheckpoint, unprefixed.keySet());
                 }
                 unused.remove(fromCheckpoint.source());
                 weights.put(rule.target(), read(fromCheckpoint, checkpointName, cache));
@@ -71,6 +70,20 @@ final class WeightLoader {
                     + "; is this checkpoint really " + config.modelType() + "?");
         }
         return new TransformerWeights(config, weights);
+    }
+
+    /**
+     * A missing tensor, with the nearest names; when nothing is near, the checkpoint probably belongs to another
+     * family, so the message shows one of its names and questions the config's {@code model_type}.
+     */
+    private ModelLoadException missing(WeightRule.FromCheckpoint rule, Set<String> names) {
+        String hint = DidYouMean.hint(rule.source(), names);
+        if (hint.isEmpty()) {
+            hint = "; the checkpoint holds names like '" + new TreeSet<>(names).first() + "': is model_type '"
+                    + config.modelType() + "' in config.json right?";
+        }
+        return new ModelLoadException("checkpoint has no tensor '" + rule.source() + "' (needed for " + rule.target()
+                + ")" + hint);
     }
 
     /** Maps names without the family prefix to the checkpoint's real names; the prefixed form wins if both exist. */

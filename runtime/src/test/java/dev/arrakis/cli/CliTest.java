@@ -34,8 +34,10 @@ class CliTest {
         return new Outcome(code, out.toString(), err.toString());
     }
 
+    static final List<String> DUMPED_CASES = ReferenceCase.ALL_CASES;
+
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2-prefixed", "gpt2-hub-layout"})
+    @org.junit.jupiter.params.provider.FieldSource("DUMPED_CASES")
     void dumpMatchesHfOnLogitsResidualsAndPatterns(String caseName) {
         ReferenceCase reference = ReferenceCase.of(caseName);
         Path out = temp.resolve(caseName + ".safetensors");
@@ -84,6 +86,28 @@ class CliTest {
         assertTrue(outcome.out().contains("blocks.2.attn.hook_pattern"));
         String pattern = lines.stream().filter(l -> l.startsWith("blocks.2.attn.hook_pattern ")).findFirst().orElseThrow();
         assertTrue(pattern.contains("[1, 3, 5, 5]") && pattern.contains("[batch, head, query_pos, key_pos]"), pattern);
+    }
+
+    /**
+     * Each family lists the points its structure has: 1 header, embed, 18 per GPT-2 block; rotary blocks trade
+     * hook_pos_embed for rot_q and rot_k, gated MLPs add pre_linear, parallel blocks drop resid_mid, Gemma 2 adds two
+     * post-norms of two points each; 2 for ln_final.
+     */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.CsvSource({
+        "gpt-neo-local, 4, 18, blocks.3.attn.hook_pattern, '[1, 4, 5, 5]'",
+        "gpt-neox-parallel, 2, 19, blocks.1.attn.hook_rot_q, '[1, 5, 4, 16]'",
+        "mistral-sliding, 2, 21, blocks.1.attn.hook_rot_k, '[1, 5, 1, 16]'",
+        "gemma2, 4, 25, blocks.3.ln2_post.hook_normalized, '[1, 5, 48]'",
+        "stablelm-parallel, 2, 20, blocks.0.mlp.hook_pre_linear, '[1, 5, 128]'"})
+    void hooksListsEachFamilysOwnPoints(String caseName, int layers, int perBlock, String point, String shape) {
+        Outcome outcome = run("hooks", "--model", ReferenceCase.of(caseName).directory().toString(), "--seq", "5");
+        assertEquals(0, outcome.code(), outcome.err());
+        List<String> lines = outcome.out().lines().toList();
+        boolean learned = caseName.startsWith("gpt-neo-");
+        assertEquals(1 + (learned ? 2 : 1) + layers * perBlock + 2, lines.size(), outcome.out());
+        String line = lines.stream().filter(l -> l.startsWith(point + " ")).findFirst().orElseThrow();
+        assertTrue(line.contains(shape), line);
     }
 
     @ParameterizedTest
