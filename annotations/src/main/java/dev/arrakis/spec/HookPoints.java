@@ -167,8 +167,8 @@ public final class HookPoints {
      */
     public String actName(String shortName, int layer) {
         String name = "blocks." + layer + "." + switch (shortName) {
-            case "q", "k", "v", "z", "pattern", "attn_scores", "result" -> "attn.hook_" + shortName;
-            case "pre", "post" -> "mlp.hook_" + shortName;
+            case "q", "k", "v", "rot_q", "rot_k", "z", "pattern", "attn_scores", "result" -> "attn.hook_" + shortName;
+            case "pre", "pre_linear", "post" -> "mlp.hook_" + shortName;
             case "scale", "normalized" -> "ln1.hook_" + shortName;
             default -> "hook_" + shortName;
         };

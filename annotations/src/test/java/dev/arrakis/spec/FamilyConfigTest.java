@@ -115,6 +115,9 @@ class FamilyConfigTest {
         assertTrue(gemma2.config().architecture().postNorms());
         assertTrue(new HookPoints(gemma2.config()).contains("blocks.1.ln2_post.hook_normalized"));
         assertEquals(1e-6, gemma2.config().normEps());
+        HookPoints points = new HookPoints(gemma2.config());
+        assertEquals("blocks.1.attn.hook_rot_q", points.actName("rot_q", 1));
+        assertEquals("blocks.0.mlp.hook_pre_linear", points.actName("pre_linear", 0));
     }
 
     @Test
