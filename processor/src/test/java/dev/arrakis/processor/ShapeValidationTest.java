@@ -120,6 +120,41 @@ class ShapeValidationTest {
     }
 
     @Test
+    void aGemma2ConfigHasPostNormsAndRotaryPointsAndKeyValueHeadRanges() {
+        JavaFileObject source = Compilations.experiment("Probe", """
+                @Experiment(config = "models/gemma2/config.json")
+                class Probe {
+                    @Input
+                    TokenBatch prompts() { return null; }
+
+                    @Ablate(hook = "blocks.3.ln1_post.hook_normalized")
+                    double post(Logits logits) { return 0; }
+
+                    @Ablate(hook = "blocks.0.attn.hook_rot_k", head = 1)
+                    double keys(Logits logits) { return 0; }
+
+                    @Ablate(hook = "blocks.0.attn.hook_v", head = 2)
+                    double values(Logits logits) { return 0; }
+                }
+                """);
+        Compilation compilation = Compilations.compile(source);
+        assertThat(compilation).hadErrorCount(1);
+        assertThat(compilation).hadErrorContaining("[Experiment/KvHeadRange] key/value head 2 does not exist in"
+                + " models/gemma2/config.json (kv heads 0..1)").inFile(source).onLineContaining("head = 2");
+    }
+
+    @Test
+    void anUnsupportedRopeScalingFailsTheBuildOnTheConfig() {
+        JavaFileObject source = Compilations.experiment("Probe", """
+                @Experiment(config = "models/yarn/config.json")
+                class Probe {}
+                """);
+        Compilation compilation = Compilations.compile(source);
+        assertThat(compilation).hadErrorContaining("[Experiment/InvalidConfig] model config models/yarn/config.json"
+                + " 'rope_scaling': rope type 'yarn' is not supported").inFile(source).onLineContaining("models/yarn");
+    }
+
+    @Test
     void hookOfAnotherArchitecture() {
         JavaFileObject source = Compilations.experiment("Probe", """
                 @Experiment(model = "pythia-70m")
