@@ -23,8 +23,6 @@ directory is reloaded with from_pretrained, and its size is checked.
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import importlib
 import json
 import math
@@ -58,12 +56,10 @@ from transformers import (  # noqa: E402
     StableLmConfig,
     StableLmForCausalLM,
 )
-from transformers.utils import logging as hf_logging  # noqa: E402
 
 from make_gpt2_references import (  # noqa: E402
     BATCH,
     DATA_SEED,
-    DEFAULT_OUT,
     DTYPES,
     MAX_CASE_BYTES,
     PAD_ID,
@@ -73,10 +69,14 @@ from make_gpt2_references import (  # noqa: E402
     RELOAD_TOL,
     SEQ,
     dir_size,
+    make_deterministic,
     max_abs_diff,
+    parse_command_line,
+    print_sha256,
     print_stats,
     random_ids,
     save_tensors,
+    select_cases,
     write_json,
 )
 
@@ -767,32 +767,18 @@ def run_case(case: Case, out_root: Path) -> Path:
 
 
 def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output root (default {DEFAULT_OUT})")
-    ap.add_argument("--case", action="append", help="only build these case(s) (default: all)")
-    args = ap.parse_args(argv)
-
-    hf_logging.set_verbosity_error()
-    hf_logging.disable_progress_bar()
-    torch.set_num_threads(1)
-    torch.use_deterministic_algorithms(True)
+    ap, args = parse_command_line(__doc__, argv)
+    make_deterministic()
 
     out_root = args.out.resolve()
     out_root.mkdir(parents=True, exist_ok=True)
     print(f"torch {torch.__version__}; writing to {out_root}")
 
-    selected = [c for c in CASES if not args.case or c.name in args.case]
-    if args.case and len(selected) != len(args.case):
-        ap.error(f"unknown case in {args.case}; known: {[c.name for c in CASES]}")
+    selected = select_cases(ap, args.case, CASES)
     for case in selected:
         run_case(case, out_root)
 
-    print("sha256:")
-    for case in selected:
-        for p in sorted((out_root / case.name).rglob("*")):
-            if p.is_file():
-                digest = hashlib.sha256(p.read_bytes()).hexdigest()
-                print(f"  {digest}  {p.relative_to(out_root)}")
+    print_sha256(out_root, [case.name for case in selected])
     return 0
 
 

@@ -484,34 +484,51 @@ def run_case(case: Case, out_root: Path, tok: Optional[Tokenizer]) -> Path:
     return case_dir
 
 
-def main(argv=None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def parse_command_line(doc: str, argv) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
+    ap = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"output root (default {DEFAULT_OUT})")
     ap.add_argument("--case", action="append", help="only build these case(s) (default: all)")
-    args = ap.parse_args(argv)
+    return ap, ap.parse_args(argv)
 
+
+def make_deterministic() -> None:
     hf_logging.set_verbosity_error()
     hf_logging.disable_progress_bar()
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
+
+
+def select_cases(ap: argparse.ArgumentParser, requested, cases: list) -> list:
+    selected = [c for c in cases if not requested or c.name in requested]
+    if requested and len(selected) != len(requested):
+        ap.error(f"unknown case in {requested}; known: {[c.name for c in cases]}")
+    return selected
+
+
+def print_sha256(out_root: Path, case_names: list[str]) -> None:
+    """Two runs must print the same lines: compare them with diff."""
+    print("sha256:")
+    for name in case_names:
+        for p in sorted((out_root / name).rglob("*")):
+            if p.is_file():
+                digest = hashlib.sha256(p.read_bytes()).hexdigest()
+                print(f"  {digest}  {p.relative_to(out_root)}")
+
+
+def main(argv=None) -> int:
+    ap, args = parse_command_line(__doc__, argv)
+    make_deterministic()
 
     tok = train_tokenizer(TOKENIZER_VOCAB_SIZE)
     out_root = args.out.resolve()
     out_root.mkdir(parents=True, exist_ok=True)
     print(f"torch {torch.__version__}; writing to {out_root}")
 
-    selected = [c for c in CASES if not args.case or c.name in args.case]
-    if args.case and len(selected) != len(args.case):
-        ap.error(f"unknown case in {args.case}; known: {[c.name for c in CASES]}")
+    selected = select_cases(ap, args.case, CASES)
     for case in selected:
         run_case(case, out_root, tok)
 
-    print("sha256:")
-    for case in selected:
-        for p in sorted((out_root / case.name).rglob("*")):
-            if p.is_file():
-                digest = hashlib.sha256(p.read_bytes()).hexdigest()
-                print(f"  {digest}  {p.relative_to(out_root)}")
+    print_sha256(out_root, [case.name for case in selected])
     return 0
 
 

@@ -63,6 +63,19 @@ public record ReferenceCase(String name, Path directory) {
         return rows;
     }
 
+    /** The padded reference's {@code attention_mask} (1 attended, 0 padding) as a batch mask. */
+    public static boolean[][] attentionMask(SafetensorsFile file) {
+        long[][] mask = rows(file, "attention_mask");
+        boolean[][] attended = new boolean[mask.length][];
+        for (int r = 0; r < mask.length; r++) {
+            attended[r] = new boolean[mask[r].length];
+            for (int p = 0; p < mask[r].length; p++) {
+                attended[r][p] = mask[r][p] == 1;
+            }
+        }
+        return attended;
+    }
+
     /** Asserts equal shapes and elementwise |expected - actual| ≤ tolerance; returns the max difference. */
     public static double assertClose(String what, long[] expectedShape, float[] expected, NDArray actual,
             double tolerance) {

@@ -43,14 +43,7 @@ class ReducedPrecisionTest {
                 System.out.printf("%s: f16 logits max |diff| vs HF f32 %.2e%n", caseName, diff);
             }
             long[][] ids = ReferenceCase.rows(padded, "input_ids");
-            long[][] mask = ReferenceCase.rows(padded, "attention_mask");
-            boolean[][] attended = new boolean[mask.length][];
-            for (int r = 0; r < mask.length; r++) {
-                attended[r] = new boolean[mask[r].length];
-                for (int p = 0; p < mask[r].length; p++) {
-                    attended[r][p] = mask[r][p] == 1;
-                }
-            }
+            boolean[][] attended = ReferenceCase.attentionMask(padded);
             try (ForwardResult result = model.forward(TokenBatch.withMask(ids, attended))) {
                 for (float value : result.logits().toFloatArray()) {
                     assertTrue(Float.isFinite(value), caseName + ": padded f16 logits are finite");

@@ -62,14 +62,7 @@ class ReferenceConformanceTest {
         try (SafetensorsFile expected = reference.paddedReference();
                 HookedTransformer model = HookedTransformer.load(reference.directory())) {
             long[][] ids = ReferenceCase.rows(expected, "input_ids");
-            long[][] mask = ReferenceCase.rows(expected, "attention_mask");
-            boolean[][] attended = new boolean[mask.length][];
-            for (int r = 0; r < mask.length; r++) {
-                attended[r] = new boolean[mask[r].length];
-                for (int p = 0; p < mask[r].length; p++) {
-                    attended[r][p] = mask[r][p] == 1;
-                }
-            }
+            boolean[][] attended = ReferenceCase.attentionMask(expected);
             TokenBatch batch = TokenBatch.withMask(ids, attended);
             long[] expectedPositions = expected.readLongs("position_ids");
             long[] positions = batch.flatPositions();
