@@ -33,8 +33,9 @@ final class HooksCommand implements Runnable {
         PrintWriter out = spec.commandLine().getOut();
         try (HookedTransformer transformer = model.load()) {
             ModelConfig config = transformer.config();
-            out.printf("%s: %d layers, %d heads, d_model %d, d_head %d, d_mlp %d, vocab %d, context %d%n",
-                    config.modelType(), config.layers(), config.heads(), config.dModel(), config.dHead(),
+            String kvHeads = config.kvHeads() == config.heads() ? "" : " (" + config.kvHeads() + " key/value)";
+            out.printf("%s: %d layers, %d heads%s, d_model %d, d_head %d, d_mlp %d, vocab %d, context %d%n",
+                    config.modelType(), config.layers(), config.heads(), kvHeads, config.dModel(), config.dHead(),
                     config.dMlp(), config.vocabSize(), config.contextLength());
             int width = transformer.hookPoints().all().stream().mapToInt(p -> p.name().length()).max().orElse(0);
             for (HookPoint point : transformer.hookPoints().all()) {

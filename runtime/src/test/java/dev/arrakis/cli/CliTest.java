@@ -108,6 +108,9 @@ class CliTest {
         assertEquals(1 + (learned ? 2 : 1) + layers * perBlock + 2, lines.size(), outcome.out());
         String line = lines.stream().filter(l -> l.startsWith(point + " ")).findFirst().orElseThrow();
         assertTrue(line.contains(shape), line);
+        if (caseName.equals("mistral-sliding")) {
+            assertTrue(lines.get(0).startsWith("mistral: 2 layers, 4 heads (1 key/value), d_model 64"), lines.get(0));
+        }
     }
 
     @ParameterizedTest
