@@ -11,19 +11,22 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.arrakis.ReferenceCase;
 import dev.arrakis.hooks.RunOptions;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The forward pass stays differentiable through hooks: the gradient of a logit with respect to a hooked activation
- * (obtained by adding a zero leaf at the hook) agrees with central finite differences of the same logit.
+ * (obtained by adding a zero leaf at the hook) agrees with central finite differences of the same logit, through
+ * LayerNorm and RMSNorm, rotary, soft-caps, sliding windows and parallel blocks.
  */
 class AutogradTest {
     private static final String HOOK = "blocks.1.hook_resid_pre";
     private static final TokenBatch BATCH = TokenBatch.of(new long[] {5, 17, 3, 99, 42});
 
-    @Test
-    void gradientThroughAHookMatchesFiniteDifferences() {
-        try (HookedTransformer model = HookedTransformer.load(ReferenceCase.of("gpt2-prefixed").directory());
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2-prefixed", "gemma2", "gpt-neox-parallel", "phi3", "stablelm-parallel"})
+    void gradientThroughAHookMatchesFiniteDifferences(String caseName) {
+        try (HookedTransformer model = HookedTransformer.load(ReferenceCase.of(caseName).directory());
                 NDManager manager = NDManager.newBaseManager("PyTorch")) {
             int dModel = model.config().dModel();
             NDArray delta = manager.zeros(new Shape(1, 5, dModel));
