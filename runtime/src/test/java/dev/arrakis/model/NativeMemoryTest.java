@@ -10,7 +10,8 @@ import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Native memory returns to its baseline after every forward pass with a cache. Runs in a JVM of its own (see the
@@ -19,11 +20,13 @@ import org.junit.jupiter.api.Test;
 class NativeMemoryTest {
     private static final int PASSES = 1_000;
 
-    @Test
-    void thousandCachedForwardPassesDoNotGrowNativeMemory() throws Exception {
+    /** GPT-2, and Gemma 2 for what other families add per pass: rotary tables and one mask per window size. */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2-prefixed", "gemma2"})
+    void thousandCachedForwardPassesDoNotGrowNativeMemory(String caseName) throws Exception {
         assumeTrue(ManagementFactory.getRuntimeMXBean().getInputArguments().contains("-XX:+AlwaysPreTouch"),
                 "needs the pre-touched heap of the runtime pom's native-memory execution");
-        try (HookedTransformer model = HookedTransformer.load(ReferenceCase.of("gpt2-prefixed").directory())) {
+        try (HookedTransformer model = HookedTransformer.load(ReferenceCase.of(caseName).directory())) {
             long[] row = {5, 17, 3, 99, 42, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17};
             TokenBatch batch = TokenBatch.of(row, row, row, row);
             int weightsOnly = NativeResources.attachedCount(model.manager());
