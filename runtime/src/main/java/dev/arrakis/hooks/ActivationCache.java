@@ -3,6 +3,7 @@ package dev.arrakis.hooks;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.util.DidYouMean;
 import java.util.Collections;
@@ -42,8 +43,8 @@ public final class ActivationCache implements AutoCloseable {
             throw new IllegalStateException("a row view of a cache is read-only");
         }
         // reduced-precision passes cache f32 copies, so every reader sees one dtype
-        NDArray detached = activation.getDataType() == ai.djl.ndarray.types.DataType.FLOAT16
-                ? activation.stopGradient().toType(ai.djl.ndarray.types.DataType.FLOAT32, false)
+        NDArray detached = activation.getDataType() == DataType.FLOAT16
+                ? activation.stopGradient().toType(DataType.FLOAT32, false)
                 : activation.stopGradient();
         detached.attach(manager);
         NDArray previous = activations.put(hookName, detached);
