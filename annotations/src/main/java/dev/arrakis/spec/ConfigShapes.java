@@ -72,7 +72,7 @@ public final class ConfigShapes {
         Numerics numerics = Numerics.standard(layers, dModel / heads, null)
                 .withAttentionScale(config.bool("scale_attn_weights", true) ? Math.sqrt(dModel / heads) : 1)
                 .withScaleAttentionByInverseLayer(config.bool("scale_attn_by_inverse_layer_idx", false));
-        return new ModelDescription(shape, numerics);
+        return new ModelDescription(shape, numerics, config.bool("tie_word_embeddings", true));
     }
 
     /** GPT-Neo: GPT-2's block with unscaled attention, and local (windowed) attention on the layers that say so. */
@@ -96,7 +96,7 @@ public final class ConfigShapes {
         Numerics numerics = Numerics.standard(layers, dModel / heads, null)
                 .withAttentionScale(1)
                 .withAttentionWindows(windows);
-        return new ModelDescription(shape, numerics);
+        return new ModelDescription(shape, numerics, config.bool("tie_word_embeddings", true));
     }
 
     /** {@code attention_types} is a list of [[type, ...], repeat] pairs, expanded in order to one type per layer. */
@@ -137,7 +137,8 @@ public final class ConfigShapes {
         ModelConfig shape = new ModelConfig("gpt_neox", layers, heads, heads, dModel, dHead,
                 config.requiredInt("intermediate_size"), config.requiredInt("vocab_size"),
                 extendedContext(contextLength, rotary), config.number("layer_norm_eps", 1e-5), architecture);
-        return new ModelDescription(shape, Numerics.standard(layers, dHead, rotary));
+        return new ModelDescription(shape, Numerics.standard(layers, dHead, rotary),
+                config.bool("tie_word_embeddings", false));
     }
 
     /** The LLaMA descendants: what each changes of LLaMA's config keys and block. */
@@ -201,7 +202,8 @@ public final class ConfigShapes {
                     .withAttentionScale(Math.sqrt(config.number("query_pre_attn_scalar", 256)))
                     .withSoftcaps(config.number("attn_logit_softcapping", 0), config.number("final_logit_softcapping", 0));
         }
-        return new ModelDescription(shape, numerics);
+        boolean tiedByDefault = variant == LlamaVariant.GEMMA || variant == LlamaVariant.GEMMA2;
+        return new ModelDescription(shape, numerics, config.bool("tie_word_embeddings", tiedByDefault));
     }
 
     /**

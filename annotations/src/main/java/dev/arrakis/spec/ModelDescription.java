@@ -2,9 +2,11 @@ package dev.arrakis.spec;
 
 /**
  * Everything a {@code config.json} says about a model: its shape and structure, which build-time validation checks
- * experiments against, and the numbers its forward pass uses.
+ * experiments against, the numbers its forward pass uses, and whether its unembedding is the embedding's transpose
+ * ({@code tie_word_embeddings}, with the family's default), so a checkpoint missing an untied output layer is an
+ * error rather than silently tied.
  */
-public record ModelDescription(ModelConfig config, Numerics numerics) {
+public record ModelDescription(ModelConfig config, Numerics numerics, boolean tiedEmbeddings) {
 
     public ModelDescription {
         if (numerics.attentionWindows().size() != config.layers()) {

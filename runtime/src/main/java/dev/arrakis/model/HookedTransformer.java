@@ -88,7 +88,7 @@ public final class HookedTransformer implements AutoCloseable {
         ModelFamily family = ModelFamilies.forConfig(config);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (WeightSource weightSource = CheckpointFiles.open(checkpointDirectory)) {
-            TransformerWeights weights = WeightLoader.load(weightSource, family, config, manager, precision);
+            TransformerWeights weights = WeightLoader.load(weightSource, family, description, manager, precision);
             Path tokenizerFile = checkpointDirectory.resolve("tokenizer.json");
             Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null;
             return new HookedTransformer(manager, description, precision, weights, tokenizer, checkpointDirectory);

@@ -6,6 +6,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.arrakis.io.TensorInfo;
 import dev.arrakis.io.WeightSource;
 import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.spec.ModelDescription;
 import dev.arrakis.util.DidYouMean;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -25,20 +26,22 @@ final class WeightLoader {
     private final ModelFamily family;
     private final ModelConfig config;
     private final NDManager manager;
+    private final boolean tiedEmbeddings;
     private final Precision precision;
 
-    private WeightLoader(WeightSource source, ModelFamily family, ModelConfig config, NDManager manager,
+    private WeightLoader(WeightSource source, ModelFamily family, ModelDescription description, NDManager manager,
             Precision precision) {
         this.source = source;
         this.family = family;
-        this.config = config;
+        this.config = description.config();
+        this.tiedEmbeddings = description.tiedEmbeddings();
         this.manager = manager;
         this.precision = precision;
     }
 
-    static TransformerWeights load(WeightSource source, ModelFamily family, ModelConfig config, NDManager manager,
-            Precision precision) {
-        return new WeightLoader(source, family, config, manager, precision).load();
+    static TransformerWeights load(WeightSource source, ModelFamily family, ModelDescription description,
+            NDManager manager, Precision precision) {
+        return new WeightLoader(source, family, description, manager, precision).load();
     }
 
     private TransformerWeights load() {
@@ -56,6 +59,11 @@ final class WeightLoader {
                 unused.remove(fromCheckpoint.source());
                 weights.put(rule.target(), read(fromCheckpoint, checkpointName, cache));
             } else if (rule instanceof WeightRule.TiedTranspose tied) {
+                if (!tiedEmbeddings) {
+                    throw new ModelLoadException("the checkpoint stores no output layer for " + rule.target()
+                            + ", but config.json has tie_word_embeddings false (the " + config.modelType()
+                            + " default when the key is absent); tying it to the embedding would give wrong logits");
+                }
                 weights.put(rule.target(), weights.get(tied.tiedTo()).transpose());
             } else if (rule instanceof WeightRule.SameAs same) {
                 weights.put(rule.target(), weights.get(same.sameAs()));

@@ -3,6 +3,7 @@ package dev.arrakis.model;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -104,6 +105,19 @@ class FamilyLoadingTest {
         ModelLoadException error = assertThrows(ModelLoadException.class, () -> HookedTransformer.load(wrong));
         assertEquals("checkpoint tensor 'model.layers.0.self_attn.qkv_proj.weight' has shape [128, 64] but"
                 + " blocks.0.attn.W_Q needs [192, 64] for this config (2 layers, d_model 64)", error.getMessage());
+    }
+
+    @Test
+    void aMissingOutputLayerIsAnErrorWhenTheConfigSaysUntied() throws IOException {
+        Path untied = withConfig("qwen2-tied", config -> config.put("tie_word_embeddings", false));
+        ModelLoadException error = assertThrows(ModelLoadException.class, () -> HookedTransformer.load(untied));
+        assertEquals("the checkpoint stores no output layer for unembed.W_U, but config.json has tie_word_embeddings"
+                + " false (the qwen2 default when the key is absent); tying it to the embedding would give wrong"
+                + " logits", error.getMessage());
+        Path defaulted = withConfig("gemma", config -> config.remove("tie_word_embeddings"));
+        try (HookedTransformer gemma = HookedTransformer.load(defaulted)) {
+            assertTrue(gemma.description().tiedEmbeddings(), "Gemma ties by default");
+        }
     }
 
     @Test
