@@ -325,6 +325,27 @@ def rope_inv_freq(cfg, dims: Dims, seq_len: int) -> tuple[torch.Tensor, float, s
             f"longrope: seq_len {seq_len} vs original_max_position_embeddings {orig} -> {which}, "
             f"attention_factor sqrt(1 + ln({factor:g}) / ln({orig})) = {af:.6f}"
         )
+    if kind == "yarn":
+        factor = rs["factor"]
+        orig = rs.get("original_max_position_embeddings") or cfg.max_position_embeddings
+        af = rs.get("attention_factor") or (1.0 if factor <= 1 else 0.1 * math.log(factor) + 1.0)
+        beta_fast, beta_slow = rs.get("beta_fast") or 32, rs.get("beta_slow") or 1
+
+        def correction_dim(rotations):
+            return dim * math.log(orig / (rotations * 2 * math.pi)) / (2 * math.log(base))
+
+        low = max(math.floor(correction_dim(beta_fast)), 0)
+        high = min(math.ceil(correction_dim(beta_slow)), dim - 1)
+        if low == high:
+            high += 0.001
+        ramp = ((torch.arange(dim // 2, dtype=torch.float64) - low) / (high - low)).clamp(0, 1)
+        extrapolation = 1 - ramp
+        inv = base**-exps
+        out = inv / factor * (1 - extrapolation) + inv * extrapolation
+        return out, af, (
+            f"yarn: factor {factor}, original {orig}, ramp over dims [{low}, {high}] -> extrapolation weights "
+            f"{[round(x, 3) for x in extrapolation.tolist()]}, attention_factor 0.1 ln({factor:g}) + 1 = {af:.6f}"
+        )
     raise ValueError(kind)
 
 
@@ -616,6 +637,17 @@ CASES = [
             use_sliding_window=False, max_window_layers=1, tie_word_embeddings=False, bos_token_id=1, eos_token_id=2,
         ),
         seed=20, exercises="q/k/v biases, separate lm_head",
+    ),
+    Case(
+        "qwen2-rope-yarn", "qwen2",
+        dict(
+            vocab_size=VOCAB, hidden_size=64, num_attention_heads=4, num_key_value_heads=2, num_hidden_layers=1,
+            intermediate_size=96, hidden_act="silu", rope_theta=10000.0, rms_norm_eps=1e-5,
+            max_position_embeddings=128, use_sliding_window=False, max_window_layers=1, tie_word_embeddings=False,
+            rope_scaling={"rope_type": "yarn", "factor": 4.0, "original_max_position_embeddings": 32},
+            bos_token_id=1, eos_token_id=2,
+        ),
+        seed=22, exercises="YaRN rope scaling: kept, blended and interpolated frequencies, attention factor on cos/sin",
     ),
     Case(
         "gemma", "gemma",

@@ -26,7 +26,7 @@ public record ReferenceCase(String name, Path directory) {
      */
     public static final List<String> FAMILY_CASES = List.of("gpt-neo-local", "gpt-neox-parallel",
             "gpt-neox-sequential", "llama-gqa", "llama-rope-linear", "llama-rope-dynamic", "llama-rope-llama3",
-            "llama-bf16", "mistral-sliding", "qwen2-tied", "qwen2-untied", "gemma", "gemma2", "phi3",
+            "llama-bf16", "mistral-sliding", "qwen2-tied", "qwen2-untied", "qwen2-rope-yarn", "gemma", "gemma2", "phi3",
             "stablelm-parallel", "stablelm-sequential");
 
     /** Every committed case. */

@@ -252,8 +252,9 @@ public final class ConfigShapes {
             case "llama3" -> new Rotary.Llama3(positiveFactor(scaling), required(scaling, "low_freq_factor"),
                     required(scaling, "high_freq_factor"), scaling.requiredInt("original_max_position_embeddings"));
             case "longrope" -> longRope(config, scaling, dimensions, contextLength);
+            case "yarn" -> yarn(scaling, contextLength);
             default -> throw scaling.problem("rope type '" + type + "' is not supported (default, linear, dynamic,"
-                    + " llama3 and longrope are)");
+                    + " llama3, longrope and yarn are)");
         };
         return new Rotary(dimensions, theta, parsed);
     }
@@ -280,11 +281,42 @@ public final class ConfigShapes {
         return new Rotary.LongRope(shortFactors, longFactors, original, attentionFactor);
     }
 
-    /** Dynamic NTK scaling exists to run past the trained context: up to {@code factor} times it. */
+    /** HF's {@code _compute_yarn_parameters}, with its defaults (beta_fast 32, beta_slow 1, truncate true). */
+    private static Rotary.Yarn yarn(ConfigReader scaling, int contextLength) {
+        double factor = positiveFactor(scaling);
+        double attentionFactor;
+        if (scaling.has("attention_factor")) {
+            attentionFactor = scaling.number("attention_factor", 1);
+        } else if (scaling.number("mscale", 0) != 0 && scaling.number("mscale_all_dim", 0) != 0) {
+            attentionFactor = yarnMscale(factor, scaling.number("mscale", 0))
+                    / yarnMscale(factor, scaling.number("mscale_all_dim", 0));
+        } else {
+            attentionFactor = yarnMscale(factor, 1);
+        }
+        double betaFast = scaling.number("beta_fast", 0);
+        double betaSlow = scaling.number("beta_slow", 0);
+        int original = scaling.integer("original_max_position_embeddings", 0);
+        return new Rotary.Yarn(factor, attentionFactor, betaFast == 0 ? 32 : betaFast, betaSlow == 0 ? 1 : betaSlow,
+                original == 0 ? contextLength : original, scaling.bool("truncate", true));
+    }
+
+    private static double yarnMscale(double factor, double mscale) {
+        return factor <= 1 ? 1 : 0.1 * mscale * Math.log(factor) + 1;
+    }
+
+    /**
+     * Dynamic NTK scaling exists to run past the trained context: up to {@code factor} times it. YaRN configs often
+     * keep {@code max_position_embeddings} at the original context; the scaled one is the original times the factor.
+     */
     private static int extendedContext(int contextLength, Rotary rotary) {
-        return rotary.scaling() instanceof Rotary.DynamicNtk dynamic
-                ? (int) Math.min(Integer.MAX_VALUE, (long) (contextLength * dynamic.factor()))
-                : contextLength;
+        if (rotary.scaling() instanceof Rotary.DynamicNtk dynamic) {
+            return (int) Math.min(Integer.MAX_VALUE, (long) (contextLength * dynamic.factor()));
+        }
+        if (rotary.scaling() instanceof Rotary.Yarn yarn) {
+            return (int) Math.min(Integer.MAX_VALUE,
+                    Math.max(contextLength, (long) (yarn.originalContext() * yarn.factor())));
+        }
+        return contextLength;
     }
 
     private static double positiveFactor(ConfigReader scaling) {

@@ -135,6 +135,48 @@ public record Rotary(int dimensions, double theta, Scaling scaling) {
     }
 
     /**
+     * YaRN: frequencies that turn fewer than {@code betaSlow} times over the original context are interpolated
+     * (divided by {@code factor}), those turning more than {@code betaFast} times are kept, and a linear ramp over
+     * the dimensions blends the band between; cos and sin are multiplied by {@code attentionFactor}.
+     */
+    public record Yarn(double factor, double attentionFactor, double betaFast, double betaSlow, int originalContext,
+            boolean truncate) implements Scaling {
+        @Override
+        public Frequencies frequencies(Rotary rotary, int longestSequence) {
+            int dim = rotary.dimensions();
+            double base = rotary.theta();
+            double low = correctionDimension(betaFast, dim, base);
+            double high = correctionDimension(betaSlow, dim, base);
+            if (truncate) {
+                low = Math.floor(low);
+                high = Math.ceil(high);
+            }
+            low = Math.max(low, 0);
+            high = Math.min(high, dim - 1);
+            if (low == high) {
+                high += 0.001; // HF's guard against a zero-width ramp
+            }
+            double[] inverse = rotary.defaultInverseFrequencies(base);
+            for (int i = 0; i < inverse.length; i++) {
+                double ramp = Math.min(1, Math.max(0, (i - low) / (high - low)));
+                double extrapolation = 1 - ramp;
+                inverse[i] = inverse[i] / factor * (1 - extrapolation) + inverse[i] * extrapolation;
+            }
+            return new Frequencies(inverse, attentionFactor);
+        }
+
+        /** The dimension whose frequency turns {@code rotations} times over the original context. */
+        private double correctionDimension(double rotations, int dim, double base) {
+            return dim * Math.log(originalContext / (rotations * 2 * Math.PI)) / (2 * Math.log(base));
+        }
+
+        @Override
+        public String type() {
+            return "yarn";
+        }
+    }
+
+    /**
      * LongRoPE (Phi-3): each frequency divided by its own factor, the short list up to {@code originalContext}
      * positions and the long list beyond; cos and sin are multiplied by {@code attentionFactor}.
      */

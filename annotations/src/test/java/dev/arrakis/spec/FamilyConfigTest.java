@@ -141,9 +141,9 @@ class FamilyConfigTest {
         ModelDescription dynamic = describe(config);
         assertEquals(new Rotary.DynamicNtk(2.0, 32), dynamic.numerics().rotary().scaling());
         assertEquals(64, dynamic.config().contextLength(), "dynamic scaling runs up to factor times the context");
-        config.put("rope_scaling", Map.of("rope_type", "yarn", "factor", 4.0));
-        assertEquals("model config config.json 'rope_scaling': rope type 'yarn' is not supported (default, linear,"
-                + " dynamic, llama3 and longrope are)", problem(config));
+        config.put("rope_scaling", Map.of("rope_type", "su", "factor", 4.0));
+        assertEquals("model config config.json 'rope_scaling': rope type 'su' is not supported (default, linear,"
+                + " dynamic, llama3, longrope and yarn are)", problem(config));
         config.put("rope_scaling", Map.of("rope_type", "llama3", "factor", 8.0));
         assertEquals("model config config.json 'rope_scaling': no 'low_freq_factor'", problem(config));
         config.put("rope_scaling", Map.of("rope_type", "linear", "factor", 0.5));
@@ -187,6 +187,27 @@ class FamilyConfigTest {
         assertEquals(Math.pow(10000, -2.0 / 16), rotary.frequencies(6).inverseFrequencies()[1], 1e-15);
         // HF's _compute_dynamic_ntk_parameters printed base 17928.396 for 8 positions, factor 2, context 6
         assertEquals(Math.pow(17928.396, -2.0 / 16), rotary.frequencies(8).inverseFrequencies()[1], 1e-8);
+    }
+
+    @Test
+    void yarnKeepsFastDimensionsInterpolatesSlowOnesAndRampsBetween() {
+        Map<String, Object> config = llamaLike("qwen2", 1);
+        config.put("max_position_embeddings", 128);
+        config.put("rope_scaling", Map.of("rope_type", "yarn", "factor", 4.0, "original_max_position_embeddings", 32));
+        ModelDescription qwen = describe(config);
+        Rotary.Yarn yarn = assertInstanceOf(Rotary.Yarn.class, qwen.numerics().rotary().scaling());
+        // 0.1 ln 4 + 1
+        assertEquals(1.1386294361, yarn.attentionFactor(), 1e-9);
+        assertEquals(128, qwen.config().contextLength());
+        // correction dims for 32 and 1 rotations over 32 positions: -1.60 and 1.41, truncated to 0 and 2, so the
+        // ramp is (i - 0) / 2: dimension 0 kept, 1 half interpolated, 2 and up divided by 4
+        double[] inverse = qwen.numerics().rotary().frequencies(8).inverseFrequencies();
+        double[] unscaled = new Rotary(16, 10000, new Rotary.Unscaled()).frequencies(8).inverseFrequencies();
+        assertEquals(unscaled[0], inverse[0], 1e-15);
+        assertEquals(unscaled[1] / 4 * 0.5 + unscaled[1] * 0.5, inverse[1], 1e-15);
+        for (int i = 2; i < 8; i++) {
+            assertEquals(unscaled[i] / 4, inverse[i], 1e-18);
+        }
     }
 
     @Test

@@ -146,12 +146,13 @@ class ShapeValidationTest {
     @Test
     void anUnsupportedRopeScalingFailsTheBuildOnTheConfig() {
         JavaFileObject source = Compilations.experiment("Probe", """
-                @Experiment(config = "models/yarn/config.json")
+                @Experiment(config = "models/unknown-rope/config.json")
                 class Probe {}
                 """);
         Compilation compilation = Compilations.compile(source);
-        assertThat(compilation).hadErrorContaining("[Experiment/InvalidConfig] model config models/yarn/config.json"
-                + " 'rope_scaling': rope type 'yarn' is not supported").inFile(source).onLineContaining("models/yarn");
+        assertThat(compilation).hadErrorContaining("[Experiment/InvalidConfig] model config"
+                        + " models/unknown-rope/config.json 'rope_scaling': rope type 'su' is not supported")
+                .inFile(source).onLineContaining("models/unknown-rope");
     }
 
     @Test

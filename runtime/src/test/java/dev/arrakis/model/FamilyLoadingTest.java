@@ -122,10 +122,10 @@ class FamilyLoadingTest {
 
     @Test
     void anUnsupportedRopeTypeIsATypedConfigError() throws IOException {
-        Path yarn = withConfig("llama-gqa", config -> config.putObject("rope_scaling").put("rope_type", "yarn")
+        Path unknown = withConfig("llama-gqa", config -> config.putObject("rope_scaling").put("rope_type", "su")
                 .put("factor", 4.0));
-        ModelConfigException error = assertThrows(ModelConfigException.class, () -> HookedTransformer.load(yarn));
-        assertEquals("model config " + yarn.resolve("config.json") + " 'rope_scaling': rope type 'yarn' is not"
-                + " supported (default, linear, dynamic, llama3 and longrope are)", error.getMessage());
+        ModelConfigException error = assertThrows(ModelConfigException.class, () -> HookedTransformer.load(unknown));
+        assertEquals("model config " + unknown.resolve("config.json") + " 'rope_scaling': rope type 'su' is not"
+                + " supported (default, linear, dynamic, llama3, longrope and yarn are)", error.getMessage());
     }
 }
