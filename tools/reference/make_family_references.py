@@ -61,14 +61,12 @@ from make_gpt2_references import (  # noqa: E402
     BATCH,
     DATA_SEED,
     DTYPES,
-    MAX_CASE_BYTES,
     PAD_ID,
     PAD_LEFT,
     PADDED_DATA_SEED,
     PADDED_TOL,
-    RELOAD_TOL,
     SEQ,
-    dir_size,
+    check_reload_and_size,
     make_deterministic,
     max_abs_diff,
     parse_command_line,
@@ -781,20 +779,7 @@ def run_case(case: Case, out_root: Path) -> Path:
 
     reloaded = AutoModelForCausalLM.from_pretrained(str(case_dir), attn_implementation="eager", dtype=torch.float32).eval()
     assert type(reloaded) is fam.model_cls
-    with torch.no_grad():
-        d_ref = max_abs_diff(reloaded(input_ids=ids).logits, acts["logits"])
-        d_pad = max_abs_diff(
-            reloaded(
-                input_ids=padded["input_ids"], attention_mask=padded["attention_mask"], position_ids=padded["position_ids"]
-            ).logits,
-            padded["logits"],
-        )
-    assert d_ref <= RELOAD_TOL and d_pad <= RELOAD_TOL, (d_ref, d_pad)
-    print(f"  reload check: from_pretrained logits max diff reference={d_ref:.3e} padded={d_pad:.3e}")
-
-    size = dir_size(case_dir)
-    assert size < MAX_CASE_BYTES, f"{case.name} is {size} bytes"
-    print(f"  size: {size} bytes ({size / 1024:.1f} KiB)")
+    check_reload_and_size(reloaded, case_dir, ids, acts["logits"], padded)
     return case_dir
 
 

@@ -465,10 +465,16 @@ def run_case(case: Case, out_root: Path, tok: Optional[Tokenizer]) -> Path:
         assert tok is not None and tok.get_vocab_size() == vocab
         write_tokenizer(tok, case_dir, model.config.n_positions)
 
-    # Reload from disk the way users do and compare to the stored references.
     reloaded = fam.model_cls.from_pretrained(str(case_dir), attn_implementation="eager", dtype=torch.float32).eval()
+    check_reload_and_size(reloaded, case_dir, ids, acts["logits"], padded)
+    return case_dir
+
+
+def check_reload_and_size(reloaded: torch.nn.Module, case_dir: Path, ids: torch.Tensor, logits: torch.Tensor,
+                          padded: dict[str, torch.Tensor]) -> None:
+    """The case directory, reloaded the way users load it, reproduces the stored logits, and stays under 1 MB."""
     with torch.no_grad():
-        d_ref = max_abs_diff(reloaded(input_ids=ids).logits, acts["logits"])
+        d_ref = max_abs_diff(reloaded(input_ids=ids).logits, logits)
         d_pad = max_abs_diff(
             reloaded(
                 input_ids=padded["input_ids"], attention_mask=padded["attention_mask"], position_ids=padded["position_ids"]
@@ -479,9 +485,8 @@ def run_case(case: Case, out_root: Path, tok: Optional[Tokenizer]) -> Path:
     print(f"  reload check: from_pretrained logits max diff reference={d_ref:.3e} padded={d_pad:.3e}")
 
     size = dir_size(case_dir)
-    assert size < MAX_CASE_BYTES, f"{case.name} is {size} bytes"
+    assert size < MAX_CASE_BYTES, f"{case_dir.name} is {size} bytes"
     print(f"  size: {size} bytes ({size / 1024:.1f} KiB)")
-    return case_dir
 
 
 def parse_command_line(doc: str, argv) -> tuple[argparse.ArgumentParser, argparse.Namespace]:
