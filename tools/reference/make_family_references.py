@@ -58,17 +58,15 @@ from transformers import (  # noqa: E402
 )
 
 from make_gpt2_references import (  # noqa: E402
-    BATCH,
     DATA_SEED,
     DTYPES,
-    PAD_ID,
     PAD_LEFT,
-    PADDED_DATA_SEED,
     PADDED_TOL,
     SEQ,
     check_reload_and_size,
     make_deterministic,
     max_abs_diff,
+    padded_reference,
     parse_command_line,
     print_sha256,
     print_stats,
@@ -703,28 +701,6 @@ def build_model(case: Case) -> torch.nn.Module:
     randomize(model, fam.gemma_norm)
     model.eval()
     return model
-
-
-def padded_reference(model: torch.nn.Module, vocab: int, check_row0: bool) -> tuple[dict[str, torch.Tensor], float, float]:
-    g = torch.Generator().manual_seed(PADDED_DATA_SEED)
-    ids = torch.randint(1, vocab, (BATCH, SEQ), generator=g, dtype=torch.long)
-    mask = torch.ones(BATCH, SEQ, dtype=torch.long)
-    ids[0, :PAD_LEFT] = PAD_ID
-    mask[0, :PAD_LEFT] = 0
-    pos = mask.cumsum(-1) - 1
-    pos = pos.masked_fill(mask == 0, 1)
-    with torch.no_grad():
-        logits = model(input_ids=ids, attention_mask=mask, position_ids=pos).logits.float()
-        alone0 = model(input_ids=ids[0:1, PAD_LEFT:]).logits.float()
-        alone1 = model(input_ids=ids[1:2]).logits.float()
-    assert torch.isfinite(logits).all()
-    d0 = max_abs_diff(logits[0, PAD_LEFT:], alone0[0])
-    d1 = max_abs_diff(logits[1], alone1[0])
-    assert d1 <= PADDED_TOL, f"padded row 1 differs from its unpadded run: {d1}"
-    if check_row0:
-        assert d0 <= PADDED_TOL, f"padded row 0 differs from the same tokens run alone: {d0}"
-    tensors = {"input_ids": ids, "attention_mask": mask, "position_ids": pos, "logits": logits}
-    return tensors, d0, d1
 
 
 def run_case(case: Case, out_root: Path) -> Path:

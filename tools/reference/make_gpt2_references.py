@@ -402,7 +402,13 @@ def random_ids(seed: int, vocab: int) -> torch.Tensor:
     return torch.randint(0, vocab, (BATCH, SEQ), generator=g, dtype=torch.long)
 
 
-def padded_reference(model: torch.nn.Module, vocab: int) -> tuple[dict[str, torch.Tensor], float]:
+def padded_reference(
+    model: torch.nn.Module, vocab: int, check_row0: bool = True
+) -> tuple[dict[str, torch.Tensor], float, float]:
+    """Row 0 left-padded, row 1 not; returns the tensors and each row's max diff from the same tokens run alone.
+
+    check_row0 is False only where row 0 legitimately differs (dynamic NTK rope: the batch's longest row sets it).
+    """
     g = torch.Generator().manual_seed(PADDED_DATA_SEED)
     ids = torch.randint(1, vocab, (BATCH, SEQ), generator=g, dtype=torch.long)
     mask = torch.ones(BATCH, SEQ, dtype=torch.long)
@@ -417,10 +423,11 @@ def padded_reference(model: torch.nn.Module, vocab: int) -> tuple[dict[str, torc
     assert torch.isfinite(logits).all()
     d0 = max_abs_diff(logits[0, PAD_LEFT:], alone0[0])
     d1 = max_abs_diff(logits[1], alone1[0])
-    diff = max(d0, d1)
-    assert diff <= PADDED_TOL, f"padded logits differ from unpadded run: {d0} / {d1}"
+    assert d1 <= PADDED_TOL, f"padded row 1 differs from its unpadded run: {d1}"
+    if check_row0:
+        assert d0 <= PADDED_TOL, f"padded row 0 differs from the same tokens run alone: {d0}"
     tensors = {"input_ids": ids, "attention_mask": mask, "position_ids": pos, "logits": logits}
-    return tensors, diff
+    return tensors, d0, d1
 
 
 def print_stats(acts: dict[str, torch.Tensor]) -> None:
@@ -456,7 +463,8 @@ def run_case(case: Case, out_root: Path, tok: Optional[Tokenizer]) -> Path:
     save_tensors(case_dir / "reference.safetensors", ref)
     print_stats(acts)
 
-    padded, pad_diff = padded_reference(model, vocab)
+    padded, d0, d1 = padded_reference(model, vocab)
+    pad_diff = max(d0, d1)
     save_tensors(case_dir / "reference-padded.safetensors", padded)
     print(f"  padded check: row0 non-pad logits vs same {SEQ - PAD_LEFT} tokens unpadded (and row1 vs unpadded): "
           f"max diff {pad_diff:.3e} <= {PADDED_TOL:g} OK")
