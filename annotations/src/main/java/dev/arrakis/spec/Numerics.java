@@ -46,7 +46,7 @@ public record Numerics(
         return new Numerics(Math.sqrt(dHead), false, 0, 0, 1, rotary, globalAttention(layers));
     }
 
-    public static List<Integer> globalAttention(int layers) {
+    private static List<Integer> globalAttention(int layers) {
         return java.util.Collections.nCopies(layers, 0);
     }
 

@@ -53,9 +53,6 @@ public record Rotary(int dimensions, double theta, Scaling scaling) {
     /** A {@code rope_scaling} variant. */
     public sealed interface Scaling {
         Frequencies frequencies(Rotary rotary, int longestSequence);
-
-        /** A short name for messages and docs ({@code default}, {@code linear}, ...). */
-        String type();
     }
 
     /** No scaling. */
@@ -63,11 +60,6 @@ public record Rotary(int dimensions, double theta, Scaling scaling) {
         @Override
         public Frequencies frequencies(Rotary rotary, int longestSequence) {
             return new Frequencies(rotary.defaultInverseFrequencies(rotary.theta()), 1);
-        }
-
-        @Override
-        public String type() {
-            return "default";
         }
     }
 
@@ -80,11 +72,6 @@ public record Rotary(int dimensions, double theta, Scaling scaling) {
                 inverse[i] /= factor;
             }
             return new Frequencies(inverse, 1);
-        }
-
-        @Override
-        public String type() {
-            return "linear";
         }
     }
 
@@ -99,11 +86,6 @@ public record Rotary(int dimensions, double theta, Scaling scaling) {
                         (double) dim / (dim - 2));
             }
             return new Frequencies(rotary.defaultInverseFrequencies(base), 1);
-        }
-
-        @Override
-        public String type() {
-            return "dynamic";
         }
     }
 
@@ -126,11 +108,6 @@ public record Rotary(int dimensions, double theta, Scaling scaling) {
                 }
             }
             return new Frequencies(inverse, 1);
-        }
-
-        @Override
-        public String type() {
-            return "llama3";
         }
     }
 
@@ -169,11 +146,6 @@ public record Rotary(int dimensions, double theta, Scaling scaling) {
         private double correctionDimension(double rotations, int dim, double base) {
             return dim * Math.log(originalContext / (rotations * 2 * Math.PI)) / (2 * Math.log(base));
         }
-
-        @Override
-        public String type() {
-            return "yarn";
-        }
     }
 
     /**
@@ -195,11 +167,6 @@ public record Rotary(int dimensions, double theta, Scaling scaling) {
                 inverse[i] /= factors.get(i);
             }
             return new Frequencies(inverse, attentionFactor);
-        }
-
-        @Override
-        public String type() {
-            return "longrope";
         }
     }
 }

@@ -103,7 +103,8 @@ class SpecTest {
         assertEquals("model config toy/config.json: 'n_embd' must be an integer, got \"768\"", e.getMessage());
         values.put("model_type", "bert");
         e = assertThrows(ModelConfigException.class, () -> ConfigShapes.parse(new ConfigReader(values, "c.json")));
-        assertEquals("model config c.json: model_type 'bert' is not supported; supported: [gemma, gemma2, gpt2, gpt_neo, gpt_neox, llama, mistral, phi3, qwen2, stablelm]", e.getMessage());
+        assertEquals("model config c.json: model_type 'bert' is not supported; supported: [gemma, gemma2, gpt2,"
+                + " gpt_neo, gpt_neox, llama, mistral, phi3, qwen2, stablelm]", e.getMessage());
     }
 
     /** Enough JSON for a flat config file, so this module keeps no JSON library. */

@@ -24,17 +24,13 @@ final class FamilyRules {
     }
 
     /**
-     * Output rows {@code [start, start + heads * dHead)} of a fused projection; with {@code interleaved}, the fused
-     * tensor holds each head's {@code parts} blocks together (GPT-NeoX: q0 k0 v0 q1 k1 v1 ...) and {@code start} is
-     * the block's index within a head.
+     * Block {@code part} of every head in a fused projection that holds each head's {@code parts} blocks together
+     * (GPT-NeoX's {@code query_key_value}: q0 k0 v0 q1 k1 v1 ...).
      */
-    static List<WeightRule.Span> headRows(long start, int heads, int dHead, boolean interleaved, int parts) {
-        if (!interleaved) {
-            return List.of(new WeightRule.Span(start, (long) heads * dHead));
-        }
+    static List<WeightRule.Span> headRows(int part, int heads, int dHead, int parts) {
         List<WeightRule.Span> spans = new ArrayList<>();
         for (int head = 0; head < heads; head++) {
-            spans.add(new WeightRule.Span(((long) head * parts + start) * dHead, dHead));
+            spans.add(new WeightRule.Span(((long) head * parts + part) * dHead, dHead));
         }
         return spans;
     }

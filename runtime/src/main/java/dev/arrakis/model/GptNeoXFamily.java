@@ -37,7 +37,7 @@ public final class GptNeoXFamily implements ModelFamily {
             String qkv = h + "attention.query_key_value.";
             List<String> parts = List.of("Q", "K", "V");
             for (int part = 0; part < 3; part++) {
-                List<WeightRule.Span> rows = FamilyRules.headRows(part, heads, c.dHead(), true, 3);
+                List<WeightRule.Span> rows = FamilyRules.headRows(part, heads, c.dHead(), 3);
                 rules.add(WeightRule.rows(b + "attn.W_" + parts.get(part), qkv + "weight", 3 * attn, rows, d, attn));
                 rules.add(checkpointNames.contains(qkv + "bias")
                         ? WeightRule.rows(b + "attn.b_" + parts.get(part), qkv + "bias", 3 * attn, rows, attn)

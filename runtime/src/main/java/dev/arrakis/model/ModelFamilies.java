@@ -17,8 +17,4 @@ public final class ModelFamilies {
                 .orElseThrow(() -> new ModelLoadException("model_type '" + config.modelType()
                         + "' has a known shape but no weight loader yet"));
     }
-
-    public static List<ModelFamily> all() {
-        return FAMILIES;
-    }
 }

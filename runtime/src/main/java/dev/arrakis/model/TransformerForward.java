@@ -54,7 +54,7 @@ final class TransformerForward {
         NDArray embedding = weights.embedding().get(scope, new NDIndex("{}", tokens));
         if (numerics.embeddingMultiplier() != 1) {
             // HF rounds the multiplier to the activations' dtype before multiplying
-            embedding = embedding.mul(scope.create((float) numerics.embeddingMultiplier()).toType(precision.dataType(), false));
+            embedding = embedding.mul(precision.narrow(scope.create((float) numerics.embeddingMultiplier())));
         }
         NDArray residual = hooks.visit(points.embed(), embedding);
         if (architecture.positional() == Architecture.Positional.LEARNED) {
@@ -62,7 +62,7 @@ final class TransformerForward {
             residual = residual.add(hooks.visit(points.posEmbed(),
                     weights.positionEmbedding().get(scope, new NDIndex("{}", positions))));
         }
-        PassContext pass = new PassContext(scope, batch,
+        PassContext pass = new PassContext(scope, batch, precision,
                 numerics.rotary() == null ? null : RotaryAngles.of(scope, batch, numerics.rotary(), precision));
         for (int layer = 0; layer < blocks; layer++) {
             residual = block(layer, residual, pass, hooks);
@@ -122,11 +122,9 @@ final class TransformerForward {
             scores = scores.div(layer + 1);
         }
         scores = softcap(scores, numerics.attentionSoftcap());
-        AttentionMask mask = pass.mask(numerics.attentionWindow(layer), precision);
+        AttentionMask mask = pass.mask(numerics.attentionWindow(layer));
         scores = hooks.visit(p.attnScores(), mask.apply(scores));
-        NDArray probabilities = precision.isReduced()
-                ? scores.toType(DataType.FLOAT32, false).softmax(-1).toType(precision.dataType(), false)
-                : scores.softmax(-1);
+        NDArray probabilities = precision.narrow(precision.widen(scores).softmax(-1));
         NDArray pattern = hooks.visit(p.pattern(), mask.zeroPaddingQueries(probabilities));
         NDArray z = hooks.visit(p.z(), pattern.matMul(headsFirst(v, batch, seq)).transpose(0, 2, 1, 3));
 
@@ -195,7 +193,7 @@ final class TransformerForward {
         if (!hooked && layerNorm && !precision.isReduced()) {
             return LayerNorm.layerNorm(input, normalizedShape, weight, bias, (float) config.normEps()).singletonOrThrow();
         }
-        NDArray x = precision.isReduced() ? input.toType(DataType.FLOAT32, false) : input;
+        NDArray x = precision.widen(input);
         NDArray centered = layerNorm ? x.sub(x.mean(new int[] {-1}, true)) : x;
         NDArray scale = hooks.visit(p.scale(), precision.narrow(
                 centered.pow(2).mean(new int[] {-1}, true).add((float) config.normEps()).sqrt()));
@@ -207,12 +205,14 @@ final class TransformerForward {
     private static final class PassContext {
         private final NDManager scope;
         private final TokenBatch batch;
+        private final Precision precision;
         private final RotaryAngles rotary;
         private final Map<Integer, AttentionMask> masks = new HashMap<>();
 
-        PassContext(NDManager scope, TokenBatch batch, RotaryAngles rotary) {
+        PassContext(NDManager scope, TokenBatch batch, Precision precision, RotaryAngles rotary) {
             this.scope = scope;
             this.batch = batch;
+            this.precision = precision;
             this.rotary = rotary;
         }
 
@@ -220,7 +220,7 @@ final class TransformerForward {
             return rotary;
         }
 
-        AttentionMask mask(int window, Precision precision) {
+        AttentionMask mask(int window) {
             return masks.computeIfAbsent(window, w -> AttentionMask.of(scope, batch, w, precision));
         }
     }

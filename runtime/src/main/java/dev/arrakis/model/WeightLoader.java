@@ -122,7 +122,9 @@ final class WeightLoader {
         float[] values = cache.floats(checkpointName);
         if (rule.transposed()) {
             // [out, in]: pick output rows, then lay out as [in, out]
-            values = selectRows(values, expected[1], rule.spans());
+            if (!rule.selectsAll()) {
+                values = selectRows(values, expected[1], rule.spans());
+            }
             values = transpose(values, (int) (values.length / expected[1]), (int) expected[1]);
         } else if (!rule.selectsAll()) {
             values = selectColumns(values, expected[expected.length - 1], rule.spans());
@@ -155,9 +157,6 @@ final class WeightLoader {
     /** Whole rows of a row-major {@code [rows, width]} array, the spans' rows in order. */
     private static float[] selectRows(float[] values, long width, List<WeightRule.Span> spans) {
         long selected = spans.stream().mapToLong(WeightRule.Span::length).sum();
-        if (selected * width == values.length) {
-            return values;
-        }
         float[] rows = new float[(int) (selected * width)];
         int at = 0;
         for (WeightRule.Span span : spans) {
