@@ -1,6 +1,7 @@
 package dev.arrakis.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arrakis.annotations.Axis;
 import dev.arrakis.experiment.RunStatus;
 import dev.arrakis.experiment.SweepAxis;
 import dev.arrakis.io.Json;
@@ -9,7 +10,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -168,14 +171,57 @@ public final class StoredRun {
         return document.path("completedPoints").asInt(points());
     }
 
-    /** Each point's coordinates, {@code {layer=1, head=3}}, row-major like the results. */
+    /**
+     * Each point's coordinates, {@code {layer=1, head=3}}, row-major like the results, axes in layer, head, neuron,
+     * position order. Besides the swept axes, a run of one intervention names every attribute it fixes at one value
+     * (a head sweep at layer 1 has {@code layer=1} at every point), so a point has the same name whether its layer
+     * was swept or fixed; with several interventions a fixed value belongs to no single axis and is left out.
+     */
     public List<Map<String, Integer>> coordinates() {
         List<SweepAxis> axes = axes();
+        Map<String, Integer> fixed = fixedCoordinates();
         List<Map<String, Integer>> coordinates = new ArrayList<>();
         for (int point = 0; point < points(); point++) {
-            coordinates.add(SweepAxis.coordinates(axes, point));
+            Map<String, Integer> swept = SweepAxis.coordinates(axes, point);
+            Map<String, Integer> named = new LinkedHashMap<>();
+            for (Axis axis : Axis.values()) {
+                String name = axisName(axis);
+                Integer value = swept.containsKey(name) ? swept.get(name) : fixed.get(name);
+                if (value != null) {
+                    named.put(name, value);
+                }
+            }
+            swept.forEach(named::putIfAbsent);
+            coordinates.add(named);
         }
         return coordinates;
+    }
+
+    /** The axes that name this run's points, {@code [layer, head]}; empty for a single point. */
+    public List<String> pointAxes() {
+        List<Map<String, Integer>> coordinates = coordinates();
+        return coordinates.isEmpty() ? List.of() : List.copyOf(coordinates.get(0).keySet());
+    }
+
+    private Map<String, Integer> fixedCoordinates() {
+        Map<String, Integer> fixed = new LinkedHashMap<>();
+        JsonNode interventions = document.path("arguments").path("interventions");
+        if (interventions.size() != 1) {
+            return fixed;
+        }
+        for (Axis axis : Axis.values()) {
+            JsonNode selection = interventions.get(0).path(axisName(axis));
+            if (selection.isObject() && !selection.path("swept").asBoolean() && selection.path("values").isArray()
+                    && selection.path("values").size() == 1) {
+                fixed.put(axisName(axis), selection.path("values").get(0).asInt());
+            }
+        }
+        return fixed;
+    }
+
+    /** How the record names an axis: {@code layer}, {@code head}, {@code neuron}, {@code position}. */
+    private static String axisName(Axis axis) {
+        return axis.name().toLowerCase(Locale.ROOT);
     }
 
     /** The record as written: large arrays are references into {@code arrays.safetensors}. */

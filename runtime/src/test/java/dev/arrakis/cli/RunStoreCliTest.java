@@ -15,6 +15,7 @@ import dev.arrakis.experiment.StopSignal;
 import dev.arrakis.io.Json;
 import dev.arrakis.runs.RunQuery;
 import dev.arrakis.runs.RunStore;
+import dev.arrakis.runs.StoreFixtures;
 import dev.arrakis.runs.StoredRun;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -242,6 +243,31 @@ class RunStoreCliTest {
         slow.progressed(5, 10);
         slow.ended(RunStatus.COMPLETE, 10, 10);
         assertEquals("", quiet.toString(), "a sweep quicker than the delay shows no bar");
+    }
+
+    @Test
+    void diffOfTwoDifferentRunsSaysSoFirstAndDoesNotPairUnlikePoints() {
+        Path store = temp.resolve("store");
+        RunStore runStore = RunStore.open(store);
+        runStore.save(StoreFixtures.headSweep("Heads", "a", 1, 0.5, 0.25));
+        com.fasterxml.jackson.databind.node.ObjectNode noArguments =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        noArguments.putObject("overrides");
+        runStore.save(StoreFixtures.record("Heads", "baseline", "a", noArguments, List.of(),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(0.75),
+                RunStatus.COMPLETE, 1, null));
+
+        CliTest.Outcome diff = CliTest.run("diff", "latest~1", "latest", "--store", store.toString());
+
+        assertEquals(0, diff.code(), diff.err());
+        List<String> lines = diff.out().lines().toList();
+        assertEquals("note: comparing different runs: Heads.effect vs Heads.baseline", lines.get(0), diff.out());
+        assertTrue(lines.contains("results: not paired point by point: A's points are named by layer, head and B's"
+                + " by none (a single point)"), diff.out());
+        assertTrue(lines.stream().anyMatch(line -> line.matches("  A layer=1 head=0\\s+0\\.500000")), diff.out());
+        assertTrue(lines.stream().anyMatch(line -> line.matches("  B \\(single point\\)\\s+0\\.750000")),
+                diff.out());
+        assertTrue(lines.stream().noneMatch(line -> line.startsWith("  overrides:")), diff.out());
     }
 
     private static RunOutcome completeRun() {
