@@ -1,8 +1,11 @@
 package dev.arrakis.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.annotations.Axis;
+import dev.arrakis.experiment.Intervention;
 import dev.arrakis.experiment.RunStatus;
+import dev.arrakis.experiment.Selection;
 import dev.arrakis.experiment.SweepAxis;
 import dev.arrakis.io.Json;
 import java.nio.file.Files;
@@ -217,6 +220,49 @@ public final class StoredRun {
             }
         }
         return fixed;
+    }
+
+    /**
+     * The interventions as the run applied them, overrides included: each hook as resolved (a default hook named),
+     * and every selection with its values.
+     *
+     * @throws RunStoreException when an intervention in the record is not one this version can read
+     */
+    public List<Intervention> interventions() {
+        JsonNode recorded = ArrayFiles.inline(document.path("arguments").path("interventions"), directory);
+        List<Intervention> interventions = new ArrayList<>();
+        for (JsonNode node : recorded) {
+            String hook = node.path("hook").asText("");
+            try {
+                interventions.add(switch (node.path("kind").asText()) {
+                    case "ablate" -> new Intervention.Ablation(hook, selection(node, Axis.LAYER),
+                            selection(node, Axis.HEAD), selection(node, Axis.NEURON), selection(node, Axis.POSITION),
+                            AblationMethod.valueOf(node.path("method").asText()));
+                    case "patch" -> new Intervention.Patching(hook, selection(node, Axis.LAYER),
+                            selection(node, Axis.POSITION), selection(node, Axis.HEAD), node.path("from").asText(),
+                            node.path("into").asText());
+                    default -> throw new IllegalArgumentException("kind '" + node.path("kind").asText()
+                            + "' is neither ablate nor patch");
+                });
+            } catch (IllegalArgumentException e) {
+                throw new RunStoreException("run " + id + ": intervention " + node + " cannot be read: "
+                        + e.getMessage(), e);
+            }
+        }
+        return interventions;
+    }
+
+    private static Selection selection(JsonNode intervention, Axis axis) {
+        JsonNode node = intervention.path(axisName(axis));
+        if (!node.isObject()) {
+            return Selection.none();
+        }
+        if (node.path("all").asBoolean()) {
+            return Selection.everyIndex();
+        }
+        List<Integer> values = new ArrayList<>();
+        node.path("values").forEach(value -> values.add(value.asInt()));
+        return new Selection(values, false, node.path("swept").asBoolean());
     }
 
     /** How the record names an axis: {@code layer}, {@code head}, {@code neuron}, {@code position}. */

@@ -270,6 +270,29 @@ class RunStoreCliTest {
         assertTrue(lines.stream().noneMatch(line -> line.startsWith("  overrides:")), diff.out());
     }
 
+    @Test
+    void showRendersInterventionsAsListDoes() {
+        Path store = temp.resolve("store");
+        com.fasterxml.jackson.databind.node.ObjectNode arguments =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        arguments.putObject("overrides");
+        com.fasterxml.jackson.databind.node.ObjectNode ablation = arguments.putArray("interventions").addObject();
+        ablation.put("label", "ablate").put("kind", "ablate").put("hook", "mlp.hook_post");
+        ablation.putObject("layer").put("swept", false).putArray("values").add(0);
+        ablation.putObject("neuron").put("swept", false).putArray("values").add(3).add(17).add(200);
+        ablation.put("method", "MEAN");
+        StoredRun run = RunStore.open(store).save(StoreFixtures.record("Neurons", "a", arguments, List.of(),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(0.5),
+                RunStatus.COMPLETE, 1));
+
+        CliTest.Outcome shown = CliTest.run("show", run.id(), "--store", store.toString());
+
+        assertEquals(0, shown.code(), shown.err());
+        List<String> lines = shown.out().lines().toList();
+        assertTrue(lines.contains("          ablate mean mlp.hook_post layer=[0] neuron=[3,17,200]"), shown.out());
+        assertTrue(lines.stream().noneMatch(line -> line.contains("{")), shown.out());
+    }
+
     private static RunOutcome completeRun() {
         try (ExperimentRunner runner = ExperimentRunner.open(ExperimentRegistry.load(RunStoreCliTest.class
                 .getClassLoader()).find("RegisteredTest"), RunnerOptions.defaults())) {

@@ -354,6 +354,25 @@ class RunStoreTest {
     }
 
     @Test
+    void theInterventionsReadBackAsTheRunDeclaredThem() {
+        RunStore store = RunStore.open(root);
+        ObjectNode arguments = JsonNodeFactory.instance.objectNode();
+        arguments.putObject("overrides");
+        ObjectNode ablation = arguments.putArray("interventions").addObject();
+        ablation.put("label", "ablate").put("kind", "ablate").put("hook", "mlp.hook_post");
+        ablation.putObject("layer").put("swept", false).putArray("values").add(0);
+        ablation.putObject("neuron").put("swept", false).putArray("values").add(3).add(17).add(200);
+        ablation.put("method", "MEAN");
+        StoredRun run = store.save(StoreFixtures.record("Neurons", "a", arguments, List.of(),
+                JsonNodeFactory.instance.arrayNode().add(0.5), RunStatus.COMPLETE, 1));
+
+        assertEquals(List.of(new dev.arrakis.experiment.Intervention.Ablation("mlp.hook_post",
+                dev.arrakis.experiment.Selection.of(0), dev.arrakis.experiment.Selection.none(),
+                dev.arrakis.experiment.Selection.of(3, 17, 200), dev.arrakis.experiment.Selection.none(),
+                dev.arrakis.annotations.AblationMethod.MEAN)), run.interventions());
+    }
+
+    @Test
     void anExperimentNameCannotClimbOutOfTheStore() {
         RunStore store = RunStore.open(root);
         store.save(headSweep("../../escape", "a", 1, 0.5));
