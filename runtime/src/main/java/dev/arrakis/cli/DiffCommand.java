@@ -34,7 +34,7 @@ final class DiffCommand implements Runnable {
 
     @Override
     public void run() {
-        RunStore runStore = store.open();
+        RunStore runStore = store.openExisting();
         RunComparison comparison = runStore.compare(runStore.get(first), runStore.get(second));
         PrintWriter out = spec.commandLine().getOut();
         if (!comparison.sameRun()) {

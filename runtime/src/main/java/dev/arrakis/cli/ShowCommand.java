@@ -37,7 +37,7 @@ final class ShowCommand implements Runnable {
 
     @Override
     public void run() {
-        StoredRun run = store.open().get(reference);
+        StoredRun run = store.openExisting().get(reference);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             try {

@@ -354,6 +354,21 @@ class RunStoreTest {
     }
 
     @Test
+    void anUnknownExperimentNameIsAnErrorThatSuggestsTheNearestInTheStore() {
+        RunStore store = RunStore.open(root);
+        store.save(headSweep("HeadAblation", "a", 1, 0.5));
+        store.save(headSweep("Other", "a", 1, 0.5));
+
+        store.requireRunsOf("HeadAblation");
+        store.requireRunsOf("HeadAblation.effect");
+        RunStoreException unknown = assertThrows(RunStoreException.class, () -> store.requireRunsOf("HeadAblaton"));
+        assertEquals("no runs of HeadAblaton in " + store.root() + "; did you mean 'HeadAblation'?"
+                + " (it has runs of HeadAblation.effect, Other.effect)", unknown.getMessage());
+        RunStoreException byReference = assertThrows(RunStoreException.class, () -> store.get("HeadAblaton@latest"));
+        assertEquals(unknown.getMessage(), byReference.getMessage());
+    }
+
+    @Test
     void theInterventionsReadBackAsTheRunDeclaredThem() {
         RunStore store = RunStore.open(root);
         ObjectNode arguments = JsonNodeFactory.instance.objectNode();
