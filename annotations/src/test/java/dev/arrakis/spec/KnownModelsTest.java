@@ -39,7 +39,7 @@ class KnownModelsTest {
         assertEquals("; did you mean 'pythia-70m'?", KnownModels.suggestion("pythia-7m"));
         assertEquals("; did you mean 'EleutherAI/pythia-70m'?", KnownModels.suggestion("EleutherAI/pythia-7m"));
         String message = KnownModels.unknownModelMessage("gpt2-smal");
-        assertTrue(message.startsWith("unknown model 'gpt2-smal'; did you mean 'gpt2-small'? (known: gpt2, gpt2-medium, ")
-                && message.contains("TransformerLens"), message);
+        assertTrue(message.startsWith("unknown model 'gpt2-smal'; did you mean 'gpt2-small'?"
+                + " (known: gpt2, gpt2-medium, ") && message.contains("TransformerLens"), message);
     }
 }

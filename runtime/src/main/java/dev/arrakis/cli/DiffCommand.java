@@ -2,6 +2,7 @@ package dev.arrakis.cli;
 
 import dev.arrakis.runs.RunComparison;
 import dev.arrakis.runs.RunStore;
+import dev.arrakis.runs.StoredRun;
 import java.io.PrintWriter;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -88,7 +89,7 @@ final class DiffCommand implements Runnable {
         return row.point().isEmpty() ? "(single point)" : row.point();
     }
 
-    private static String axes(dev.arrakis.runs.StoredRun run) {
+    private static String axes(StoredRun run) {
         return run.pointAxes().isEmpty() ? "none (a single point)" : String.join(", ", run.pointAxes());
     }
 

@@ -92,7 +92,7 @@ public record RunComparison(
         return new RunComparison(before, after, sourceDiff, arguments, settings, results, paired);
     }
 
-    /** Whether both are runs of one run method ({@code HeadAblation.eachHead}); otherwise they measure different things. */
+    /** Whether both runs are of one run method ({@code Heads.eachHead}); if not, they measure different things. */
     public boolean sameRun() {
         return before.qualifiedName().equals(after.qualifiedName());
     }
@@ -140,10 +140,10 @@ public record RunComparison(
         if (node.isMissingNode() || node.isContainerNode() && node.isEmpty()) {
             return;
         }
-        if (node.isObject() && !node.isEmpty()) {
+        if (node.isObject()) {
             node.fields().forEachRemaining(field -> flatten(field.getValue(),
                     path.isEmpty() ? field.getKey() : path + "." + field.getKey(), leaves));
-        } else if (node.isArray() && !node.isEmpty() && !isNumeric(node)) {
+        } else if (node.isArray() && !isNumeric(node)) {
             for (int i = 0; i < node.size(); i++) {
                 flatten(node.get(i), path + "[" + i + "]", leaves);
             }
