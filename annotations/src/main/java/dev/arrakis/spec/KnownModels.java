@@ -8,6 +8,7 @@ import static dev.arrakis.spec.Architecture.Positional.ROTARY;
 
 import dev.arrakis.util.DidYouMean;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -15,6 +16,10 @@ import java.util.Set;
 /**
  * The shapes of well-known models, so that {@code @Experiment(model = "gpt2")} can be checked at build time without
  * a download. The numbers are those of each model's published HF {@code config.json}.
+ *
+ * <p>A model answers to its catalogue name, its HF repository ({@code EleutherAI/pythia-70m}) and the aliases
+ * TransformerLens gives it ({@code gpt2-small}; {@code transformer_lens/supported_models.py}, {@code MODEL_ALIASES}),
+ * in any case, as TransformerLens matches them, so a name copied from a notebook works here too.
  */
 public final class KnownModels {
 
@@ -26,6 +31,10 @@ public final class KnownModels {
     public record KnownModel(String name, String hubRepo, ModelConfig config) {}
 
     private static final Map<String, KnownModel> MODELS = new LinkedHashMap<>();
+    /** Every accepted spelling, as written, by its lower case form. */
+    private static final Map<String, String> SPELLINGS = new LinkedHashMap<>();
+    /** The catalogue name of the model each lower case spelling names. */
+    private static final Map<String, String> CATALOGUE_NAMES = new LinkedHashMap<>();
 
     static {
         gpt2("gpt2", "openai-community/gpt2", 12, 12, 768);
@@ -62,6 +71,23 @@ public final class KnownModels {
         Architecture stablelm = llama.withNormalization(LAYER_NORM);
         add("stablelm-2-1_6b", "stabilityai/stablelm-2-1_6b",
                 new ModelConfig("stablelm", 24, 32, 32, 2048, 64, 5632, 100352, 4096, 1e-5, stablelm));
+
+        // TransformerLens's MODEL_ALIASES for these models, with the older Pythia names EleutherAI renamed.
+        alias("gpt2", "gpt2-small");
+        alias("pythia-70m", "pythia", "EleutherAI/pythia-19m", "pythia-19m");
+        alias("pythia-160m", "EleutherAI/pythia-125m", "pythia-125m");
+        alias("pythia-410m", "EleutherAI/pythia-350m", "pythia-350m");
+        alias("pythia-1b", "EleutherAI/pythia-800m", "pythia-800m");
+        alias("pythia-1.4b", "EleutherAI/pythia-1.3b", "pythia-1.3b");
+        alias("pythia-2.8b", "EleutherAI/pythia-2.7b", "pythia-2.7b");
+        alias("pythia-6.9b", "EleutherAI/pythia-6.7b", "pythia-6.7b");
+        alias("pythia-12b", "EleutherAI/pythia-13b", "pythia-13b");
+        alias("gpt-neo-125M", "gpt-neo-small", "neo-small", "neo");
+        alias("Mistral-7B", "mistral-7b");
+        alias("Qwen2-0.5B", "qwen2-0.5b");
+        alias("Qwen2-1.5B", "qwen2-1.5b");
+        alias("Phi-3-mini", "phi-3");
+        alias("stablelm-2-1_6b", "stablelm-2-1.6b");
     }
 
     private KnownModels() {}
@@ -79,27 +105,47 @@ public final class KnownModels {
 
     private static void add(String name, String repo, ModelConfig config) {
         MODELS.put(name, new KnownModel(name, repo, config));
+        alias(name, name, repo);
     }
 
+    private static void alias(String name, String... spellings) {
+        for (String spelling : spellings) {
+            String key = spelling.toLowerCase(Locale.ROOT);
+            String earlier = CATALOGUE_NAMES.putIfAbsent(key, name);
+            if (earlier != null && !earlier.equals(name)) {
+                throw new IllegalStateException("'" + spelling + "' would name both " + earlier + " and " + name);
+            }
+            SPELLINGS.putIfAbsent(key, spelling);
+        }
+    }
+
+    /** The model a name, HF repository or TransformerLens alias stands for, in any case. */
     public static Optional<KnownModel> find(String name) {
-        return Optional.ofNullable(MODELS.get(name));
+        return Optional.ofNullable(CATALOGUE_NAMES.get(name.toLowerCase(Locale.ROOT))).map(MODELS::get);
     }
 
     /** The model of that name, or a {@link ModelConfigException} that lists the known names. */
     public static KnownModel get(String name) {
-        KnownModel model = MODELS.get(name);
-        if (model == null) {
-            throw new ModelConfigException(unknownModelMessage(name));
-        }
-        return model;
+        return find(name).orElseThrow(() -> new ModelConfigException(unknownModelMessage(name)));
     }
 
     /** The message for a name not in the catalogue: the nearest names, then every known name. */
     public static String unknownModelMessage(String name) {
-        return "unknown model '" + name + "'" + DidYouMean.hint(name, MODELS.keySet())
-                + " (known: " + String.join(", ", MODELS.keySet()) + ")";
+        return "unknown model '" + name + "'" + suggestion(name) + " (known: " + catalogue() + ")";
     }
 
+    /** {@code "; did you mean 'gpt2-small'?"} for {@code gpt2-smal}: the nearest accepted spellings, or empty. */
+    public static String suggestion(String name) {
+        return DidYouMean.hint(name, SPELLINGS.values());
+    }
+
+    /** The catalogue's names, and that aliases and repositories are accepted too, for error messages. */
+    public static String catalogue() {
+        return String.join(", ", MODELS.keySet()) + "; also their HF repositories (EleutherAI/pythia-70m) and"
+                + " TransformerLens aliases (gpt2-small)";
+    }
+
+    /** The catalogue's names, one per model. */
     public static Set<String> names() {
         return MODELS.keySet();
     }

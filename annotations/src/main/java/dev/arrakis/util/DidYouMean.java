@@ -3,24 +3,48 @@ package dev.arrakis.util;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 
 /** Nearest-name suggestions for error messages about unknown names (hook points, tensors, config keys). */
 public final class DidYouMean {
     private DidYouMean() {}
 
     /**
-     * The candidates closest to {@code name} by edit distance, best first, at most {@code limit}; only candidates
-     * within a third of the name's length (at least 2 edits) count as near, so unrelated names are never suggested.
+     * The candidates a reader would take {@code name} for, best first, at most {@code limit}: the same name in another
+     * case; a name that {@code name} is the start of ({@code gpt2-smal} for {@code gpt2-small}); a name one edit away
+     * ({@code pythia-7m} for {@code pythia-70m}); the family {@code name} begins with, up to a separator
+     * ({@code gpt2} for {@code gpt2-smal}, rather than its sibling {@code gpt2-xl}); then names within a third of the
+     * name's length in edits (at least 2), so unrelated names are never suggested. Within each kind, fewer edits first.
      */
     public static List<String> nearest(String name, Collection<String> candidates, int limit) {
+        return ranked(name, candidates).limit(limit).map(Scored::candidate).toList();
+    }
+
+    private static java.util.stream.Stream<Scored> ranked(String name, Collection<String> candidates) {
         int threshold = Math.max(2, name.length() / 3);
+        String typed = name.toLowerCase(Locale.ROOT);
         return candidates.stream()
-                .map(candidate -> new Scored(candidate, editDistance(name, candidate)))
-                .filter(scored -> scored.distance <= threshold)
-                .sorted(Comparator.comparingInt(Scored::distance).thenComparing(Scored::candidate))
-                .limit(limit)
-                .map(Scored::candidate)
-                .toList();
+                .map(candidate -> score(typed, candidate))
+                .filter(scored -> scored.kind != Kind.EDITS || scored.distance <= threshold)
+                .sorted(Comparator.comparing(Scored::kind).thenComparingInt(Scored::distance)
+                        .thenComparing(Scored::candidate));
+    }
+
+    private static Scored score(String typed, String candidate) {
+        String lower = candidate.toLowerCase(Locale.ROOT);
+        int distance = editDistance(typed, lower);
+        Kind kind = distance == 0 ? Kind.SAME_BUT_CASE
+                : !typed.isEmpty() && lower.startsWith(typed) ? Kind.UNFINISHED
+                : distance == 1 ? Kind.ONE_EDIT
+                : beginsFamily(lower, typed) ? Kind.FAMILY
+                : Kind.EDITS;
+        return new Scored(candidate, kind, distance);
+    }
+
+    /** Whether {@code name} is {@code family} followed by a separator and more: {@code gpt2-smal} of {@code gpt2}. */
+    private static boolean beginsFamily(String family, String name) {
+        return name.length() > family.length() && name.startsWith(family)
+                && !Character.isLetterOrDigit(name.charAt(family.length()));
     }
 
     /**
@@ -29,7 +53,7 @@ public final class DidYouMean {
      */
     public static List<String> closest(String name, Collection<String> candidates, int limit) {
         return candidates.stream()
-                .map(candidate -> new Scored(candidate, editDistance(name, candidate)))
+                .map(candidate -> new Scored(candidate, Kind.EDITS, editDistance(name, candidate)))
                 .sorted(Comparator.comparingInt(Scored::distance).thenComparing(Scored::candidate))
                 .limit(limit)
                 .map(Scored::candidate)
@@ -41,13 +65,16 @@ public final class DidYouMean {
      * are offered (up to three when several are equally near): one clear suggestion beats a list.
      */
     public static String hint(String name, Collection<String> candidates) {
-        List<String> near = nearest(name, candidates, 3);
+        List<Scored> near = ranked(name, candidates).limit(3).toList();
         if (near.isEmpty()) {
             return "";
         }
-        int best = editDistance(name, near.get(0));
-        near = near.stream().filter(candidate -> editDistance(name, candidate) == best).toList();
-        return "; did you mean " + String.join(" or ", near.stream().map(n -> "'" + n + "'").toList()) + "?";
+        Scored best = near.get(0);
+        List<String> equallyNear = near.stream()
+                .filter(scored -> scored.kind == best.kind && scored.distance == best.distance)
+                .map(scored -> "'" + scored.candidate + "'")
+                .toList();
+        return "; did you mean " + String.join(" or ", equallyNear) + "?";
     }
 
     /** Levenshtein distance: insertions, deletions and substitutions each cost 1. */
@@ -70,5 +97,8 @@ public final class DidYouMean {
         return previous[b.length()];
     }
 
-    private record Scored(String candidate, int distance) {}
+    /** How a candidate relates to the name typed, closest first. */
+    private enum Kind { SAME_BUT_CASE, UNFINISHED, ONE_EDIT, FAMILY, EDITS }
+
+    private record Scored(String candidate, Kind kind, int distance) {}
 }

@@ -2,6 +2,7 @@ package dev.arrakis.cli;
 
 import dev.arrakis.runs.RunComparison;
 import dev.arrakis.runs.RunStore;
+import dev.arrakis.runs.StoredRun;
 import java.io.PrintWriter;
 import java.util.Locale;
 import picocli.CommandLine.Command;
@@ -34,9 +35,13 @@ final class DiffCommand implements Runnable {
 
     @Override
     public void run() {
-        RunStore runStore = store.open();
+        RunStore runStore = store.openExisting();
         RunComparison comparison = runStore.compare(runStore.get(first), runStore.get(second));
         PrintWriter out = spec.commandLine().getOut();
+        if (!comparison.sameRun()) {
+            out.printf("note: comparing different runs: %s vs %s%n", comparison.before().qualifiedName(),
+                    comparison.after().qualifiedName());
+        }
         out.printf("A  %s  %s v%d  %s%n", comparison.before().id(), comparison.before().qualifiedName(),
                 comparison.before().version(), comparison.before().startedAt());
         out.printf("B  %s  %s v%d  %s%n", comparison.after().id(), comparison.after().qualifiedName(),
@@ -50,6 +55,16 @@ final class DiffCommand implements Runnable {
         }
         section(out, "arguments", comparison.arguments());
         section(out, "settings", comparison.settings());
+        if (!comparison.resultsPaired()) {
+            out.printf("results: not paired point by point: A's points are named by %s and B's by %s%n",
+                    axes(comparison.before()), axes(comparison.after()));
+            for (RunComparison.ResultRow row : comparison.results()) {
+                boolean fromBefore = row.before() != null;
+                out.printf("  %s %-24s %14s%n", fromBefore ? "A" : "B", pointName(row),
+                        ResultTable.format(fromBefore ? row.before() : row.after()));
+            }
+            return;
+        }
         out.println("results:");
         out.printf("  %-24s %14s %14s %14s%n", "point", "A", "B", "B - A");
         int unchanged = 0;
@@ -61,13 +76,21 @@ final class DiffCommand implements Runnable {
             String difference = row.difference() != null ? String.format(Locale.ROOT, "%+.6f", row.difference())
                     : row.maxAbsoluteDifference() != null
                             ? String.format(Locale.ROOT, "max|d| %.3g", row.maxAbsoluteDifference()) : "";
-            out.printf("  %-24s %14s %14s %14s%s%n", row.point().isEmpty() ? "(single point)" : row.point(),
+            out.printf("  %-24s %14s %14s %14s%s%n", pointName(row),
                     ResultTable.format(row.before()), ResultTable.format(row.after()), difference,
                     row.changed() ? "" : "  =");
         }
         if (unchanged > 0) {
             out.println("  (" + unchanged + " unchanged points not shown)");
         }
+    }
+
+    private static String pointName(RunComparison.ResultRow row) {
+        return row.point().isEmpty() ? "(single point)" : row.point();
+    }
+
+    private static String axes(StoredRun run) {
+        return run.pointAxes().isEmpty() ? "none (a single point)" : String.join(", ", run.pointAxes());
     }
 
     private static void section(PrintWriter out, String title, java.util.List<RunComparison.Change> changes) {

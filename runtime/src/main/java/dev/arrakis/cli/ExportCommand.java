@@ -56,7 +56,7 @@ final class ExportCommand implements Runnable {
         } catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "--format is points or records, got '" + format + "'");
         }
-        RunStore runStore = store.open();
+        RunStore runStore = store.openExisting();
         List<StoredRun> runs = new ArrayList<>();
         references.forEach(reference -> runs.add(runStore.get(reference)));
         if (references.isEmpty() || experiment != null) {
@@ -67,11 +67,18 @@ final class ExportCommand implements Runnable {
             if (version != null) {
                 query = query.withVersion(version);
             }
-            runs.addAll(runStore.list(query).runs());
+            List<StoredRun> matched = runStore.list(query).runs();
+            if (matched.isEmpty() && experiment != null) {
+                runStore.requireRunsOf(experiment);
+            }
+            runs.addAll(matched);
         }
         try {
             if (output == null) {
                 RunExport.write(runs, chosen, spec.commandLine().getOut());
+                if (runs.isEmpty()) {
+                    spec.commandLine().getErr().println("export: no runs to export in " + runStore.root());
+                }
                 return;
             }
             Path parent = output.toAbsolutePath().getParent();
@@ -82,7 +89,7 @@ final class ExportCommand implements Runnable {
                 RunExport.write(runs, chosen, writer);
             }
             spec.commandLine().getErr().println("exported " + runs.size() + " run" + (runs.size() == 1 ? "" : "s")
-                    + " to " + output);
+                    + " from " + runStore.root() + " to " + output);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot export to " + (output == null ? "standard output" : output) + ": "
                     + e.getMessage(), e);

@@ -37,31 +37,7 @@ final class ListCommand implements Runnable {
 
     private static String describe(List<Intervention> interventions) {
         StringBuilder text = new StringBuilder();
-        for (Intervention intervention : interventions) {
-            text.append("  ");
-            if (intervention instanceof Intervention.Ablation a) {
-                text.append("ablate ").append(a.method().name().toLowerCase(java.util.Locale.ROOT))
-                        .append(a.hook().isEmpty() ? "" : " " + a.hook()).append(selection(" layer", a.layers()))
-                        .append(selection(" head", a.heads())).append(selection(" neuron", a.neurons()))
-                        .append(selection(" position", a.positions()));
-            } else if (intervention instanceof Intervention.Patching p) {
-                text.append("patch ").append(p.hook()).append(' ').append(p.from()).append("->").append(p.into())
-                        .append(selection(" layer", p.layers())).append(selection(" position", p.positions()))
-                        .append(selection(" head", p.heads()));
-            }
-        }
+        interventions.forEach(intervention -> text.append("  ").append(InterventionText.describe(intervention)));
         return text.toString();
-    }
-
-    private static String selection(String label, dev.arrakis.experiment.Selection selection) {
-        if (!selection.isGiven()) {
-            return "";
-        }
-        if (selection.all()) {
-            return label + "=all";
-        }
-        String values = selection.values().stream().map(String::valueOf)
-                .collect(java.util.stream.Collectors.joining(","));
-        return label + "=" + (selection.swept() ? values : "[" + values + "]");
     }
 }

@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Matcher;
@@ -76,25 +78,49 @@ final class RunsCommand implements Runnable {
                         + status + "'");
             }
         }
-        RunStore runStore = store.open();
+        RunStore runStore = store.openExisting();
         RunListing listing = runStore.list(query);
         PrintWriter out = spec.commandLine().getOut();
         List<StoredRun> runs = listing.runs();
         if (runs.isEmpty()) {
-            out.println("no runs" + (experiment != null ? " of " + experiment : "") + " in " + runStore.root());
-        } else {
-            out.printf("%-22s  %-32s  %-4s  %-11s  %-20s  %s%n", "ID", "RUN", "VER", "STATUS", "STARTED (UTC)",
-                    "POINTS");
-            for (StoredRun run : runs) {
-                out.printf("%-22s  %-32s  v%-3d  %-11s  %-20s  %s%n", run.id(), run.qualifiedName(), run.version(),
-                        run.status().name().toLowerCase(Locale.ROOT),
-                        run.startedAt().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString(),
-                        run.completedPoints() == run.points() ? String.valueOf(run.points())
-                                : run.completedPoints() + "/" + run.points());
+            if (experiment != null) {
+                runStore.requireRunsOf(experiment);
             }
+            out.println("no runs" + (experiment != null ? " of " + experiment : "")
+                    + (query.equals(RunQuery.all().withExperiment(experiment)) ? "" : " matching the filters")
+                    + " in " + runStore.root());
+        } else {
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("ID", "RUN", "VER", "STATUS", "STARTED (UTC)", "POINTS"));
+            for (StoredRun run : runs) {
+                rows.add(List.of(run.id(), run.qualifiedName(), "v" + run.version(),
+                        run.status().name().toLowerCase(Locale.ROOT),
+                        run.startedAt().truncatedTo(ChronoUnit.SECONDS).toString(),
+                        run.completedPoints() == run.points() ? String.valueOf(run.points())
+                                : run.completedPoints() + "/" + run.points()));
+            }
+            printAligned(out, rows);
         }
         PrintWriter err = spec.commandLine().getErr();
         listing.problems().forEach(problem -> err.println("runs: skipped " + problem));
+    }
+
+    /** Columns two spaces apart, each as wide as its widest cell, so long run names never push the rest askew. */
+    private static void printAligned(PrintWriter out, List<List<String>> rows) {
+        int[] widths = new int[rows.get(0).size()];
+        for (List<String> row : rows) {
+            for (int column = 0; column < widths.length; column++) {
+                widths[column] = Math.max(widths[column], row.get(column).length());
+            }
+        }
+        for (List<String> row : rows) {
+            StringBuilder line = new StringBuilder();
+            for (int column = 0; column < widths.length; column++) {
+                line.append(column == 0 ? "" : "  ").append(column == widths.length - 1 ? row.get(column)
+                        : String.format(Locale.ROOT, "%-" + widths[column] + "s", row.get(column)));
+            }
+            out.println(line);
+        }
     }
 
     private Instant time(String option, String text) {

@@ -37,7 +37,7 @@ final class ShowCommand implements Runnable {
 
     @Override
     public void run() {
-        StoredRun run = store.open().get(reference);
+        StoredRun run = store.openExisting().get(reference);
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             try {
@@ -69,10 +69,9 @@ final class ShowCommand implements Runnable {
         JsonNode environment = document.path("environment");
         out.printf("software  java %s, DJL %s, %s%n", environment.path("java").asText(), environment.path("djl").asText(),
                 environment.path("engine").asText());
-        out.printf("overrides %s%n", document.path("arguments").path("overrides"));
-        for (JsonNode intervention : document.path("arguments").path("interventions")) {
-            out.printf("          %s%n", intervention);
-        }
+        out.printf("overrides %s%n", overrides(document.path("arguments").path("overrides")));
+        run.interventions().forEach(intervention -> out.printf("          %s%n",
+                InterventionText.describe(intervention)));
         JsonNode timings = document.path("timings");
         out.printf("timings   load %d ms, inputs %d ms, clean %d ms, passes %d ms, run method %d ms, %d passes%n",
                 timings.path("loadMs").asLong(), timings.path("inputsMs").asLong(),
@@ -89,6 +88,13 @@ final class ShowCommand implements Runnable {
         if (open) {
             openPage(run);
         }
+    }
+
+    /** {@code layer=1 head=0,3}, as they were typed after the run's name; {@code none} when there were none. */
+    private static String overrides(JsonNode overrides) {
+        List<String> typed = new ArrayList<>();
+        overrides.fields().forEachRemaining(field -> typed.add(field.getKey() + "=" + field.getValue().asText()));
+        return typed.isEmpty() ? "none" : String.join(" ", typed);
     }
 
     private void openPage(StoredRun run) {

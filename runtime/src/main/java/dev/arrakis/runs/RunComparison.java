@@ -15,14 +15,19 @@ import java.util.stream.Collectors;
 /**
  * What differs between two runs: the source between their versions (a unified diff), the arguments, the settings
  * that shape the numbers (model, weights, seed, software, working tree) and every result side by side, matched by
- * the point's coordinates so that sweeps over different ranges still line up.
+ * the point's coordinates ({@link StoredRun#coordinates}) so that sweeps over different ranges still line up. Points
+ * are paired only when both runs name them by the same axes: a layer x head sweep against a single point would pair
+ * nothing meaningful, so then each run's results are listed on their own.
  *
  * @param before the first run named
  * @param after the second
  * @param sourceDiff unified diff lines from {@code before}'s source to {@code after}'s; empty when they are one version
  * @param arguments changed arguments, by JSON path ({@code overrides.layer}, {@code inputs.prompts.tokens})
  * @param settings changed model, seed, status and environment fields, by JSON path
- * @param results one row per point of either run
+ * @param results one row per point of either run: paired by coordinates, or when {@code resultsPaired} is false,
+ *     the first run's points (only {@code before} set) followed by the second's (only {@code after} set), where a
+ *     point the run did not reach holds a JSON null
+ * @param resultsPaired whether the runs' points are named by the same axes, so that rows pair them
  */
 public record RunComparison(
         StoredRun before,
@@ -30,7 +35,8 @@ public record RunComparison(
         List<String> sourceDiff,
         List<Change> arguments,
         List<Change> settings,
-        List<ResultRow> results) {
+        List<ResultRow> results,
+        boolean resultsPaired) {
 
     private static final int CONTEXT_LINES = 3;
     private static final int SHOWN_ARRAY_VALUES = 6;
@@ -80,8 +86,15 @@ public record RunComparison(
         for (String field : SETTINGS) {
             settings.addAll(changes(first.path(field), second.path(field), field));
         }
-        return new RunComparison(before, after, sourceDiff, arguments, settings, results(before, first, after,
-                second));
+        boolean paired = Set.copyOf(before.pointAxes()).equals(Set.copyOf(after.pointAxes()));
+        List<ResultRow> results = paired ? pairedResults(before, first, after, second)
+                : unpairedResults(before, first, after, second);
+        return new RunComparison(before, after, sourceDiff, arguments, settings, results, paired);
+    }
+
+    /** Whether both runs are of one run method ({@code Heads.eachHead}); if not, they measure different things. */
+    public boolean sameRun() {
+        return before.qualifiedName().equals(after.qualifiedName());
     }
 
     /** Whether both runs ran the same source on the same settings with the same arguments. */
@@ -118,15 +131,19 @@ public record RunComparison(
         return changes;
     }
 
-    /** Leaves by dotted path; arrays of numbers count as one leaf, so a changed tensor is one change. */
+    /**
+     * Leaves by dotted path; arrays of numbers count as one leaf, so a changed tensor is one change. An empty object
+     * or array is no leaf: {@code overrides: {}} and no overrides at all say the same, and listing the empty parent
+     * beside a child the other run has would name one change twice.
+     */
     private static void flatten(JsonNode node, String path, Map<String, JsonNode> leaves) {
-        if (node.isMissingNode()) {
+        if (node.isMissingNode() || node.isContainerNode() && node.isEmpty()) {
             return;
         }
-        if (node.isObject() && !node.isEmpty()) {
+        if (node.isObject()) {
             node.fields().forEachRemaining(field -> flatten(field.getValue(),
                     path.isEmpty() ? field.getKey() : path + "." + field.getKey(), leaves));
-        } else if (node.isArray() && !node.isEmpty() && !isNumeric(node)) {
+        } else if (node.isArray() && !isNumeric(node)) {
             for (int i = 0; i < node.size(); i++) {
                 flatten(node.get(i), path + "[" + i + "]", leaves);
             }
@@ -135,7 +152,16 @@ public record RunComparison(
         }
     }
 
-    private static List<ResultRow> results(StoredRun before, JsonNode first, StoredRun after, JsonNode second) {
+    private static List<ResultRow> unpairedResults(StoredRun before, JsonNode first, StoredRun after,
+            JsonNode second) {
+        List<ResultRow> rows = new ArrayList<>();
+        byPoint(before, first).forEach((point, value) -> rows.add(new ResultRow(point, value, null, null, null)));
+        byPoint(after, second).forEach((point, value) -> rows.add(new ResultRow(point, null, value, null, null)));
+        return rows;
+    }
+
+    private static List<ResultRow> pairedResults(StoredRun before, JsonNode first, StoredRun after,
+            JsonNode second) {
         Map<String, JsonNode> a = byPoint(before, first);
         Map<String, JsonNode> b = byPoint(after, second);
         Set<String> points = new LinkedHashSet<>(a.keySet());
@@ -151,44 +177,17 @@ public record RunComparison(
         return rows;
     }
 
-    /**
-     * Results by point name. A run of one intervention names its fixed single values too ({@code layer=1 head=3} for
-     * a head sweep at layer 1), so that it lines up with a run that swept that axis as well.
-     */
+    /** Results by point name, {@code layer=1 head=3}, as {@link StoredRun#coordinates} names the points. */
     private static Map<String, JsonNode> byPoint(StoredRun run, JsonNode document) {
         List<Map<String, Integer>> coordinates = run.coordinates();
-        Map<String, Integer> fixed = fixedCoordinates(document.path("arguments").path("interventions"));
         Map<String, JsonNode> values = new LinkedHashMap<>();
         JsonNode results = document.path("results");
         for (int point = 0; point < results.size(); point++) {
-            Map<String, Integer> swept = coordinates.get(point);
-            Map<String, Integer> named = new LinkedHashMap<>();
-            fixed.forEach((axis, value) -> {
-                if (!swept.containsKey(axis)) {
-                    named.put(axis, value);
-                }
-            });
-            named.putAll(swept);
-            String name = named.entrySet().stream()
+            String name = coordinates.get(point).entrySet().stream()
                     .map(entry -> entry.getKey() + "=" + entry.getValue()).collect(Collectors.joining(" "));
             values.put(name, results.get(point));
         }
         return values;
-    }
-
-    private static Map<String, Integer> fixedCoordinates(JsonNode interventions) {
-        Map<String, Integer> fixed = new LinkedHashMap<>();
-        if (interventions.size() != 1) {
-            return fixed;
-        }
-        interventions.get(0).fields().forEachRemaining(field -> {
-            JsonNode selection = field.getValue();
-            if (selection.isObject() && !selection.path("swept").asBoolean()
-                    && selection.path("values").size() == 1) {
-                fixed.put(field.getKey(), selection.path("values").get(0).asInt());
-            }
-        });
-        return fixed;
     }
 
     private static JsonNode nullIfAbsent(JsonNode node) {

@@ -36,6 +36,7 @@ final class RunReferences {
                 int version = Integer.parseInt(named.group(3));
                 List<StoredRun> runs = store.list(query.withVersion(version)).runs();
                 if (runs.isEmpty()) {
+                    store.requireRunsOf(named.group(1));
                     throw new RunStoreException("no run of " + named.group(1) + " v" + version + " in " + store.root()
                             + versionsKnown(store, named.group(1)));
                 }
@@ -43,8 +44,7 @@ final class RunReferences {
             }
             List<StoredRun> runs = store.list(query).runs();
             if (runs.isEmpty()) {
-                throw new RunStoreException("no run of " + named.group(1) + " in " + store.root()
-                        + experimentsKnown(store));
+                store.requireRunsOf(named.group(1));
             }
             return nthNewest(store, runs, named.group(2), "of " + named.group(1));
         }
@@ -88,11 +88,5 @@ final class RunReferences {
         String experiment = name.contains(".") ? name.substring(0, name.indexOf('.')) : name;
         List<ExperimentVersion> versions = store.versions(experiment);
         return versions.isEmpty() ? "" : " (its versions: v1..v" + versions.get(versions.size() - 1).version() + ")";
-    }
-
-    private static String experimentsKnown(RunStore store) {
-        List<String> names = store.list(RunQuery.all()).runs().stream().map(StoredRun::qualifiedName).distinct()
-                .toList();
-        return names.isEmpty() ? " (the store has no runs)" : " (it has runs of " + String.join(", ", names) + ")";
     }
 }

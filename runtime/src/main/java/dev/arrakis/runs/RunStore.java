@@ -12,13 +12,16 @@ import dev.arrakis.experiment.PlotRequest;
 import dev.arrakis.plot.HtmlView;
 import dev.arrakis.plot.PlotRenderException;
 import dev.arrakis.plot.PlotRenderer;
+import dev.arrakis.util.DidYouMean;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -76,15 +79,30 @@ public final class RunStore implements RunSink {
     }
 
     public static Path defaultLocation() {
+        return chooseDefaultLocation().path();
+    }
+
+    /**
+     * What chose {@link #defaultLocation()}, for messages about a store that is not there: {@code from $ARRAKIS_RUNS},
+     * or {@code the default, ./arrakis-runs in the working directory}, which differs from one directory to the next.
+     */
+    public static String defaultLocationOrigin() {
+        return chooseDefaultLocation().origin();
+    }
+
+    private record ChosenLocation(Path path, String origin) {}
+
+    private static ChosenLocation chooseDefaultLocation() {
         String property = System.getProperty(SYSTEM_PROPERTY);
         if (property != null && !property.isBlank()) {
-            return Path.of(property);
+            return new ChosenLocation(Path.of(property), "from the system property " + SYSTEM_PROPERTY);
         }
         String variable = System.getenv(ENVIRONMENT_VARIABLE);
         if (variable != null && !variable.isBlank()) {
-            return Path.of(variable);
+            return new ChosenLocation(Path.of(variable), "from $" + ENVIRONMENT_VARIABLE);
         }
-        return Path.of(DEFAULT_DIRECTORY);
+        return new ChosenLocation(Path.of(DEFAULT_DIRECTORY), "the default, ./" + DEFAULT_DIRECTORY
+                + " in the working directory");
     }
 
     public Path root() {
@@ -253,6 +271,27 @@ public final class RunStore implements RunSink {
      */
     public StoredRun get(String reference) {
         return RunReferences.resolve(this, reference);
+    }
+
+    /**
+     * Checks that the store has runs of an experiment ({@code HeadAblation}) or run method
+     * ({@code HeadAblation.eachHead}), so that a misspelt name is an error rather than an empty answer.
+     *
+     * @throws RunStoreException naming the store, the nearest names it has runs of, and all of them
+     */
+    public void requireRunsOf(String experimentOrRun) {
+        List<StoredRun> runs = list(RunQuery.all()).runs();
+        RunQuery query = RunQuery.all().withExperiment(experimentOrRun);
+        if (runs.stream().noneMatch(query::matches)) {
+            Set<String> names = new LinkedHashSet<>();
+            runs.forEach(run -> names.add(run.experiment()));
+            Set<String> qualified = new LinkedHashSet<>();
+            runs.forEach(run -> qualified.add(run.qualifiedName()));
+            names.addAll(qualified);
+            throw new RunStoreException("no runs of " + experimentOrRun + " in " + root
+                    + DidYouMean.hint(experimentOrRun, names) + (qualified.isEmpty() ? " (the store has no runs)"
+                    : " (it has runs of " + String.join(", ", qualified) + ")"));
+        }
     }
 
     Path runsDirectory() {

@@ -1,7 +1,11 @@
 package dev.arrakis.runs;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.arrakis.annotations.AblationMethod;
+import dev.arrakis.annotations.Axis;
+import dev.arrakis.experiment.Intervention;
 import dev.arrakis.experiment.RunStatus;
+import dev.arrakis.experiment.Selection;
 import dev.arrakis.experiment.SweepAxis;
 import dev.arrakis.io.Json;
 import java.nio.file.Files;
@@ -9,7 +13,9 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -168,14 +174,100 @@ public final class StoredRun {
         return document.path("completedPoints").asInt(points());
     }
 
-    /** Each point's coordinates, {@code {layer=1, head=3}}, row-major like the results. */
+    /**
+     * Each point's coordinates, {@code {layer=1, head=3}}, row-major like the results, axes in layer, head, neuron,
+     * position order. Besides the swept axes, a run of one intervention names every attribute it fixes at one value
+     * (a head sweep at layer 1 has {@code layer=1} at every point), so a point has the same name whether its layer
+     * was swept or fixed; with several interventions a fixed value belongs to no single axis and is left out.
+     */
     public List<Map<String, Integer>> coordinates() {
         List<SweepAxis> axes = axes();
+        Map<String, Integer> fixed = fixedCoordinates();
         List<Map<String, Integer>> coordinates = new ArrayList<>();
         for (int point = 0; point < points(); point++) {
-            coordinates.add(SweepAxis.coordinates(axes, point));
+            Map<String, Integer> swept = SweepAxis.coordinates(axes, point);
+            Map<String, Integer> named = new LinkedHashMap<>();
+            for (Axis axis : Axis.values()) {
+                String name = axisName(axis);
+                Integer value = swept.containsKey(name) ? swept.get(name) : fixed.get(name);
+                if (value != null) {
+                    named.put(name, value);
+                }
+            }
+            swept.forEach(named::putIfAbsent);
+            coordinates.add(named);
         }
         return coordinates;
+    }
+
+    /** The axes that name this run's points, {@code [layer, head]}; empty for a single point. */
+    public List<String> pointAxes() {
+        List<Map<String, Integer>> coordinates = coordinates();
+        return coordinates.isEmpty() ? List.of() : List.copyOf(coordinates.get(0).keySet());
+    }
+
+    private Map<String, Integer> fixedCoordinates() {
+        Map<String, Integer> fixed = new LinkedHashMap<>();
+        JsonNode interventions = document.path("arguments").path("interventions");
+        if (interventions.size() != 1) {
+            return fixed;
+        }
+        for (Axis axis : Axis.values()) {
+            JsonNode selection = interventions.get(0).path(axisName(axis));
+            if (selection.isObject() && !selection.path("swept").asBoolean() && selection.path("values").isArray()
+                    && selection.path("values").size() == 1) {
+                fixed.put(axisName(axis), selection.path("values").get(0).asInt());
+            }
+        }
+        return fixed;
+    }
+
+    /**
+     * The interventions as the run applied them, overrides included: each hook as resolved (a default hook named),
+     * and every selection with its values.
+     *
+     * @throws RunStoreException when an intervention in the record is not one this version can read
+     */
+    public List<Intervention> interventions() {
+        JsonNode recorded = ArrayFiles.inline(document.path("arguments").path("interventions"), directory);
+        List<Intervention> interventions = new ArrayList<>();
+        for (JsonNode node : recorded) {
+            String hook = node.path("hook").asText("");
+            try {
+                interventions.add(switch (node.path("kind").asText()) {
+                    case "ablate" -> new Intervention.Ablation(hook, selection(node, Axis.LAYER),
+                            selection(node, Axis.HEAD), selection(node, Axis.NEURON), selection(node, Axis.POSITION),
+                            AblationMethod.valueOf(node.path("method").asText()));
+                    case "patch" -> new Intervention.Patching(hook, selection(node, Axis.LAYER),
+                            selection(node, Axis.POSITION), selection(node, Axis.HEAD), node.path("from").asText(),
+                            node.path("into").asText());
+                    default -> throw new IllegalArgumentException("kind '" + node.path("kind").asText()
+                            + "' is neither ablate nor patch");
+                });
+            } catch (IllegalArgumentException e) {
+                throw new RunStoreException("run " + id + ": intervention " + node + " cannot be read: "
+                        + e.getMessage(), e);
+            }
+        }
+        return interventions;
+    }
+
+    private static Selection selection(JsonNode intervention, Axis axis) {
+        JsonNode node = intervention.path(axisName(axis));
+        if (!node.isObject()) {
+            return Selection.none();
+        }
+        if (node.path("all").asBoolean()) {
+            return Selection.everyIndex();
+        }
+        List<Integer> values = new ArrayList<>();
+        node.path("values").forEach(value -> values.add(value.asInt()));
+        return new Selection(values, false, node.path("swept").asBoolean());
+    }
+
+    /** How the record names an axis: {@code layer}, {@code head}, {@code neuron}, {@code position}. */
+    private static String axisName(Axis axis) {
+        return axis.name().toLowerCase(Locale.ROOT);
     }
 
     /** The record as written: large arrays are references into {@code arrays.safetensors}. */

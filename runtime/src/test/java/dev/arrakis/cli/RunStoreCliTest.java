@@ -15,6 +15,7 @@ import dev.arrakis.experiment.StopSignal;
 import dev.arrakis.io.Json;
 import dev.arrakis.runs.RunQuery;
 import dev.arrakis.runs.RunStore;
+import dev.arrakis.runs.StoreFixtures;
 import dev.arrakis.runs.StoredRun;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -242,6 +243,140 @@ class RunStoreCliTest {
         slow.progressed(5, 10);
         slow.ended(RunStatus.COMPLETE, 10, 10);
         assertEquals("", quiet.toString(), "a sweep quicker than the delay shows no bar");
+    }
+
+    @Test
+    void runsKeepsItsColumnsAlignedWhateverTheNameLengths() {
+        Path store = temp.resolve("store");
+        RunStore runStore = RunStore.open(store);
+        runStore.save(StoreFixtures.headSweep("E", "a", 0, 0.5));
+        runStore.save(StoreFixtures.record("AnExperimentWithAVeryLongDescriptiveName",
+                "andARunMethodWhoseNameIsLongerStill", "a", StoreFixtures.headSweep("E", "a", 0, 0.5).arguments(),
+                List.of(new dev.arrakis.experiment.SweepAxis("head", List.of(0, 1))),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(0.5).add(0.25),
+                RunStatus.COMPLETE, 2, null));
+
+        CliTest.Outcome listed = CliTest.run("runs", "--store", store.toString());
+
+        assertEquals(0, listed.code(), listed.err());
+        List<String> lines = listed.out().lines().toList();
+        assertEquals(3, lines.size(), listed.out());
+        String header = lines.get(0);
+        for (String line : lines.subList(1, 3)) {
+            String[] expected = {"v1", "complete", "2026-11-26T", line.contains("E.effect") ? "1" : "2"};
+            String[] columns = {"VER", "STATUS", "STARTED (UTC)", "POINTS"};
+            for (int column = 0; column < columns.length; column++) {
+                int start = header.indexOf(columns[column]);
+                assertTrue(line.length() > start && line.substring(start).startsWith(expected[column])
+                        && line.charAt(start - 1) == ' ', "column " + columns[column] + " starts at " + start
+                        + " in the header, so '" + expected[column] + "' should start there in:\n" + header + "\n"
+                        + line);
+            }
+        }
+    }
+
+    @Test
+    void anUnknownExperimentNameIsAnErrorWithASuggestionInEveryStoreCommand() {
+        Path store = temp.resolve("store");
+        RunStore.open(store).save(StoreFixtures.headSweep("HeadAblation", "a", 1, 0.5));
+        String expected = "no runs of HeadAblaton in " + store.toAbsolutePath() + "; did you mean 'HeadAblation'?"
+                + " (it has runs of HeadAblation.effect)";
+
+        List<List<String>> commands = List.of(List.of("runs", "HeadAblaton"),
+                List.of("export", "--experiment", "HeadAblaton"), List.of("show", "HeadAblaton@latest"),
+                List.of("diff", "HeadAblation@latest", "HeadAblaton@latest"));
+        for (List<String> command : commands) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--store", store.toString()));
+            CliTest.Outcome outcome = CliTest.run(args.toArray(String[]::new));
+            assertEquals(ArrakisCli.BAD_INPUT, outcome.code(), command + ": " + outcome.out() + outcome.err());
+            assertEquals(command.get(0) + ": " + expected + System.lineSeparator(), outcome.err(), command.toString());
+        }
+    }
+
+    @Test
+    void aMissingStoreIsAnErrorNamingItsAbsolutePathAndHowToNameAnother() {
+        Path missing = temp.resolve("no-such-store");
+        for (List<String> command : List.of(List.of("runs"), List.of("export"), List.of("show", "latest"),
+                List.of("diff", "latest~1", "latest"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of("--store", missing.toString()));
+            CliTest.Outcome outcome = CliTest.run(args.toArray(String[]::new));
+            assertEquals(ArrakisCli.BAD_INPUT, outcome.code(), command + ": " + outcome.out() + outcome.err());
+            assertEquals(1, outcome.err().lines().count(), outcome.err());
+            assertTrue(outcome.err().startsWith(command.get(0) + ": no run store at " + missing.toAbsolutePath()
+                    + " (from --store)") && outcome.err().contains("--store DIR")
+                    && outcome.err().contains(RunStore.ENVIRONMENT_VARIABLE), command + ": " + outcome.err());
+        }
+    }
+
+    @Test
+    void anEmptyExportSaysWhichStoreItRead() throws Exception {
+        Path store = temp.resolve("store");
+        RunStore.open(store).save(StoreFixtures.headSweep("Heads", "a", 1, 0.5));
+        Path file = temp.resolve("none.jsonl");
+
+        CliTest.Outcome toFile = CliTest.run("export", "--experiment", "Heads", "--version", "2", "-o",
+                file.toString(), "--store", store.toString());
+        CliTest.Outcome toOut = CliTest.run("export", "--experiment", "Heads", "--version", "2", "--store",
+                store.toString());
+
+        assertEquals(0, toFile.code(), toFile.err());
+        assertEquals("exported 0 runs from " + store.toAbsolutePath() + " to " + file + System.lineSeparator(),
+                toFile.err());
+        assertEquals(0L, Files.size(file));
+        assertEquals(0, toOut.code(), toOut.err());
+        assertEquals("", toOut.out());
+        assertEquals("export: no runs to export in " + store.toAbsolutePath() + System.lineSeparator(),
+                toOut.err());
+    }
+
+    @Test
+    void diffOfTwoDifferentRunsSaysSoFirstAndDoesNotPairUnlikePoints() {
+        Path store = temp.resolve("store");
+        RunStore runStore = RunStore.open(store);
+        runStore.save(StoreFixtures.headSweep("Heads", "a", 1, 0.5, 0.25));
+        com.fasterxml.jackson.databind.node.ObjectNode noArguments =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        noArguments.putObject("overrides");
+        runStore.save(StoreFixtures.record("Heads", "baseline", "a", noArguments, List.of(),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(0.75),
+                RunStatus.COMPLETE, 1, null));
+
+        CliTest.Outcome diff = CliTest.run("diff", "latest~1", "latest", "--store", store.toString());
+
+        assertEquals(0, diff.code(), diff.err());
+        List<String> lines = diff.out().lines().toList();
+        assertEquals("note: comparing different runs: Heads.effect vs Heads.baseline", lines.get(0), diff.out());
+        assertTrue(lines.contains("results: not paired point by point: A's points are named by layer, head and B's"
+                + " by none (a single point)"), diff.out());
+        assertTrue(lines.stream().anyMatch(line -> line.matches("  A layer=1 head=0\\s+0\\.500000")), diff.out());
+        assertTrue(lines.stream().anyMatch(line -> line.matches("  B \\(single point\\)\\s+0\\.750000")),
+                diff.out());
+        assertTrue(lines.stream().noneMatch(line -> line.startsWith("  overrides:")), diff.out());
+    }
+
+    @Test
+    void showRendersInterventionsAsListDoes() {
+        Path store = temp.resolve("store");
+        com.fasterxml.jackson.databind.node.ObjectNode arguments =
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
+        arguments.putObject("overrides");
+        com.fasterxml.jackson.databind.node.ObjectNode ablation = arguments.putArray("interventions").addObject();
+        ablation.put("label", "ablate").put("kind", "ablate").put("hook", "mlp.hook_post");
+        ablation.putObject("layer").put("swept", false).putArray("values").add(0);
+        ablation.putObject("neuron").put("swept", false).putArray("values").add(3).add(17).add(200);
+        ablation.put("method", "MEAN");
+        StoredRun run = RunStore.open(store).save(StoreFixtures.record("Neurons", "a", arguments, List.of(),
+                com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(0.5),
+                RunStatus.COMPLETE, 1));
+
+        CliTest.Outcome shown = CliTest.run("show", run.id(), "--store", store.toString());
+
+        assertEquals(0, shown.code(), shown.err());
+        List<String> lines = shown.out().lines().toList();
+        assertTrue(lines.contains("          ablate mean mlp.hook_post layer=[0] neuron=[3,17,200]"), shown.out());
+        assertTrue(lines.stream().noneMatch(line -> line.contains("{")), shown.out());
     }
 
     private static RunOutcome completeRun() {

@@ -279,6 +279,115 @@ class RunStoreTest {
     }
 
     @Test
+    void exportedRowsCarryTheFixedLayerAsDiffLabelsTheSamePoints() throws Exception {
+        RunStore store = RunStore.open(root);
+        StoredRun run = store.save(headSweep("Heads", "a", 1, 0.5, -2.0));
+        StringWriter out = new StringWriter();
+
+        RunExport.write(List.of(run), RunExport.Format.POINTS, out);
+
+        List<JsonNode> rows = new java.util.ArrayList<>();
+        for (String line : out.toString().lines().toList()) {
+            rows.add(dev.arrakis.io.Json.MAPPER.readTree(line));
+        }
+        List<String> diffLabels = store.compare(run, run).results().stream().map(RunComparison.ResultRow::point)
+                .toList();
+        assertEquals(List.of("layer=1 head=0", "layer=1 head=1"), diffLabels);
+        for (int point = 0; point < rows.size(); point++) {
+            JsonNode row = rows.get(point);
+            assertEquals(1, row.path("layer").asInt(-1), "the fixed layer is a column of every row: " + row);
+            assertEquals(point, row.path("head").asInt(-1), "the swept head: " + row);
+            assertEquals(diffLabels.get(point), "layer=" + row.path("layer").asInt() + " head="
+                    + row.path("head").asInt(), "export and diff name point " + point + " alike: " + row);
+        }
+    }
+
+    @Test
+    void anEmptyArgumentMapIsAbsentSoAParentAndItsChildIsNeverListedTwice() {
+        RunStore store = RunStore.open(root);
+        ObjectNode noOverrides = JsonNodeFactory.instance.objectNode();
+        noOverrides.putObject("overrides");
+        noOverrides.putArray("interventions");
+        ObjectNode layerOverride = JsonNodeFactory.instance.objectNode();
+        layerOverride.putObject("overrides").put("layer", "1");
+        layerOverride.putArray("interventions");
+        ArrayNode result = JsonNodeFactory.instance.arrayNode().add(0.5);
+        StoredRun before = store.save(StoreFixtures.record("Heads", "a", noOverrides, List.of(), result,
+                RunStatus.COMPLETE, 1));
+        StoredRun after = store.save(StoreFixtures.record("Heads", "a", layerOverride, List.of(), result,
+                RunStatus.COMPLETE, 1));
+
+        assertEquals(List.of(new RunComparison.Change("overrides.layer", null, "1")),
+                store.compare(before, after).arguments());
+        assertEquals(List.of(new RunComparison.Change("overrides.layer", "1", null)),
+                store.compare(after, before).arguments());
+    }
+
+    @Test
+    void runsOfDifferentMethodsAreNamedAndTheirPointsPairOnlyOverTheSameCoordinates() {
+        RunStore store = RunStore.open(root);
+        StoredRun heads = store.save(headSweep("Heads", "a", 1, 0.5, 0.25));
+        ObjectNode noArguments = JsonNodeFactory.instance.objectNode();
+        noArguments.putObject("overrides");
+        noArguments.putArray("interventions");
+        StoredRun baseline = store.save(StoreFixtures.record("Heads", "baseline", "a", noArguments, List.of(),
+                JsonNodeFactory.instance.arrayNode().add(0.75), RunStatus.COMPLETE, 1, null));
+        StoredRun otherMethod = store.save(StoreFixtures.record("Heads", "zeroHeads", "a",
+                headSweep("Heads", "a", 1, 0.0).arguments(), List.of(new SweepAxis("head", List.of(0, 1))),
+                JsonNodeFactory.instance.arrayNode().add(0.375).add(0.125), RunStatus.COMPLETE, 2, null));
+
+        RunComparison unlike = store.compare(heads, baseline);
+        assertFalse(unlike.sameRun(), heads.qualifiedName() + " vs " + baseline.qualifiedName());
+        assertFalse(unlike.resultsPaired(), "layer x head points against a single point: " + unlike.results());
+        assertEquals(List.of("layer=1 head=0", "layer=1 head=1", ""), unlike.results().stream()
+                .map(RunComparison.ResultRow::point).toList(), "each run's points listed once, A's first");
+        assertEquals(List.of(0.5, 0.25), unlike.results().subList(0, 2).stream()
+                .map(row -> row.before().doubleValue()).toList());
+        assertNull(unlike.results().get(2).before(), unlike.results().get(2).toString());
+        assertEquals(0.75, unlike.results().get(2).after().doubleValue(), unlike.results().get(2).toString());
+
+        RunComparison sameAxes = store.compare(heads, otherMethod);
+        assertFalse(sameAxes.sameRun());
+        assertTrue(sameAxes.resultsPaired(), "both over layer and head: " + sameAxes.results());
+        assertEquals(-0.125, sameAxes.results().get(1).difference(), 1e-12, sameAxes.results().toString());
+        assertTrue(store.compare(heads, heads).sameRun());
+    }
+
+    @Test
+    void anUnknownExperimentNameIsAnErrorThatSuggestsTheNearestInTheStore() {
+        RunStore store = RunStore.open(root);
+        store.save(headSweep("HeadAblation", "a", 1, 0.5));
+        store.save(headSweep("Other", "a", 1, 0.5));
+
+        store.requireRunsOf("HeadAblation");
+        store.requireRunsOf("HeadAblation.effect");
+        RunStoreException unknown = assertThrows(RunStoreException.class, () -> store.requireRunsOf("HeadAblaton"));
+        assertEquals("no runs of HeadAblaton in " + store.root() + "; did you mean 'HeadAblation'?"
+                + " (it has runs of HeadAblation.effect, Other.effect)", unknown.getMessage());
+        RunStoreException byReference = assertThrows(RunStoreException.class, () -> store.get("HeadAblaton@latest"));
+        assertEquals(unknown.getMessage(), byReference.getMessage());
+    }
+
+    @Test
+    void theInterventionsReadBackAsTheRunDeclaredThem() {
+        RunStore store = RunStore.open(root);
+        ObjectNode arguments = JsonNodeFactory.instance.objectNode();
+        arguments.putObject("overrides");
+        ObjectNode ablation = arguments.putArray("interventions").addObject();
+        ablation.put("label", "ablate").put("kind", "ablate").put("hook", "mlp.hook_post");
+        ablation.putObject("layer").put("swept", false).putArray("values").add(0);
+        ablation.putObject("neuron").put("swept", false).putArray("values").add(3).add(17).add(200);
+        ablation.put("method", "MEAN");
+        StoredRun run = store.save(StoreFixtures.record("Neurons", "a", arguments, List.of(),
+                JsonNodeFactory.instance.arrayNode().add(0.5), RunStatus.COMPLETE, 1));
+
+        assertEquals(List.of(new dev.arrakis.experiment.Intervention.Ablation("mlp.hook_post",
+                dev.arrakis.experiment.Selection.of(0), dev.arrakis.experiment.Selection.none(),
+                dev.arrakis.experiment.Selection.of(3, 17, 200), dev.arrakis.experiment.Selection.none(),
+                dev.arrakis.annotations.AblationMethod.MEAN)), run.interventions());
+    }
+
+    @Test
     void anExperimentNameCannotClimbOutOfTheStore() {
         RunStore store = RunStore.open(root);
         store.save(headSweep("../../escape", "a", 1, 0.5));

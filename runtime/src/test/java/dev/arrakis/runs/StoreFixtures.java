@@ -13,8 +13,11 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 
-/** Run records made by hand, without a model, so store tests (and the writer processes they start) run fast. */
-final class StoreFixtures {
+/**
+ * Run records made by hand, without a model, so store tests (and the writer processes they start) run fast; public
+ * for the command-line tests of the store.
+ */
+public final class StoreFixtures {
     static final ModelConfig SHAPE = dev.arrakis.spec.ConfigShapes.parse(dev.arrakis.io.CheckpointFiles.readConfig(
             Path.of("src/test/resources/reference/gpt2-prefixed")));
 
@@ -24,13 +27,13 @@ final class StoreFixtures {
 
     private StoreFixtures() {}
 
-    static String source(String body) {
+    public static String source(String body) {
         return "@Experiment(model = \"gpt2\")\nclass Heads {\n    double effect() {\n        return " + body
                 + ";\n    }\n}\n";
     }
 
     /** A head sweep over one layer's {@code heads} with these results, from the source of {@code body}. */
-    static RunRecord headSweep(String experiment, String body, int layer, double... results) {
+    public static RunRecord headSweep(String experiment, String body, int layer, double... results) {
         ArrayNode values = JsonNodeFactory.instance.arrayNode();
         for (double result : results) {
             values.add(result);
@@ -45,16 +48,23 @@ final class StoreFixtures {
                 results.length);
     }
 
-    static RunRecord record(String experiment, String body, JsonNode arguments, List<SweepAxis> axes,
+    public static RunRecord record(String experiment, String body, JsonNode arguments, List<SweepAxis> axes,
             JsonNode results, RunStatus status, int completed) {
-        return record(experiment, body, arguments, axes, results, status, completed, null);
+        return record(experiment, "effect", body, arguments, axes, results, status, completed, null);
     }
 
     static RunRecord record(String experiment, String body, JsonNode arguments, List<SweepAxis> axes,
             JsonNode results, RunStatus status, int completed, dev.arrakis.experiment.PlotRequest plot) {
+        return record(experiment, "effect", body, arguments, axes, results, status, completed, plot);
+    }
+
+    /** A run of the method {@code run} of {@code experiment}. */
+    public static RunRecord record(String experiment, String run, String body, JsonNode arguments,
+            List<SweepAxis> axes, JsonNode results, RunStatus status, int completed,
+            dev.arrakis.experiment.PlotRequest plot) {
         String source = source(body);
         Instant started = FIRST_START.plusSeconds(RECORDED.getAndIncrement());
-        return new RunRecord(experiment, "effect", fingerprint(source), source,
+        return new RunRecord(experiment, run, fingerprint(source), source,
                 new RunRecord.ModelIdentity("gpt2", null, null, SHAPE, Path.of("/models/tiny"), List.of()),
                 arguments, axes, results, plot, "double", status, completed, 0,
                 new RunEnvironment("17", "0.36.0", "PyTorch 2.7.1", "Linux", 2, null),

@@ -10,7 +10,6 @@ import dev.arrakis.spec.Message;
 import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.spec.ModelConfigException;
 import dev.arrakis.spec.Problem;
-import dev.arrakis.util.DidYouMean;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -75,8 +74,8 @@ public final class ModelResolver {
         if (!model.isEmpty()) {
             Optional<KnownModels.KnownModel> known = KnownModels.find(model);
             if (known.isEmpty()) {
-                report.error(Problem.of(Message.UNKNOWN_MODEL, model, DidYouMean.hint(model, KnownModels.names()),
-                        String.join(", ", KnownModels.names())), experiment.attribute("model"));
+                report.error(Problem.of(Message.UNKNOWN_MODEL, model, KnownModels.suggestion(model),
+                        KnownModels.catalogue()), experiment.attribute("model"));
                 return Optional.empty();
             }
             return Optional.of(new ResolvedModel(model, null, known.get().config(),
