@@ -3,7 +3,6 @@ package dev.arrakis.cli;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.experiment.ExperimentDefinitionException;
 import java.io.PrintWriter;
-import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -50,7 +49,7 @@ public final class ArrakisCli implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(spec.commandLine(), "a command is required: "
-                + String.join(", ", spec.subcommands().keySet()) + " (see arrakis --help)");
+                + String.join(", ", spec.subcommands().keySet()));
     }
 
     public static void main(String[] args) {
@@ -102,17 +101,20 @@ public final class ArrakisCli implements Runnable {
         }
     }
 
-    /** Picocli's nearest option or command names for a misspelt one, in the words DidYouMean.hint uses. */
+    /**
+     * Picocli's nearest option or command names for a misspelt one, in the words DidYouMean.hint uses, and where
+     * the command's options are listed.
+     */
     private static String suggestion(CommandLine.ParameterException exception) {
-        if (!(exception instanceof CommandLine.UnmatchedArgumentException unmatched)) {
-            return "";
+        CommandLine command = exception.getCommandLine();
+        String help = " (see arrakis " + (command.getParent() == null ? "" : command.getCommandName() + " ")
+                + "--help)";
+        if (!(exception instanceof CommandLine.UnmatchedArgumentException unmatched)
+                || unmatched.getSuggestions().isEmpty()) {
+            return help;
         }
-        List<String> near = unmatched.getSuggestions();
-        String help = " (see arrakis " + (exception.getCommandLine().getParent() == null ? ""
-                : exception.getCommandLine().getCommandName() + " ") + "--help)";
-        return near.isEmpty() ? help
-                : "; did you mean " + String.join(" or ", near.stream().map(n -> "'" + n + "'").toList()) + "?"
-                        + help;
+        return "; did you mean " + String.join(" or ",
+                unmatched.getSuggestions().stream().map(name -> "'" + name + "'").toList()) + "?" + help;
     }
 
     private static String oneLine(String message) {

@@ -39,12 +39,13 @@ final class DumpCommand implements Runnable {
                 description = "One batch row of space-separated token ids; repeat for more rows (equal lengths).")
         List<String> tokenRows;
 
-        @Option(names = "--text", description = "Text to tokenize with the checkpoint's tokenizer.json.")
+        @Option(names = "--text", paramLabel = "TEXT",
+                description = "Text to tokenize with the checkpoint's tokenizer.json.")
         String text;
     }
 
-    @Option(names = "--hooks", split = ",", paramLabel = "NAME[,NAME...]|all",
-            description = "Hook points to write besides the logits; 'all' writes every one.")
+    @Option(names = "--hooks", split = ",", paramLabel = "NAME",
+            description = "Hook points to write besides the logits, comma-separated; 'all' writes every one.")
     private List<String> hooks = List.of();
 
     @Option(names = "--out", required = true, paramLabel = "FILE.safetensors", description = "Output file.")
