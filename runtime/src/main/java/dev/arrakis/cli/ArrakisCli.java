@@ -26,7 +26,7 @@ import picocli.CommandLine.Command;
             "Examples:",
             "  arrakis hooks --model gpt2                the hook points of GPT-2 and shapes",
             "  arrakis list                              the experiments and their runs",
-            "  arrakis run HeadAblation.eachHead layer=0 one run, with a value overridden",
+            "  arrakis run HeadAblation.eachHead head=1  one run, a value overridden",
             "  arrakis list --class-path target/classes  your own project's experiments",
             "  arrakis help run                          the options of one command",
             "",

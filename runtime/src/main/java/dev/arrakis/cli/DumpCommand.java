@@ -24,9 +24,11 @@ import picocli.CommandLine.Model.CommandSpec;
 /** {@code arrakis dump}: runs a model and writes its logits and chosen activations to a safetensors file. */
 @Command(name = "dump", description = "Run a model and write logits and hook activations (F32) to a safetensors file.",
         footerHeading = "%nExamples:%n",
-        footer = {"  arrakis dump --model gpt2 --text \"The cat sat\" --hooks all --out cat.safetensors",
-                "  arrakis dump --model gpt2 --tokens \"464 3797 3332\" --tokens \"464 3290 3332\""
-                        + " --hooks blocks.0.attn.hook_pattern --out two.safetensors"})
+        footer = {"  arrakis dump --model gpt2 --text \"The cat sat\" --hooks all \\",
+                "      --out cat.safetensors",
+                "  arrakis dump --model gpt2 --tokens \"464 3797\" --tokens \"464 3290\" \\",
+                "      --hooks blocks.0.attn.hook_pattern,blocks.0.hook_resid_post \\",
+                "      --out two.safetensors"})
 final class DumpCommand implements Runnable {
     @Mixin
     private ModelOption model;
