@@ -18,6 +18,13 @@ public enum Message {
     NEURON_RANGE("Experiment/NeuronRange", "neuron %d does not exist in %s (neurons 0..%d)"),
     POSITION_RANGE("Experiment/PositionRange", "position %d does not exist in %s (context 0..%d; negative counts"
             + " from the end)"),
+    // Several indices out of range on one axis: one message naming them all, e.g. from head=range(0,12).
+    LAYERS_RANGE("Experiment/LayerRange", "layers %s do not exist in %s (layers 0..%d)"),
+    HEADS_RANGE("Experiment/HeadRange", "heads %s do not exist in %s (heads 0..%d)"),
+    KV_HEADS_RANGE("Experiment/KvHeadRange", "key/value heads %s do not exist in %s (kv heads 0..%d)"),
+    NEURONS_RANGE("Experiment/NeuronRange", "neurons %s do not exist in %s (neurons 0..%d)"),
+    POSITIONS_RANGE("Experiment/PositionRange", "positions %s do not exist in %s (context 0..%d; negative counts"
+            + " from the end)"),
     UNKNOWN_HOOK("Experiment/UnknownHook", "no hook point '%s' in %s%s"),
     HOOK_NOT_IN_ARCHITECTURE("Experiment/HookNotInArchitecture", "%s has no hook point '%s' (%s)"),
     HOOK_NEEDS_LAYER("Experiment/HookNeedsLayer", "hook '%s' is inside each block; give layer = ... or a full name"

@@ -24,7 +24,9 @@ import picocli.CommandLine.Model.CommandSpec;
  * {@code arrakis demo}: the first look at the runtime on a committed checkpoint. It runs a prompt once with a cache,
  * once with one attention head zero-ablated, and prints what the head attended to and what ablating it changed.
  */
-@Command(name = "demo", description = "Cache a head's attention, ablate the head, and show what changed.")
+@Command(name = "demo", description = "Cache a head's attention, ablate the head, and show what changed.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  arrakis demo", "  arrakis demo --layer 0 --head 3 --text \"When Mary and John went to the store\""})
 final class DemoCommand implements Runnable {
     static final String DEFAULT_CHECKPOINT = "runtime/src/test/resources/reference/gpt2-prefixed";
 

@@ -16,7 +16,10 @@ import picocli.CommandLine.Spec;
  * {@code arrakis diff RUN_A RUN_B}: the source diff between the runs' versions, the arguments and settings that
  * changed, and the results side by side with their differences.
  */
-@Command(name = "diff", description = "Compare two recorded runs: source, arguments, settings and results.")
+@Command(name = "diff", description = "Compare two recorded runs: source, arguments, settings and results.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  arrakis diff HeadAblation.eachHead@v1 HeadAblation.eachHead@v2",
+                "  arrakis diff 3f9c2a latest --changed"})
 final class DiffCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "RUN_A", description = "The earlier run (any form `show` takes).")
     private String first;

@@ -22,7 +22,13 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code arrakis dump}: runs a model and writes its logits and chosen activations to a safetensors file. */
-@Command(name = "dump", description = "Run a model and write logits and hook activations (F32) to a safetensors file.")
+@Command(name = "dump", description = "Run a model and write logits and hook activations (F32) to a safetensors file.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  arrakis dump --model gpt2 --text \"The cat sat\" --hooks all \\",
+                "      --out cat.safetensors",
+                "  arrakis dump --model gpt2 --tokens \"464 3797\" --tokens \"464 3290\" \\",
+                "      --hooks blocks.0.attn.hook_pattern,blocks.0.hook_resid_post \\",
+                "      --out two.safetensors"})
 final class DumpCommand implements Runnable {
     @Mixin
     private ModelOption model;
@@ -35,12 +41,13 @@ final class DumpCommand implements Runnable {
                 description = "One batch row of space-separated token ids; repeat for more rows (equal lengths).")
         List<String> tokenRows;
 
-        @Option(names = "--text", description = "Text to tokenize with the checkpoint's tokenizer.json.")
+        @Option(names = "--text", paramLabel = "TEXT",
+                description = "Text to tokenize with the checkpoint's tokenizer.json.")
         String text;
     }
 
-    @Option(names = "--hooks", split = ",", paramLabel = "NAME[,NAME...]|all",
-            description = "Hook points to write besides the logits; 'all' writes every one.")
+    @Option(names = "--hooks", split = ",", paramLabel = "NAME",
+            description = "Hook points to write besides the logits, comma-separated; 'all' writes every one.")
     private List<String> hooks = List.of();
 
     @Option(names = "--out", required = true, paramLabel = "FILE.safetensors", description = "Output file.")

@@ -23,7 +23,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code arrakis export [RUN...]}: runs as JSON lines for pandas, one line per point or per run. */
-@Command(name = "export", description = "Export runs as JSON lines (pandas: pd.read_json(path, lines=True)).")
+@Command(name = "export", description = "Export runs as JSON lines (pandas: pd.read_json(path, lines=True)).",
+        footerHeading = "%nExamples:%n",
+        footer = {"  arrakis export latest", "  arrakis export --experiment HeadAblation -o head-ablation.jsonl",
+                "  arrakis export --format records 3f9c2a 8d01be"})
 final class ExportCommand implements Runnable {
     @Parameters(arity = "0..*", paramLabel = "RUN", description = "Runs to export (any form `show` takes).")
     private List<String> references = new ArrayList<>();

@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** {@code arrakis hooks}: every hook point of a model with its shape. */
-@Command(name = "hooks", description = "List every hook point of a model with its shape for one sequence.")
+@Command(name = "hooks", description = "List every hook point of a model with its shape for one sequence.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  arrakis hooks --model gpt2", "  arrakis hooks --model path/to/checkpoint --seq 16"})
 final class HooksCommand implements Runnable {
     @Mixin
     private ModelOption model;
@@ -32,6 +34,7 @@ final class HooksCommand implements Runnable {
         }
         PrintWriter out = spec.commandLine().getOut();
         try (HookedTransformer transformer = model.load()) {
+            transformer.checkSequenceLength(sequenceLength);
             ModelConfig config = transformer.config();
             String kvHeads = config.kvHeads() == config.heads() ? "" : " (" + config.kvHeads() + " key/value)";
             out.printf("%s: %d layers, %d heads%s, d_model %d, d_head %d, d_mlp %d, vocab %d, context %d%n",

@@ -7,22 +7,34 @@ import dev.arrakis.experiment.RunDefinition;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
 /** {@code arrakis list}: the experiments on the class path, their models, versions and runs. */
-@Command(name = "list", description = "List the experiments on the class path and their runs.")
+@Command(name = "list", description = "List the experiments on the class path and their runs.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  arrakis list", "  arrakis list --class-path target/classes        (your own project)"})
 final class ListCommand implements Runnable {
+    @Mixin
+    private ClassPathOption classPath;
+
     @Spec
     private CommandSpec spec;
 
     @Override
     public void run() {
+        classPath.withExperiments(loader -> {
+            print(ExperimentRegistry.load(loader).list());
+            return null;
+        });
+    }
+
+    private void print(List<ExperimentDefinition> experiments) {
         PrintWriter out = spec.commandLine().getOut();
-        List<ExperimentDefinition> experiments =
-                ExperimentRegistry.load(Thread.currentThread().getContextClassLoader()).list();
         if (experiments.isEmpty()) {
-            out.println("no experiments on the class path (compile @Experiment classes with arrakis-processor)");
+            out.println("no experiments on the class path (compile @Experiment classes with arrakis-processor, and"
+                    + " give their directory or jar with --class-path)");
             return;
         }
         for (ExperimentDefinition experiment : experiments) {

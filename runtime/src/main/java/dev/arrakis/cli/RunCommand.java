@@ -38,7 +38,13 @@ import picocli.CommandLine.Spec;
  * recorded in the run store (unless {@code --no-record}), a sweep that takes a while shows a progress bar on a
  * terminal, and Ctrl-C (or SIGTERM) stops after the pass in flight and records the points that finished.
  */
-@Command(name = "run", description = "Run an experiment's run, overriding annotation values with key=value.")
+@Command(name = "run", description = "Run an experiment's run, overriding annotation values with key=value.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  arrakis run HeadAblation.baseline",
+                "  arrakis run HeadAblation.eachHead layer=0 head=range(0,4)    (four runs)",
+                "  arrakis run HeadAblation.twoHeadsTogether head=[1,3] --no-record",
+                "  arrakis run HeadAblation.eachHead --plots plots --profile",
+                "  arrakis run --class-path target/classes MyExperiment.myRun   (your own)"})
 final class RunCommand implements Callable<Integer> {
     /** The exit code of a run stopped by Ctrl-C, as a shell reports a process ended by SIGINT. */
     static final int INTERRUPTED = 130;
@@ -76,6 +82,9 @@ final class RunCommand implements Callable<Integer> {
     private boolean profile;
 
     @Mixin
+    private ClassPathOption classPath;
+
+    @Mixin
     private StoreOption store;
 
     @Option(names = "--no-record", description = "Do not record the run in the run store.")
@@ -103,6 +112,10 @@ final class RunCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        return classPath.withExperiments(this::run);
+    }
+
+    private int run(ClassLoader experiments) {
         for (Integer limit : new Integer[] {maxRows, maxTokens}) {
             if (limit != null && limit <= 0) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(),
@@ -112,7 +125,7 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Map<String, String> parsed = Overrides.fromArguments(overrides);
-        RunReference run = ExperimentRegistry.load(Thread.currentThread().getContextClassLoader()).resolve(reference);
+        RunReference run = ExperimentRegistry.load(experiments).resolve(reference);
         RunStore runStore = noRecord ? null : store.open();
         StopSignal stop = stopSignal != null ? stopSignal : new StopSignal();
         RunnerOptions options = options(stop, err);

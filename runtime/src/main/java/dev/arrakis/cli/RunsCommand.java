@@ -26,7 +26,10 @@ import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code arrakis runs [EXPERIMENT[.RUN]]}: the recorded runs, oldest first, and any store entry that is damaged. */
-@Command(name = "runs", description = "List recorded runs, oldest first.")
+@Command(name = "runs", description = "List recorded runs, oldest first.", footerHeading = "%nExamples:%n",
+        footer = {"  arrakis runs                            every recorded run",
+                "  arrakis runs HeadAblation.eachHead --version 2",
+                "  arrakis runs --since 2h --status interrupted"})
 final class RunsCommand implements Runnable {
     private static final Pattern AGO = Pattern.compile("([0-9]+)([smhd])");
 

@@ -17,7 +17,10 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code arrakis show RUN}: what a recorded run was, what it produced, and where its pictures are. */
-@Command(name = "show", description = "Show a recorded run: its version, model, arguments, timings and results.")
+@Command(name = "show", description = "Show a recorded run: its version, model, arguments, timings and results.",
+        footerHeading = "%nExamples:%n",
+        footer = {"  arrakis show latest", "  arrakis show HeadAblation.eachHead@v2 --json",
+                "  arrakis show 3f9c2a --open"})
 final class ShowCommand implements Runnable {
     @Parameters(index = "0", paramLabel = "RUN",
             description = "An id (or its last six characters, or a unique prefix), latest, NAME@latest, NAME@vN.")

@@ -9,8 +9,8 @@ import picocli.CommandLine.Option;
 /** The {@code --store DIR} option of the commands that read or write runs. */
 final class StoreOption {
     @Option(names = "--store", paramLabel = "DIR",
-            description = "The run store (default: $" + RunStore.ENVIRONMENT_VARIABLE + ", else ./"
-                    + RunStore.DEFAULT_DIRECTORY + ").")
+            description = "The run store (default: $" + RunStore.ENVIRONMENT_VARIABLE + ", else "
+                    + RunStore.DEFAULT_DIRECTORY + " in the working directory).")
     Path directory;
 
     /** The store to record into; its directory is made with the first run. */

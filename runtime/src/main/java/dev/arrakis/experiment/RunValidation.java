@@ -133,7 +133,7 @@ final class RunValidation {
             problems.add(Problem.of(Message.NOT_NEURON_HOOK, written, hook.sample().kind().typeName(),
                     hook.sample().dimsLabel()).text());
         }
-        checkIndices(ablation.neurons(), checks::neuron);
+        checkIndices(ablation.neurons(), checks::neuron, Message.NEURONS_RANGE, checks.config().dMlp() - 1);
         checkPositions(hook, ablation.positions());
         return hook;
     }
@@ -209,7 +209,7 @@ final class RunValidation {
     }
 
     private void checkLayers(Selection layers) {
-        checkIndices(layers, checks::layer);
+        checkIndices(layers, checks::layer, Message.LAYERS_RANGE, checks.config().layers() - 1);
     }
 
     private void checkHeads(ResolvedHook hook, Selection heads) {
@@ -222,7 +222,11 @@ final class RunValidation {
                     hook.sample().dimsLabel()).text());
             return;
         }
-        checkIndices(heads, headDim == Dim.KV_HEAD ? checks::kvHead : checks::head);
+        if (headDim == Dim.KV_HEAD) {
+            checkIndices(heads, checks::kvHead, Message.KV_HEADS_RANGE, checks.config().kvHeads() - 1);
+        } else {
+            checkIndices(heads, checks::head, Message.HEADS_RANGE, checks.config().heads() - 1);
+        }
     }
 
     private void checkPositions(ResolvedHook hook, Selection positions) {
@@ -231,13 +235,45 @@ final class RunValidation {
                     + hook.sample().kind().typeName() + " " + hook.sample().dimsLabel()
                     + ", which has no position axis to select positions from"));
         }
-        checkIndices(positions, checks::position);
+        checkIndices(positions, checks::position, Message.POSITIONS_RANGE, checks.config().contextLength() - 1);
     }
 
-    private void checkIndices(Selection selection, IntFunction<Optional<Problem>> check) {
+    /**
+     * One problem per selection however many of its indices are out of range (a range override easily names
+     * dozens): the single check's own message for one, else {@code several} naming them all.
+     */
+    private void checkIndices(Selection selection, IntFunction<Optional<Problem>> check, Message several,
+            int lastValid) {
+        List<Integer> offending = new ArrayList<>();
+        Problem first = null;
         for (int index : selection.values()) {
-            check.apply(index).ifPresent(problem -> problems.add(problem.text()));
+            Optional<Problem> problem = check.apply(index);
+            if (problem.isPresent()) {
+                offending.add(index);
+                first = first == null ? problem.get() : first;
+            }
         }
+        if (offending.size() == 1) {
+            problems.add(first.text());
+        } else if (offending.size() > 1) {
+            problems.add(Problem.of(several, runsOf(offending), checks.modelName(), lastValid).text());
+        }
+    }
+
+    /** Indices in the order given, each run of consecutive ones as {@code a..b}: {@code 4..11, 20, 22}. */
+    static String runsOf(List<Integer> indices) {
+        StringBuilder text = new StringBuilder();
+        int start = 0;
+        for (int i = 1; i <= indices.size(); i++) {
+            if (i == indices.size() || indices.get(i) != indices.get(i - 1) + 1) {
+                text.append(text.length() == 0 ? "" : ", ").append(indices.get(start));
+                if (i - 1 > start) {
+                    text.append(i - 1 == start + 1 ? ", " : "..").append(indices.get(i - 1));
+                }
+                start = i;
+            }
+        }
+        return text.toString();
     }
 
     private String modelInput(RunDefinition run, List<Intervention> interventions) {

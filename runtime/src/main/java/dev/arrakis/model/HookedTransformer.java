@@ -175,11 +175,20 @@ public final class HookedTransformer implements AutoCloseable {
         return layer;
     }
 
-    private void validate(TokenBatch batch) {
-        if (batch.sequenceLength() > config.contextLength()) {
-            throw new ArrakisException("sequence of " + batch.sequenceLength()
+    /**
+     * Refuses a sequence the model cannot run, as every forward pass does.
+     *
+     * @throws ArrakisException when the sequence is longer than the model's context
+     */
+    public void checkSequenceLength(int sequenceLength) {
+        if (sequenceLength > config.contextLength()) {
+            throw new ArrakisException("sequence of " + sequenceLength
                     + " tokens is longer than the model's context of " + config.contextLength());
         }
+    }
+
+    private void validate(TokenBatch batch) {
+        checkSequenceLength(batch.sequenceLength());
         for (int row = 0; row < batch.batchSize(); row++) {
             for (int position = 0; position < batch.sequenceLength(); position++) {
                 long token = batch.token(row, position);

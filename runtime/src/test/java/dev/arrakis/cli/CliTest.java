@@ -145,6 +145,98 @@ class CliTest {
         assertTrue(outcome.err().contains("did you mean 'blocks.0.hook_resid_post'"), outcome.err());
     }
 
+    static final List<String> COMMANDS =
+            List.of("hooks", "dump", "demo", "list", "run", "runs", "show", "diff", "export");
+
+    /** Every command explains itself: usage, every option it parses, examples; `help CMD` prints the same. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.FieldSource("COMMANDS")
+    void everyCommandHasHelpListingEachOfItsOptions(String command) {
+        Outcome help = run(command, "--help");
+        assertEquals(0, help.code(), command + " --help exited " + help.code() + ": " + help.err());
+        assertEquals("", help.err(), command + " --help wrote to stderr");
+        assertTrue(help.out().startsWith("Usage: arrakis " + command + " "), help.out());
+        assertTrue(help.out().contains("-h, --help"), help.out());
+        assertTrue(help.out().contains("\nExamples:\n  arrakis " + command), help.out());
+        picocli.CommandLine parsed = new picocli.CommandLine(new ArrakisCli()).getSubcommands().get(command);
+        for (picocli.CommandLine.Model.OptionSpec option : parsed.getCommandSpec().options()) {
+            String shown = option.negatable() ? "--[no-]" + option.longestName().substring(2) : option.longestName();
+            assertTrue(help.out().contains(shown), command + " --help does not mention " + shown + ":\n" + help.out());
+        }
+        Outcome viaHelpCommand = run("help", command);
+        assertEquals(0, viaHelpCommand.code(), viaHelpCommand.err());
+        assertEquals(help.out(), viaHelpCommand.out(), "arrakis help " + command + " differs from " + command
+                + " --help");
+        Outcome shortOption = run(command, "-h");
+        assertEquals(help.out(), shortOption.out(), command + " -h differs from " + command + " --help");
+    }
+
+    @Test
+    void topHelpListsTheCommandsAndTheExitCodes() {
+        Outcome help = run("--help");
+        assertEquals(0, help.code(), help.err());
+        for (String command : COMMANDS) {
+            assertTrue(help.out().contains("\n  " + command + " "), command + " missing from:\n" + help.out());
+        }
+        List<String> lines = help.out().lines().toList();
+        for (String exitCode : List.of("  0    ", "  1    ", "  2    ", "  130  ")) {
+            assertEquals(1, lines.stream().filter(line -> line.startsWith(exitCode)).count(),
+                    "exit code line '" + exitCode + "' in:\n" + help.out());
+        }
+        assertTrue(help.out().contains("Exit codes:"), help.out());
+    }
+
+    @Test
+    void aMisspeltOptionOrCommandGetsTheNearestNameOnOneLine() {
+        Outcome option = run("run", "RegisteredTest.headSweep", "--plot", temp.toString());
+        assertEquals(ArrakisCli.BAD_INPUT, option.code(), option.err());
+        assertEquals("run: Unknown option: '--plot'; did you mean '--plots'? (see arrakis run --help)"
+                + System.lineSeparator(), option.err());
+        Outcome command = run("lst");
+        assertEquals(ArrakisCli.BAD_INPUT, command.code(), command.err());
+        assertEquals("arrakis: Unmatched argument at index 0: 'lst'; did you mean 'list'? (see arrakis --help)"
+                + System.lineSeparator(), command.err());
+    }
+
+    /** gpt2-prefixed has n_positions 32: hooks refuses a longer sequence with dump's words, and takes 32. */
+    @Test
+    void hooksRefusesASequenceLongerThanTheContextAsDumpDoes() {
+        String model = ReferenceCase.of("gpt2-prefixed").directory().toString();
+        String tooLong = "sequence of 33 tokens is longer than the model's context of 32";
+        Outcome hooks = run("hooks", "--model", model, "--seq", "33");
+        assertEquals(ArrakisCli.BAD_INPUT, hooks.code(), hooks.err());
+        assertEquals("", hooks.out(), "hooks printed shapes for a sequence the model cannot run");
+        assertEquals("hooks: " + tooLong + System.lineSeparator(), hooks.err());
+        String tokens = java.util.stream.IntStream.range(0, 33).mapToObj(Integer::toString)
+                .collect(Collectors.joining(" "));
+        Outcome dump = run("dump", "--model", model, "--tokens", tokens, "--out", temp.resolve("x").toString());
+        assertEquals("dump: " + tooLong + System.lineSeparator(), dump.err());
+        Outcome fits = run("hooks", "--model", model, "--seq", "32");
+        assertEquals(0, fits.code(), fits.err());
+        String pattern = fits.out().lines().filter(l -> l.startsWith("blocks.1.attn.hook_pattern ")).findFirst()
+                .orElseThrow();
+        assertTrue(pattern.contains("[1, 4, 32, 32]"), pattern);
+    }
+
+    /** An explanation written over several lines (here: how to convert pickle weights) is printed as those lines. */
+    @Test
+    void aMultiLineExplanationKeepsItsLines() throws java.io.IOException {
+        Path checkpoint = temp.resolve("pickled");
+        java.nio.file.Files.createDirectories(checkpoint);
+        java.nio.file.Files.copy(ReferenceCase.of("gpt2-prefixed").directory().resolve("config.json"),
+                checkpoint.resolve("config.json"));
+        java.nio.file.Files.writeString(checkpoint.resolve("pytorch_model.bin"), "never opened");
+        Outcome outcome = run("hooks", "--model", checkpoint.toString());
+        assertEquals(ArrakisCli.BAD_INPUT, outcome.code(), outcome.err());
+        List<String> lines = outcome.err().lines().toList();
+        assertEquals(3, lines.size(), outcome.err());
+        assertTrue(lines.get(0).startsWith("hooks: " + checkpoint.toAbsolutePath()
+                + " holds only PyTorch pickle weights [pytorch_model.bin]."), lines.get(0));
+        assertTrue(lines.get(0).endsWith("so only for a checkpoint you trust:"), lines.get(0));
+        assertTrue(lines.get(1).startsWith("  python -c \"from transformers import"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("For a plain torch.save state dict,"), lines.get(2));
+    }
+
     private static String[] rejoinTokenRows(String[] words) {
         List<String> args = new ArrayList<>();
         for (int i = 0; i < words.length; i++) {

@@ -74,6 +74,17 @@ class ExperimentCliTest {
         assertTrue(outcome.err().contains("[Experiment/HeadRange] head 7 does not exist"), outcome.err());
     }
 
+    /** The tiny model has heads 0..3: range(0,12) is one mistake, named once with all eight offending heads. */
+    @Test
+    void aRangeBeyondTheHeadsIsOneMessageNamingTheOffendingHeads() {
+        Outcome outcome = run("run", "RegisteredTest.headSweep", "head=range(0,12)", "--no-record");
+        assertEquals(ArrakisCli.BAD_INPUT, outcome.code(), outcome.err());
+        assertEquals("", outcome.out());
+        assertEquals("run: [Experiment/HeadRange] heads 4..11 do not exist in"
+                + " src/test/resources/reference/gpt2-prefixed/config.json (heads 0..3)" + System.lineSeparator(),
+                outcome.err());
+    }
+
     @Test
     void unknownRunSuggestsTheNearest() {
         Outcome outcome = run("run", "RegisteredTest.headswep");

@@ -104,6 +104,32 @@ class OverridesTest extends TinyModelTest {
         assertTrue(lines.get(2).startsWith("[Experiment/PositionRange] position 40 does not exist"), message);
     }
 
+    /**
+     * The tiny model has layers 0..1, heads 0..3 and a context of 32: each selection with indices out of range is
+     * one problem naming them all, consecutive ones as a range.
+     */
+    @Test
+    void indicesOutOfRangeAreOneProblemPerSelection() {
+        String heads = problems(oneAblation(), "ablate", overrides("head=range(0,12)"));
+        assertEquals(List.of("[Experiment/HeadRange] heads 4..11 do not exist in " + modelName() + " (heads 0..3)"),
+                List.of(heads.split("\n")), heads);
+        String scattered = problems(oneAblation(), "ablate", overrides("layer=[0,2,3,7]", "head=[1,5,6,9]",
+                "position=range(30,34)"));
+        assertEquals(List.of("[Experiment/LayerRange] layers 2, 3, 7 do not exist in " + modelName()
+                        + " (layers 0..1)",
+                "[Experiment/HeadRange] heads 5, 6, 9 do not exist in " + modelName() + " (heads 0..3)",
+                "[Experiment/PositionRange] positions 32, 33 do not exist in " + modelName()
+                        + " (context 0..31; negative counts from the end)"),
+                List.of(scattered.split("\n")), scattered);
+        String neurons = problems(threeInterventions(), "three", overrides("ablate2.neuron=range(254,258)"));
+        assertEquals(List.of("[Experiment/NeuronRange] neurons 256, 257 do not exist in " + modelName()
+                + " (neurons 0..255)"), List.of(neurons.split("\n")), neurons);
+    }
+
+    private static String modelName() {
+        return oneAblation().model().displayName();
+    }
+
     @Test
     void keyAndValueMistakesAreNamed() {
         assertTrue(problems(oneAblation(), "ablate", overrides("haed=1")).contains("did you mean 'head'?"));

@@ -1,0 +1,160 @@
+package dev.arrakis.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import dev.arrakis.cli.ArrakisCli;
+import dev.arrakis.hooks.Interventions;
+import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.model.ForwardResult;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.TokenBatch;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import javax.tools.JavaCompiler;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A user's own project, outside the repository: its source and checkpoint in a temporary directory, compiled by javac
+ * with the Arrakis processors as a user's build runs them, then listed and run through the command line with
+ * {@code --class-path}, as docs/cli.md tells users to.
+ */
+class UserProjectCliTest {
+    private static final Path TINY_CHECKPOINT = Path.of("../runtime/src/test/resources/reference/gpt2-prefixed");
+    private static final long[] PROMPT = {5, 17, 3, 99};
+
+    private static final String SOURCE = """
+            package org.example.probe;
+
+            import dev.arrakis.annotations.Ablate;
+            import dev.arrakis.annotations.Experiment;
+            import dev.arrakis.annotations.Input;
+            import dev.arrakis.annotations.Run;
+            import dev.arrakis.annotations.Sweep;
+            import dev.arrakis.hooks.Logits;
+            import dev.arrakis.model.TokenBatch;
+
+            @Experiment(config = "model/config.json")
+            public class UserProbe {
+                @Input
+                TokenBatch prompt() {
+                    return TokenBatch.of(new long[] {5, 17, 3, 99});
+                }
+
+                @Run
+                double logitDiff(Logits logits) {
+                    return logits.logitDiff(0, -1, 5, 17);
+                }
+
+                @Ablate(layer = 0, head = Sweep.ALL)
+                double eachHead(Logits logits) {
+                    return logits.logitDiff(0, -1, 5, 17);
+                }
+            }
+            """;
+
+    @TempDir
+    static Path project;
+
+    private static Path classes;
+
+    @BeforeAll
+    static void writeAndCompileTheProject() throws IOException {
+        Path model = Files.createDirectories(project.resolve("model"));
+        for (String file : List.of("config.json", "model.safetensors")) {
+            Files.copy(TINY_CHECKPOINT.resolve(file), model.resolve(file));
+        }
+        Path source = project.resolve("src/main/java/org/example/probe/UserProbe.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, SOURCE, StandardCharsets.UTF_8);
+        classes = Files.createDirectories(project.resolve("target/classes"));
+        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
+        // The processors come from this module's class path through their service file, as from a processor path.
+        String classPath = System.getProperty("java.class.path");
+        java.io.ByteArrayOutputStream diagnostics = new java.io.ByteArrayOutputStream();
+        int code = javac.run(null, diagnostics, diagnostics,
+                "-classpath", classPath, "-processorpath", classPath, "-Aarrakis.projectDir=" + project,
+                "-d", classes.toString(), source.toString());
+        assertEquals(0, code, "javac exited " + code + ":\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.isRegularFile(classes.resolve(
+                "META-INF/services/dev.arrakis.experiment.ExperimentDefinition")),
+                "the processor registered no experiment:\n" + diagnostics.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void listShowsTheUsersExperimentOnlyWithItsClassPath() {
+        Outcome without = cli("list");
+        assertEquals(0, without.code(), without.err());
+        assertTrue(!without.out().contains("UserProbe"), "UserProbe listed without --class-path:\n" + without.out());
+
+        Outcome with = cli("list", "--class-path", classes.toString());
+        assertEquals(0, with.code(), with.err());
+        assertTrue(with.out().contains("UserProbe  model model/config.json"), with.out());
+        assertTrue(with.out().contains("(org.example.probe.UserProbe)"), with.out());
+        assertTrue(with.out().contains("\n  UserProbe.eachHead  ablate zero layer=[0] head=all"), with.out());
+        assertTrue(with.out().contains("\n  UserProbe.logitDiff"), with.out());
+    }
+
+    @Test
+    void runComputesWhatTheModelComputesDirectly() {
+        Outcome plain = cli("run", "--class-path", classes.toString(), "--project-dir", project.toString(),
+                "--no-record", "UserProbe.logitDiff");
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals(List.of(format(direct(-1))), resultLines(plain), plain.out());
+
+        Outcome sweep = cli("run", "--class-path", classes.toString(), "--project-dir", project.toString(),
+                "--no-record", "UserProbe.eachHead", "head=1,3");
+        assertEquals(0, sweep.code(), sweep.err());
+        assertEquals(List.of("head=1  " + format(direct(1)), "head=3  " + format(direct(3))), resultLines(sweep),
+                sweep.out());
+    }
+
+    @Test
+    void aMissingClassPathEntryIsNamed() {
+        Path missing = project.resolve("target/no-such-classes");
+        Outcome outcome = cli("list", "--class-path", missing.toString());
+        assertEquals(ArrakisCli.BAD_INPUT, outcome.code(), outcome.err());
+        assertEquals("list: class path entry '" + missing + "' does not exist (" + missing + ")"
+                + System.lineSeparator(), outcome.err());
+    }
+
+    /** The result lines of a run: every line after its header ("UserProbe.eachHead  fingerprint ..."). */
+    private static List<String> resultLines(Outcome outcome) {
+        return outcome.out().lines().skip(1).toList();
+    }
+
+    private static String format(double value) {
+        return String.format(Locale.ROOT, "%.6f", value);
+    }
+
+    /** logit(5) - logit(17) at the prompt's last position, with layer 0's head zero-ablated (-1: none). */
+    private static double direct(int head) {
+        try (HookedTransformer model = HookedTransformer.load(project.resolve("model"))) {
+            RunOptions options = head < 0 ? RunOptions.none()
+                    : RunOptions.none().withHook("blocks.0.attn.hook_z", Interventions.zeroHeads(head));
+            try (ForwardResult result = model.run(TokenBatch.of(PROMPT), options)) {
+                NDArray last = result.logits().get(0, PROMPT.length - 1);
+                return last.getFloat(5) - last.getFloat(17);
+            }
+        }
+    }
+
+    record Outcome(int code, String out, String err) {}
+
+    private static Outcome cli(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        int code = ArrakisCli.execute(args, new PrintWriter(out), new PrintWriter(err));
+        return new Outcome(code, out.toString(), err.toString());
+    }
+}
