@@ -33,35 +33,9 @@ class UserProjectCliTest {
     private static final Path TINY_CHECKPOINT = Path.of("../runtime/src/test/resources/reference/gpt2-prefixed");
     private static final long[] PROMPT = {5, 17, 3, 99};
 
-    private static final String SOURCE = """
-            package org.example.probe;
-
-            import dev.arrakis.annotations.Ablate;
-            import dev.arrakis.annotations.Experiment;
-            import dev.arrakis.annotations.Input;
-            import dev.arrakis.annotations.Run;
-            import dev.arrakis.annotations.Sweep;
-            import dev.arrakis.hooks.Logits;
-            import dev.arrakis.model.TokenBatch;
-
-            @Experiment(config = "model/config.json")
-            public class UserProbe {
-                @Input
-                TokenBatch prompt() {
-                    return TokenBatch.of(new long[] {5, 17, 3, 99});
-                }
-
-                @Run
-                double logitDiff(Logits logits) {
-                    return logits.logitDiff(0, -1, 5, 17);
-                }
-
-                @Ablate(layer = 0, head = Sweep.ALL)
-                double eachHead(Logits logits) {
-                    return logits.logitDiff(0, -1, 5, 17);
-                }
-            }
-            """;
+    /** The docs' user-project page; its experiment is compiled from there, so the page cannot drift. */
+    private static final Path CLI_DOC = Path.of("..").resolve("docs/cli.md");
+    private static final String SOURCE_CAPTION = "`src/main/java/org/example/probe/Probe.java`:";
 
     @TempDir
     static Path project;
@@ -74,9 +48,9 @@ class UserProjectCliTest {
         for (String file : List.of("config.json", "model.safetensors")) {
             Files.copy(TINY_CHECKPOINT.resolve(file), model.resolve(file));
         }
-        Path source = project.resolve("src/main/java/org/example/probe/UserProbe.java");
+        Path source = project.resolve("src/main/java/org/example/probe/Probe.java");
         Files.createDirectories(source.getParent());
-        Files.writeString(source, SOURCE, StandardCharsets.UTF_8);
+        Files.writeString(source, javaBlockAfter(SOURCE_CAPTION), StandardCharsets.UTF_8);
         classes = Files.createDirectories(project.resolve("target/classes"));
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
         // The processors come from this module's class path through their service file, as from a processor path.
@@ -95,25 +69,26 @@ class UserProjectCliTest {
     void listShowsTheUsersExperimentOnlyWithItsClassPath() {
         Outcome without = cli("list");
         assertEquals(0, without.code(), without.err());
-        assertTrue(!without.out().contains("UserProbe"), "UserProbe listed without --class-path:\n" + without.out());
+        assertTrue(!without.out().contains("org.example.probe.Probe"),
+                "org.example.probe.Probe listed without --class-path:\n" + without.out());
 
         Outcome with = cli("list", "--class-path", classes.toString());
         assertEquals(0, with.code(), with.err());
-        assertTrue(with.out().contains("UserProbe  model model/config.json"), with.out());
-        assertTrue(with.out().contains("(org.example.probe.UserProbe)"), with.out());
-        assertTrue(with.out().contains("\n  UserProbe.eachHead  ablate zero layer=[0] head=all"), with.out());
-        assertTrue(with.out().contains("\n  UserProbe.logitDiff"), with.out());
+        assertTrue(with.out().contains("Probe  model model/config.json"), with.out());
+        assertTrue(with.out().contains("(org.example.probe.Probe)"), with.out());
+        assertTrue(with.out().contains("\n  Probe.eachHead  ablate zero layer=[0] head=all"), with.out());
+        assertTrue(with.out().contains("\n  Probe.logitDiff"), with.out());
     }
 
     @Test
     void runComputesWhatTheModelComputesDirectly() {
         Outcome plain = cli("run", "--class-path", classes.toString(), "--project-dir", project.toString(),
-                "--no-record", "UserProbe.logitDiff");
+                "--no-record", "Probe.logitDiff");
         assertEquals(0, plain.code(), plain.err());
         assertEquals(List.of(format(direct(-1))), resultLines(plain), plain.out());
 
         Outcome sweep = cli("run", "--class-path", classes.toString(), "--project-dir", project.toString(),
-                "--no-record", "UserProbe.eachHead", "head=1,3");
+                "--no-record", "Probe.eachHead", "head=1,3");
         assertEquals(0, sweep.code(), sweep.err());
         assertEquals(List.of("head=1  " + format(direct(1)), "head=3  " + format(direct(3))), resultLines(sweep),
                 sweep.out());
@@ -128,7 +103,24 @@ class UserProjectCliTest {
                 + System.lineSeparator(), outcome.err());
     }
 
-    /** The result lines of a run: every line after its header ("UserProbe.eachHead  fingerprint ..."). */
+    /** The ```java block that follows the line {@code caption} in the docs' user-project page. */
+    private static String javaBlockAfter(String caption) throws IOException {
+        List<String> lines = Files.readAllLines(CLI_DOC, StandardCharsets.UTF_8);
+        int at = lines.indexOf(caption);
+        assertTrue(at >= 0, "docs/cli.md has no line " + caption);
+        int open = at + 1;
+        while (open < lines.size() && !lines.get(open).startsWith("```java")) {
+            open++;
+        }
+        int close = open + 1;
+        while (close < lines.size() && !lines.get(close).startsWith("```")) {
+            close++;
+        }
+        assertTrue(close < lines.size(), "docs/cli.md: no closed ```java block after " + caption);
+        return String.join("\n", lines.subList(open + 1, close)) + "\n";
+    }
+
+    /** The result lines of a run: every line after its header ("Probe.eachHead  fingerprint ..."). */
     private static List<String> resultLines(Outcome outcome) {
         return outcome.out().lines().skip(1).toList();
     }

@@ -19,10 +19,14 @@ import java.util.stream.Stream;
  * @param language the fence's info string up to its first space, lower case; empty for a bare fence
  * @param lines the block's text, line by line
  * @param runnable whether the line before the fence is {@value #RUNNABLE_MARKER}
+ * @param testedBy the test source named by a line {@code <!-- tested-by: PATH -->} before the fence (a path relative
+ *     to the project), or empty: that test reads the block from this file and checks it in its real setting, such as
+ *     a user's project outside the repository, where this harness could not
  */
-record CodeBlock(String file, int fenceLine, String language, List<String> lines, boolean runnable) {
+record CodeBlock(String file, int fenceLine, String language, List<String> lines, boolean runnable, String testedBy) {
 
     static final String RUNNABLE_MARKER = "<!-- runnable -->";
+    private static final Pattern TESTED_BY_MARKER = Pattern.compile("<!-- tested-by: (\\S+) -->");
 
     private static final Pattern FENCE = Pattern.compile("^ {0,3}(`{3,}|~{3,})\\s*([^`\\s]*).*$");
 
@@ -70,12 +74,15 @@ record CodeBlock(String file, int fenceLine, String language, List<String> lines
             }
             String fence = open.group(1);
             String language = open.group(2).toLowerCase(Locale.ROOT);
-            boolean runnable = i > 0 && markdown.get(i - 1).trim().equals(RUNNABLE_MARKER);
+            String previous = i > 0 ? markdown.get(i - 1).trim() : "";
+            boolean runnable = previous.equals(RUNNABLE_MARKER);
+            Matcher testedBy = TESTED_BY_MARKER.matcher(previous);
             int end = i + 1;
             while (end < markdown.size() && !closes(markdown.get(end), fence)) {
                 end++;
             }
-            blocks.add(new CodeBlock(file, i + 1, language, markdown.subList(i + 1, end), runnable));
+            blocks.add(new CodeBlock(file, i + 1, language, markdown.subList(i + 1, end), runnable,
+                    testedBy.matches() ? testedBy.group(1) : ""));
             i = end;
         }
         return blocks;

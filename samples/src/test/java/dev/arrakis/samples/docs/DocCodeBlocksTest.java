@@ -34,7 +34,9 @@ import picocli.CommandLine;
  * {@code "gpt2"}) or write files outside the run store are compile-only. In ```bash blocks every command that starts
  * with {@code ./arrakis}, also after {@code &&}, {@code ;} or {@code |}, is parsed against the CLI's picocli model,
  * so every subcommand and option it names exists; docs write real values (committed checkpoints), not placeholders.
- * Other commands (mvn, pip, python3) are not run. ```text blocks, bare fences and other languages are output or
+ * Other commands (mvn, pip, python3) are not run. A block whose fence follows {@code <!-- tested-by: PATH -->}
+ * is left to that test, which must exist and read this doc file: docs/cli.md's user project, for instance, is
+ * compiled and run outside the repository by the processor module's {@code UserProjectCliTest}. ```text blocks, bare fences and other languages are output or
  * foreign and are not checked.
  */
 class DocCodeBlocksTest {
@@ -56,7 +58,10 @@ class DocCodeBlocksTest {
         List<DynamicTest> tests = new ArrayList<>();
         List<CodeBlock> runnable = new ArrayList<>();
         for (CodeBlock block : blocks) {
-            if (block.language().equals("java")) {
+            if (!block.testedBy().isEmpty()) {
+                tests.add(dynamicTest(block.label() + " is tested by " + block.testedBy(),
+                        () -> isReadByItsTest(projectDir, block)));
+            } else if (block.language().equals("java")) {
                 tests.add(dynamicTest(block.label() + " compiles", () -> compiles(compiler, block)));
                 if (block.runnable()) {
                     runnable.add(block);
@@ -78,6 +83,16 @@ class DocCodeBlocksTest {
             tests.add(dynamicTest(block.label() + " runs", () -> runs(projectDir, runnable, block)));
         }
         return tests;
+    }
+
+    /** A block left to another test: that test exists and reads this doc file. */
+    private static void isReadByItsTest(Path projectDir, CodeBlock block) throws java.io.IOException {
+        Path test = projectDir.resolve(block.testedBy());
+        assertTrue(java.nio.file.Files.isRegularFile(test),
+                () -> block.label() + ": tested-by names " + test + ", which does not exist");
+        String source = java.nio.file.Files.readString(test);
+        assertTrue(source.contains('"' + block.file() + '"'), () -> block.label() + ": " + block.testedBy()
+                + " does not read \"" + block.file() + "\", so it cannot be testing this block");
     }
 
     private void compiles(BlockCompiler compiler, CodeBlock block) {
