@@ -37,10 +37,10 @@ public final class KnownModels {
     private static final Map<String, String> CATALOGUE_NAMES = new LinkedHashMap<>();
 
     static {
-        gpt2("gpt2", "openai-community/gpt2", 12, 12, 768);
-        gpt2("gpt2-medium", "openai-community/gpt2-medium", 24, 16, 1024);
-        gpt2("gpt2-large", "openai-community/gpt2-large", 36, 20, 1280);
-        gpt2("gpt2-xl", "openai-community/gpt2-xl", 48, 25, 1600);
+        gpt2("gpt2", "gpt2", 12, 12, 768);
+        gpt2("gpt2-medium", "gpt2-medium", 24, 16, 1024);
+        gpt2("gpt2-large", "gpt2-large", 36, 20, 1280);
+        gpt2("gpt2-xl", "gpt2-xl", 48, 25, 1600);
         pythia("pythia-70m", 6, 8, 512, 50304);
         pythia("pythia-160m", 12, 12, 768, 50304);
         pythia("pythia-410m", 24, 16, 1024, 50304);
@@ -92,9 +92,11 @@ public final class KnownModels {
 
     private KnownModels() {}
 
+    /** GPT-2's repositories keep their original root names on the hub, which HF transformers users type. */
     private static void gpt2(String name, String repo, int layers, int heads, int dModel) {
         add(name, repo, new ModelConfig("gpt2", layers, heads, heads, dModel, dModel / heads, 4 * dModel, 50257,
                 1024, 1e-5, Architecture.gpt2Style(GELU_TANH)));
+        alias(name, "openai-community/" + name);
     }
 
     private static void pythia(String name, int layers, int heads, int dModel, int vocab) {

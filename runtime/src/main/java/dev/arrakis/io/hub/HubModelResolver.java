@@ -2,6 +2,7 @@ package dev.arrakis.io.hub;
 
 import dev.arrakis.ArrakisException;
 import dev.arrakis.io.CheckpointFiles;
+import dev.arrakis.spec.KnownModels;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
@@ -15,7 +16,9 @@ import java.util.function.Consumer;
 /**
  * Turns a model name such as {@code gpt2} or {@code EleutherAI/pythia-70m} into a local checkpoint directory the way
  * huggingface_hub does: a directory given as such is used as it is; otherwise the Hugging Face cache is consulted,
- * and on a miss the repo's config, safetensors weights and tokenizer files are downloaded into it.
+ * and on a miss the repo's config, safetensors weights and tokenizer files are downloaded into it. An unqualified
+ * name the catalogue ({@link KnownModels}) knows, such as TransformerLens's {@code gpt2-small} or
+ * {@code pythia-70m}, stands for the catalogue's repository.
  */
 public final class HubModelResolver {
 
@@ -54,7 +57,16 @@ public final class HubModelResolver {
         if (directory.isPresent()) {
             return checkpointDirectory(directory.get());
         }
-        RepoId repo = new RepoId(nameOrDirectory);
+        Optional<String> catalogueRepo = catalogueRepo(nameOrDirectory);
+        if (catalogueRepo.isPresent()) {
+            // The name as typed may be cached already (a repo HF renamed is still cached under its old name).
+            Optional<Path> cachedAsTyped = findSnapshot(new RepoId(nameOrDirectory),
+                    new RepoCache(settings.cacheDir(), new RepoId(nameOrDirectory)));
+            if (cachedAsTyped.isPresent()) {
+                return cachedAsTyped.get();
+            }
+        }
+        RepoId repo = new RepoId(catalogueRepo.orElse(nameOrDirectory));
         RepoCache cache = new RepoCache(settings.cacheDir(), repo);
         Optional<Path> cached = findSnapshot(repo, cache);
         if (cached.isPresent()) {
@@ -74,6 +86,18 @@ public final class HubModelResolver {
             Thread.currentThread().interrupt();
             throw new HubException("Interrupted while downloading '" + repo + "' into " + cache.root(), e);
         }
+    }
+
+    /**
+     * The hub repository of an unqualified name the catalogue knows under another spelling, such as TransformerLens's
+     * {@code gpt2-small} or {@code pythia-70m} (EleutherAI/pythia-70m); empty for a qualified name ({@code org/name}),
+     * which is used as typed, and for names outside the catalogue.
+     */
+    private static Optional<String> catalogueRepo(String name) {
+        if (name.contains("/")) {
+            return Optional.empty();
+        }
+        return KnownModels.find(name).map(KnownModels.KnownModel::hubRepo).filter(repo -> !repo.equals(name));
     }
 
     private static Optional<Path> existingDirectory(String argument) {

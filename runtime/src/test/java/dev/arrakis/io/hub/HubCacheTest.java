@@ -57,6 +57,28 @@ class HubCacheTest {
     }
 
     @Test
+    void transformerLensNamesStandForTheCataloguesRepository() throws IOException {
+        Path pythia = cacheSnapshot("models--EleutherAI--pythia-70m", COMMIT);
+        Files.writeString(cacheDir.resolve("models--EleutherAI--pythia-70m/refs/main"), COMMIT);
+        Path gpt2 = cacheSnapshot("models--gpt2", COMMIT);
+        Files.writeString(cacheDir.resolve("models--gpt2/refs/main"), COMMIT);
+
+        assertEquals(pythia, resolver.resolve("pythia-70m"), "pythia-70m");
+        assertEquals(pythia, resolver.resolve("Pythia-19M"), "Pythia-19M (EleutherAI's old name)");
+        assertEquals(gpt2, resolver.resolve("gpt2-small"), "gpt2-small");
+        assertEquals(0, hub.requests().size(), "requests: " + hub.requests());
+    }
+
+    @Test
+    void aNameCachedAsTypedIsUsedBeforeTheCataloguesRepository() throws IOException {
+        Path typed = cacheSnapshot("models--pythia-70m", COMMIT);
+        Files.writeString(cacheDir.resolve("models--pythia-70m/refs/main"), COMMIT);
+        cacheSnapshot("models--EleutherAI--pythia-70m", OLDER_COMMIT);
+
+        assertEquals(typed, resolver.resolve("pythia-70m"));
+    }
+
+    @Test
     void withoutAUsableRefTheNewestSnapshotWithAConfigIsResolved() throws IOException {
         Path older = cacheSnapshot("models--gpt2", OLDER_COMMIT);
         Path newer = cacheSnapshot("models--gpt2", COMMIT);
