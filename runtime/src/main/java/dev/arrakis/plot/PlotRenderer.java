@@ -237,14 +237,16 @@ public final class PlotRenderer {
 
     private static Encoded encode(String plotTitle, PanelChart panel, String panelTitle, String name) {
         try {
-            Chart<?, ?> chart = panel.toChart();
+            PanelChart.Drawing drawing = panel.draw();
+            Chart<?, ?> chart = drawing.chart();
             ByteArrayOutputStream png = new ByteArrayOutputStream();
             if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", png)) {
                 throw new IllegalStateException("no PNG writer is installed");
             }
             ByteArrayOutputStream svg = new ByteArrayOutputStream();
             VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsFormat.SVG);
-            byte[] finished = SvgDocument.finish(svg.toByteArray(), panel.title(), panel.description());
+            byte[] finished = SvgDocument.finish(svg.toByteArray(), panel.title(),
+                    panel.description(drawing.yTicks().get()));
             return new Encoded(name, text(panelTitle), png.toByteArray(), finished, panel.width(), panel.height());
         } catch (IOException | RuntimeException failure) {
             throw new PlotRenderException(plotTitle, Problem.RENDER_FAILED,

@@ -98,7 +98,7 @@ class PlotsTest {
         String desc = svgText(plot, "desc");
         assertTrue(desc.contains("x axis: head; y axis: layer"), desc);
         assertTrue(desc.contains("x ticks: [\"h0\",\"h1\",\"h2\"]; y ticks: [\"0\",\"1\"]"), desc);
-        assertTrue(desc.contains("diverging blue-white-red") && desc.contains("from -2 to 2"), desc);
+        assertTrue(desc.contains("diverging blue-white-red") && desc.contains("from -2.0 to 2.0"), desc);
     }
 
     @Test
