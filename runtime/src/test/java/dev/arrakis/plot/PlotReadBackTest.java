@@ -66,6 +66,9 @@ class PlotReadBackTest {
         // Bars zoom in (spread 2e-7 is under a sixth of 1.0000003) and start at 1.0000000, the round number below.
         TINY_RANGE(new double[] {1.0000001, 1.0000002, 1.0000003, 1.0000002}, "1.00000005 to 1.00000035",
                 "1.00000000 to 1.00000035", "1.00000000", "1.00000010 to 1.00000030"),
+        // Equally spaced values: XChart alone ticked the values themselves, labelled -6.027777471122048.
+        EQUALLY_SPACED(new double[] {-6.027777471122048, -5.027777471122048, -4.027777471122048, -3.027777471122048},
+                "-7 to -2", "-8 to 0", "0", "-6.5 to -3.0"),
         // Log-probabilities: bars zoom in (spread 0.3 < 3.4 / 6) and start at -3.0, a round number above the data.
         WITH_NAN(new double[] {-3.1, Double.NaN, -3.4, -3.2}, "-3.5 to -3.0", "-3.5 to -3.0", "-3.0",
                 "-3.40 to -3.10");
@@ -122,7 +125,7 @@ class PlotReadBackTest {
      * 3.8.8 alone drew every all-negative line flat at its maximum.
      */
     @ParameterizedTest
-    @EnumSource(value = Data.class, names = {"ALL_NEGATIVE", "ALL_POSITIVE", "MIXED", "TINY_RANGE", "WITH_NAN"})
+    @EnumSource(value = Data.class, names = {"ALL_NEGATIVE", "ALL_POSITIVE", "MIXED", "TINY_RANGE", "EQUALLY_SPACED", "WITH_NAN"})
     void lineHeightsAreProportionalToTheValues(Data data) throws Exception {
         RenderedPlot plot = renderer.render(Plots.line("shape " + data, "pos", Plots.indexTicks(4), data.values),
                 directory, "shape");
