@@ -205,7 +205,7 @@ record PanelChart(
             for (double value : values[row]) {
                 series.add(Double.isFinite(value) ? axis.toChart(value) : null);
             }
-            String tick = rowTicks.get(row);
+            String tick = TokenText.display(rowTicks.get(row));
             String name = values.length == 1 ? (yLabel.isEmpty() ? "value" : yLabel)
                     : seriesLabel.isEmpty() ? tick : seriesLabel + "=" + tick;
             String unique = name;
@@ -291,8 +291,10 @@ record PanelChart(
         return shown;
     }
 
+    /** A tick label as drawn: tokens made visible ({@link TokenText}), then cut to length. */
     static String shorten(String tick) {
-        return tick.length() > MAX_TICK_LABEL_LENGTH ? tick.substring(0, MAX_TICK_LABEL_LENGTH - 1) + "\u2026"
-                : tick.isEmpty() ? " " : tick;
+        String shown = TokenText.display(tick);
+        return shown.length() > MAX_TICK_LABEL_LENGTH ? shown.substring(0, MAX_TICK_LABEL_LENGTH - 1) + "\u2026"
+                : shown;
     }
 }
