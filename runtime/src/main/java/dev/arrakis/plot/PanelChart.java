@@ -59,6 +59,8 @@ record PanelChart(
     static final int MAX_MARKED_POINTS = 40;
     /** Background of a heatmap's plot area, seen where a value is NaN or infinite. */
     static final Color MISSING_VALUE = new Color(0xBDBDBD);
+    /** The font of chart titles, and of a grid's heading. */
+    static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 16);
 
     /**
      * The text for an SVG {@code <desc>}: the axes, every tick label in full and, for heatmaps, the colour scale.
@@ -94,7 +96,7 @@ record PanelChart(
         return text.toString();
     }
 
-    private static String jsonArray(List<String> labels) {
+    static String jsonArray(List<String> labels) {
         try {
             return Json.MAPPER.writeValueAsString(labels);
         } catch (JsonProcessingException impossible) {
@@ -148,6 +150,12 @@ record PanelChart(
             return run.stream().filter(value -> value >= low - slack && value <= high + slack)
                     .map(axis::chartLabel).toList();
         }
+    }
+
+    /** The same panel drawn at another size under another title: a cell of a grid. */
+    PanelChart resized(String newTitle, int newWidth, int newHeight) {
+        return new PanelChart(kind, newTitle, xLabel, yLabel, seriesLabel, rowTicks, columnTicks, values, scale,
+                newWidth, newHeight);
     }
 
     /** The y axis of a line or bar chart, from the finite values. */
@@ -261,7 +269,7 @@ record PanelChart(
         styler.setLocale(Locale.ROOT);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setChartTitleVisible(true);
-        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        styler.setChartTitleFont(TITLE_FONT);
         styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
         styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));

@@ -89,13 +89,16 @@ public final class PlotRenderer {
         List<PanelChart> panels = layOut(request, plotTitle);
         checkBaseName(plotTitle, baseName);
 
-        int count = panels.size();
+        List<Figure> figures = figures(request, panels, plotTitle);
+        int count = figures.size();
         int digits = String.valueOf(count).length();
         List<Encoded> encoded = new ArrayList<>(count);
         for (int index = 0; index < count; index++) {
-            PanelChart panel = panels.get(index);
+            Figure figure = figures.get(index);
             String name = count == 1 ? baseName : baseName + "-" + String.format("%0" + digits + "d", index + 1);
-            encoded.add(encode(plotTitle, panel, request.panels().get(index).title(), name));
+            encoded.add(figure.cells().size() == 1 && figure.gridTitle() == null
+                    ? encode(plotTitle, figure.cells().get(0), figure.title(), name)
+                    : encodeGrid(plotTitle, figure, name));
         }
 
         StagedFile.prepareDirectory(plotTitle, directory);
@@ -231,9 +234,108 @@ public final class PlotRenderer {
         }
     }
 
+    // ----- figures -----
+
+    /** Width of one head's cell in a grid of attention heads, in pixels. */
+    static final int GRID_CELL_WIDTH = 560;
+    /** Height of one head's cell in a grid of attention heads, in pixels. */
+    static final int GRID_CELL_HEIGHT = 500;
+    /** Height of the band above a grid that holds its title, in pixels. */
+    static final int GRID_TITLE_HEIGHT = 40;
+
+    /**
+     * One picture: a single panel, or for attention a grid of heads.
+     *
+     * @param title the panel's title for {@link RenderedPlot.Image#panelTitle}, or the group's for a grid
+     * @param gridTitle the grid's heading, null for a single panel
+     */
+    private record Figure(String title, String gridTitle, List<PanelChart> cells) {}
+
+    /**
+     * Panels of a heatmap, line or bar chart are one picture each, at full size. Attention panels are grouped into
+     * one grid per value of all but their last coordinate: {@code batch=0, head=3} joins the grid {@code batch=0}
+     * as its cell {@code head=3}, and heads labelled plainly ({@code L1H3}) form a single grid. So a 4 × 4 batch ×
+     * head pattern gives four pictures, not sixteen.
+     */
+    private static List<Figure> figures(PlotRequest request, List<PanelChart> panels, String plotTitle) {
+        if (request.kind() != PlotKind.ATTENTION || panels.size() == 1) {
+            List<Figure> figures = new ArrayList<>(panels.size());
+            for (int index = 0; index < panels.size(); index++) {
+                figures.add(new Figure(text(request.panels().get(index).title()), null, List.of(panels.get(index))));
+            }
+            return figures;
+        }
+        java.util.Map<String, List<PanelChart>> groups = new java.util.LinkedHashMap<>();
+        for (int index = 0; index < panels.size(); index++) {
+            String title = text(request.panels().get(index).title());
+            int split = title.lastIndexOf(", ");
+            String group = split < 0 ? "" : title.substring(0, split);
+            String cell = split < 0 ? title : title.substring(split + 2);
+            PanelChart panel = panels.get(index);
+            groups.computeIfAbsent(group, unused -> new ArrayList<>()).add(panel.resized(
+                    cell.isEmpty() ? "panel " + (index + 1) : cell, GRID_CELL_WIDTH, GRID_CELL_HEIGHT));
+        }
+        List<Figure> figures = new ArrayList<>(groups.size());
+        groups.forEach((group, cells) -> figures.add(new Figure(group, group.isEmpty() ? plotTitle
+                : plotTitle + " \u2014 " + group, cells)));
+        return figures;
+    }
+
+    /** Columns of a grid of {@code cells}: as square as it gets, wider than tall. */
+    static int gridColumns(int cells) {
+        return (int) Math.ceil(Math.sqrt(cells));
+    }
+
     // ----- drawing -----
 
     private record Encoded(String name, String panelTitle, byte[] png, byte[] svg, int width, int height) {}
+
+    private static Encoded encodeGrid(String plotTitle, Figure figure, String name) {
+        try {
+            List<PanelChart> cells = figure.cells();
+            int columns = gridColumns(cells.size());
+            int rows = (cells.size() + columns - 1) / columns;
+            int width = columns * GRID_CELL_WIDTH;
+            int height = GRID_TITLE_HEIGHT + rows * GRID_CELL_HEIGHT;
+            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
+                    java.awt.image.BufferedImage.TYPE_INT_RGB);
+            java.awt.Graphics2D graphics = image.createGraphics();
+            graphics.setColor(java.awt.Color.WHITE);
+            graphics.fillRect(0, 0, width, height);
+            graphics.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING,
+                    java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            graphics.setColor(java.awt.Color.BLACK);
+            graphics.setFont(PanelChart.TITLE_FONT);
+            int titleWidth = graphics.getFontMetrics().stringWidth(figure.gridTitle());
+            graphics.drawString(figure.gridTitle(), Math.max(8, (width - titleWidth) / 2), GRID_TITLE_HEIGHT - 14);
+            List<SvgDocument.Placed> parts = new ArrayList<>(cells.size());
+            List<String> cellTitles = new ArrayList<>(cells.size());
+            for (int index = 0; index < cells.size(); index++) {
+                PanelChart cell = cells.get(index);
+                int x = (index % columns) * GRID_CELL_WIDTH;
+                int y = GRID_TITLE_HEIGHT + (index / columns) * GRID_CELL_HEIGHT;
+                Chart<?, ?> chart = cell.draw().chart();
+                graphics.drawImage(BitmapEncoder.getBufferedImage(chart), x, y, null);
+                ByteArrayOutputStream svg = new ByteArrayOutputStream();
+                VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsFormat.SVG);
+                parts.add(new SvgDocument.Placed(svg.toByteArray(), x, y, cell.width(), cell.height()));
+                cellTitles.add(cell.title());
+            }
+            graphics.dispose();
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            if (!ImageIO.write(image, "png", png)) {
+                throw new IllegalStateException("no PNG writer is installed");
+            }
+            String description = "grid of " + cells.size() + " panels, " + columns + " across, left to right then"
+                    + " down: " + PanelChart.jsonArray(cellTitles) + "; each a " + cells.get(0).description(List.of());
+            byte[] svg = SvgDocument.grid(parts, width, height, figure.gridTitle(), GRID_TITLE_HEIGHT - 14,
+                    description);
+            return new Encoded(name, figure.title(), png.toByteArray(), svg, width, height);
+        } catch (IOException | RuntimeException failure) {
+            throw new PlotRenderException(plotTitle, Problem.RENDER_FAILED,
+                    "drawing " + name + " failed: " + failure, failure);
+        }
+    }
 
     private static Encoded encode(String plotTitle, PanelChart panel, String panelTitle, String name) {
         try {

@@ -51,8 +51,9 @@ record ValueAxis(double min, double max, double step, int decimals, double basel
     /**
      * A range for bars of finite {@code [low, high]}. Bars grow from zero whenever zero is on the axis: always for
      * data of both signs, and for data of one sign unless its spread is under {@link #ZOOM_FRACTION} of its
-     * magnitude (or is constant). Otherwise the range is around the data and the bars grow from a round number a little beyond the
-     * value nearest zero, so that value still has a visible bar; the chart then says where bars start.
+     * magnitude (a constant keeps zero too). Otherwise the range is around the data and the bars grow from a round
+     * number a little beyond the value nearest zero, so that value still has a visible bar; the chart then says where
+     * bars start.
      */
     static ValueAxis forBars(double low, double high) {
         double magnitude = Math.max(Math.abs(low), Math.abs(high));

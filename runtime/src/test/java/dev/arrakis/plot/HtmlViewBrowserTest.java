@@ -150,7 +150,8 @@ class HtmlViewBrowserTest {
         assertEquals("true", browser.findElement(By.xpath("//button[text()='L0H1']")).getDomAttribute("aria-pressed"));
         hover(spans.get(2));
         assertWeightsShown(spans, HEAD_1[2], "L0H1, query 2");
-        assertTrue(readout("attention-readout").startsWith("L0H1, query 2 '\u00B7&amp;' attends to: '<|endoftext|>' 0.500"),
+        assertTrue(readout("attention-readout")
+                .startsWith("L0H1, query 2 '\u00B7&amp;' attends to: '<|endoftext|>' 0.500"),
                 readout("attention-readout"));
     }
 

@@ -125,7 +125,7 @@ class PlotReadBackTest {
      * 3.8.8 alone drew every all-negative line flat at its maximum.
      */
     @ParameterizedTest
-    @EnumSource(value = Data.class, names = {"ALL_NEGATIVE", "ALL_POSITIVE", "MIXED", "TINY_RANGE", "EQUALLY_SPACED", "WITH_NAN"})
+    @EnumSource(value = Data.class, names = {"CONSTANT"}, mode = EnumSource.Mode.EXCLUDE)
     void lineHeightsAreProportionalToTheValues(Data data) throws Exception {
         RenderedPlot plot = renderer.render(Plots.line("shape " + data, "pos", Plots.indexTicks(4), data.values),
                 directory, "shape");
