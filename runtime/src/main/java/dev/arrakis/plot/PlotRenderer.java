@@ -22,23 +22,31 @@ import org.knowm.xchart.internal.chartpart.Chart;
  *
  * <ul>
  *   <li>{@link PlotKind#LINE}: the columns along x (column label, column ticks), one line per row, with a legend of
- *       row ticks when there are several rows; the y axis is {@code value}.
- *   <li>{@link PlotKind#BAR}: bars over the column ticks, one bar group member per row, legend as for lines.
+ *       row ticks when there are several rows; the y axis is {@code value}, a round range a little wider than the
+ *       data, zero on it or not, its ticks round numbers with one count of decimals ({@link ValueAxis}).
+ *   <li>{@link PlotKind#BAR}: bars over the column ticks, one bar group member per row, legend as for lines. Bars
+ *       grow from zero, which the axis then shows, unless the values have one sign and a spread under a sixth of
+ *       their size (log-probabilities): then the axis is around the data, the bars grow from a round number just
+ *       beyond the value nearest zero and the axis title says so ({@code value (bars start at -3.0)}).
  *   <li>{@link PlotKind#HEATMAP}: rows top to bottom by columns left to right, both axes titled and ticked. When the
- *       values have both signs the scale is diverging, blue–white–red over {@code ±max|v|} so that zero is white;
- *       otherwise it is sequential (viridis) over the values' range.
+ *       values have both signs the scale is diverging, blue–white–red over {@code ±bound} so that zero is white;
+ *       otherwise it is sequential (viridis) over the values' range; the ends are round numbers just covering the
+ *       data.
  *   <li>{@link PlotKind#ATTENTION}: query (rows) by key (columns), white–blue over 0 to 1 whatever the data.
  * </ul>
  *
- * <p>Heatmap colour scales are shared by all panels of a request, so panels compare. NaN and infinite values are
- * missing: a gap in a line, no bar, a grey heatmap cell. Axes with more than {@value PanelChart#MAX_TICK_LABELS}
+ * <p>Tick labels show tokens as {@link TokenText} does. Heatmap colour scales are shared by all panels of a request,
+ * so panels compare. NaN and infinite values are missing: a gap in a line, no bar, a grey heatmap cell. Axes with more than {@value PanelChart#MAX_TICK_LABELS}
  * ticks label every n-th.
  *
  * <p>Files: one request with one panel gives {@code <baseName>.png} and {@code <baseName>.svg}; with several panels
  * each panel is its own picture, {@code <baseName>-1.png}, {@code <baseName>-1.svg}, {@code <baseName>-2.png}... in
- * panel order, the number zero-padded to the width of the panel count ({@code -01} ... {@code -12}) so that names
- * sort in panel order; each picture's title ends with its panel's title. Separate pictures keep every panel at full
- * size, where a grid of twelve layers would shrink each to a thumbnail. Sizes are fixed per kind
+ * panel order, the number zero-padded to the width of the picture count ({@code -01} ... {@code -12}) so that names
+ * sort in panel order; each picture's title ends with its panel's title. Separate pictures keep every heatmap panel
+ * at full size, where a grid of twelve layers would shrink each to a thumbnail. Attention is the exception: its
+ * panels are heads, compared side by side, so they are drawn as grids of {@value #GRID_CELL_WIDTH} ×
+ * {@value #GRID_CELL_HEIGHT} cells, one picture per value of all but the panels' last coordinate (one per batch row
+ * for {@code batch=0, head=3}-style titles, a single grid for heads titled {@code L1H3}). Sizes are fixed per kind
  * ({@link #imageWidth}, {@link #imageHeight}); names and contents hold no timestamps, so the same request gives the
  * same bytes. Each file is written to a temporary file in the same directory, flushed to disk and moved into place,
  * so a crash leaves the old file or the new one, never half of one; every picture is drawn in memory before the first
@@ -80,7 +88,7 @@ public final class PlotRenderer {
      * Draws {@code request} and writes its PNG and SVG files into {@code directory}, created if missing.
      *
      * @param baseName the file name without extension: not blank, no path separators, not {@code .} or {@code ..}
-     * @return the files written, one PNG and one SVG per panel
+     * @return the files written, one PNG and one SVG per picture
      * @throws PlotRenderException when the data cannot be drawn, the name is not a plain file name or the directory
      *     cannot be written; the message names the plot and the problem
      */
