@@ -4,12 +4,18 @@ import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.experiment.PlotRequest;
 import dev.arrakis.experiment.PlotRequest.Panel;
 import dev.arrakis.plot.PlotRenderException.Problem;
+import java.awt.Color;
+import java.awt.Graphics2D;
 import java.awt.GraphicsEnvironment;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
@@ -273,7 +279,7 @@ public final class PlotRenderer {
             }
             return figures;
         }
-        java.util.Map<String, List<PanelChart>> groups = new java.util.LinkedHashMap<>();
+        Map<String, List<PanelChart>> groups = new LinkedHashMap<>();
         for (int index = 0; index < panels.size(); index++) {
             String title = text(request.panels().get(index).title());
             int split = title.lastIndexOf(", ");
@@ -305,14 +311,14 @@ public final class PlotRenderer {
             int rows = (cells.size() + columns - 1) / columns;
             int width = columns * GRID_CELL_WIDTH;
             int height = GRID_TITLE_HEIGHT + rows * GRID_CELL_HEIGHT;
-            java.awt.image.BufferedImage image = new java.awt.image.BufferedImage(width, height,
-                    java.awt.image.BufferedImage.TYPE_INT_RGB);
-            java.awt.Graphics2D graphics = image.createGraphics();
-            graphics.setColor(java.awt.Color.WHITE);
+            BufferedImage image = new BufferedImage(width, height,
+                    BufferedImage.TYPE_INT_RGB);
+            Graphics2D graphics = image.createGraphics();
+            graphics.setColor(Color.WHITE);
             graphics.fillRect(0, 0, width, height);
-            graphics.setRenderingHint(java.awt.RenderingHints.KEY_TEXT_ANTIALIASING,
-                    java.awt.RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
-            graphics.setColor(java.awt.Color.BLACK);
+            graphics.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
+                    RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            graphics.setColor(Color.BLACK);
             graphics.setFont(PanelChart.TITLE_FONT);
             int titleWidth = graphics.getFontMetrics().stringWidth(figure.gridTitle());
             graphics.drawString(figure.gridTitle(), Math.max(8, (width - titleWidth) / 2), GRID_TITLE_HEIGHT - 14);
