@@ -10,6 +10,7 @@ import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.model.Tokenizer;
+import dev.arrakis.plot.TokenText;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -118,6 +119,6 @@ final class DemoCommand implements Runnable {
     }
 
     private static String quoted(String token) {
-        return "'" + token.replace("\n", "\\n") + "'";
+        return "'" + TokenText.display(token) + "'";
     }
 }

@@ -17,18 +17,32 @@ final class PlotResolver {
 
     private record DataAxis(String label, List<String> ticks) {}
 
+    /** Axes whose ticks are sequence positions: labelled with the token there when it is known. */
+    private static final java.util.Set<String> POSITION_AXES = java.util.Set.of("position", "pos", "query_pos",
+            "key_pos");
+
+    /** As {@link #resolve(RunDefinition.PlotSpec, String, List, List, List)} with positions labelled by number. */
+    static PlotRequest resolve(RunDefinition.PlotSpec spec, String runName, List<SweepAxis> sweep,
+            List<Object> values) {
+        return resolve(spec, runName, sweep, values, List.of());
+    }
+
     /**
      * The plot, or null without {@code @Plot} or when the results are not numbers, or arrays of one shape, at every
      * point.
+     *
+     * @param positionTokens the input's token at each position as text, or null where it is unknown (rows of the
+     *     batch differ there); empty when the model has no tokenizer. A position axis ({@code position}, {@code pos},
+     *     {@code query_pos}, {@code key_pos}) is ticked with these tokens, falling back to the number where null.
      */
     static PlotRequest resolve(RunDefinition.PlotSpec spec, String runName, List<SweepAxis> sweep,
-            List<Object> values) {
+            List<Object> values, List<String> positionTokens) {
         if (spec == null || values.isEmpty()) {
             return null;
         }
         List<DataAxis> axes = new ArrayList<>();
-        sweep.forEach(axis -> axes.add(new DataAxis(axis.name(),
-                axis.values().stream().map(String::valueOf).toList())));
+        sweep.forEach(axis -> axes.add(new DataAxis(axis.name(), ticks(axis.name(),
+                axis.values(), positionTokens))));
         double[] data;
         String elementType;
         // An interrupted run has no result at the points it did not reach: drawn as missing (NaN), not as zero.
@@ -45,8 +59,8 @@ final class PlotResolver {
             elementType = first.type();
             List<String> labels = axisLabels(first.type(), first.rank());
             for (int axis = 0; axis < first.rank(); axis++) {
-                axes.add(new DataAxis(labels.get(axis), IntStream.range(0, (int) first.shape()[axis])
-                        .mapToObj(String::valueOf).toList()));
+                axes.add(new DataAxis(labels.get(axis), ticks(labels.get(axis),
+                        IntStream.range(0, (int) first.shape()[axis]).boxed().toList(), positionTokens)));
             }
             double[] missing = new double[first.values().length];
             Arrays.fill(missing, Double.NaN);
@@ -58,6 +72,22 @@ final class PlotResolver {
         PlotKind kind = spec.kind() != PlotKind.AUTO ? spec.kind() : chooseKind(axes, elementType);
         String title = spec.title().isEmpty() ? runName : spec.title();
         return layOut(kind, title, axes, data, runName);
+    }
+
+    /**
+     * The tick labels of an axis over {@code indices}: on a position axis the token at each position (a negative one
+     * counting from the end, as sweeps allow), elsewhere or where the token is unknown the number.
+     */
+    private static List<String> ticks(String axis, List<Integer> indices, List<String> positionTokens) {
+        if (!POSITION_AXES.contains(axis)) {
+            return indices.stream().map(String::valueOf).toList();
+        }
+        int length = positionTokens.size();
+        return indices.stream().map(index -> {
+            int position = index < 0 ? length + index : index;
+            String token = position >= 0 && position < length ? positionTokens.get(position) : null;
+            return token != null ? token : String.valueOf(index);
+        }).toList();
     }
 
     private static PlotKind chooseKind(List<DataAxis> axes, String elementType) {

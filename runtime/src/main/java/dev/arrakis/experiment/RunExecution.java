@@ -98,7 +98,8 @@ final class RunExecution {
         List<SweepAxis> axes = plan.sweepAxes();
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         values.forEach(value -> results.add(ResultValues.toJson(value)));
-        PlotRequest plot = PlotResolver.resolve(run.definition().plot(), run.definition().name(), axes, values);
+        PlotRequest plot = PlotResolver.resolve(run.definition().plot(), run.definition().name(), axes, values,
+                positionTokens(tokens));
         RunRecord record = new RunRecord(experiment.name(), run.definition().name(), experiment.fingerprint(),
                 experiment.source(), identity, arguments(inputs), axes, results, plot,
                 run.definition().resultType(), status, completed, options.seed(), environment,
@@ -224,6 +225,25 @@ final class RunExecution {
             }
         }
         return inputs;
+    }
+
+    /**
+     * The input's token at each position as text, for plot labels: decoded one id at a time to keep GPT-2's leading
+     * spaces, null where the rows of the batch hold different tokens (or padding); empty without a tokenizer.
+     */
+    private List<String> positionTokens(TokenBatch tokens) {
+        return model.tokenizer().map(tokenizer -> {
+            List<String> texts = new ArrayList<>(tokens.sequenceLength());
+            for (int position = 0; position < tokens.sequenceLength(); position++) {
+                long id = tokens.token(0, position);
+                boolean shared = true;
+                for (int row = 0; row < tokens.batchSize(); row++) {
+                    shared &= tokens.token(row, position) == id && tokens.attended(row, position);
+                }
+                texts.add(shared ? tokenizer.decode(new long[] {id}) : null);
+            }
+            return java.util.Collections.unmodifiableList(texts);
+        }).orElse(List.of());
     }
 
     private TokenBatch tokensOf(String name, Map<String, Object> inputs) {

@@ -1,21 +1,19 @@
 package dev.arrakis.plot;
 
 import java.awt.Color;
-import java.math.BigDecimal;
-import java.math.MathContext;
-import java.math.RoundingMode;
 
 /**
  * How a heatmap maps numbers to colours: evenly spaced colour stops, interpolated linearly, from {@code min} to
- * {@code max}; values beyond either end take the end's colour. Data-driven ends are rounded outward to two
- * significant digits.
+ * {@code max}; values beyond either end take the end's colour. Data-driven ends are round numbers just outside the
+ * data.
  *
  * @param name what the scale is, for the SVG description
  * @param stops the colours from {@code min} to {@code max}
  * @param min the value drawn in the first colour
  * @param max the value drawn in the last colour
+ * @param decimals the digits after the decimal point of every label on the colour bar
  */
-record ColorScale(String name, Color[] stops, double min, double max) {
+record ColorScale(String name, Color[] stops, double min, double max, int decimals) {
 
     /** ColorBrewer RdBu, blue for negative, pure white in the middle stop so that zero is white. */
     static final Color[] BLUE_WHITE_RED = colors(0x2166AC, 0x4393C3, 0x92C5DE, 0xD1E5F0, 0xFFFFFF, 0xFDDBC7, 0xF4A582,
@@ -38,34 +36,27 @@ record ColorScale(String name, Color[] stops, double min, double max) {
 
     /**
      * The scale for a heatmap whose finite values span {@code [low, high]}: diverging blue–white–red over
-     * {@code ±max|v|} when they have both signs, so that zero is white; sequential viridis over {@code [low, high]}
-     * otherwise.
+     * {@code ±bound} when they have both signs, so that zero is white; sequential viridis otherwise. The ends are
+     * round numbers just covering the data ({@link ValueAxis}), so that data of a tiny range still spans the colours.
      */
     static ColorScale forValues(double low, double high) {
         if (low < 0 && high > 0) {
-            double bound = round(Math.max(-low, high), RoundingMode.CEILING);
-            return new ColorScale("diverging blue-white-red, symmetric about zero", BLUE_WHITE_RED, -bound, bound);
+            ValueAxis bound = ValueAxis.around(0, Math.max(-low, high));
+            return new ColorScale("diverging blue-white-red, symmetric about zero", BLUE_WHITE_RED, -bound.max(),
+                    bound.max(), bound.decimals());
         }
-        if (low == high) {
-            double pad = low == 0 ? 1 : Math.abs(low) / 2;
-            low -= pad;
-            high += pad;
-        }
-        return new ColorScale("sequential viridis", VIRIDIS, round(low, RoundingMode.FLOOR),
-                round(high, RoundingMode.CEILING));
+        ValueAxis axis = ValueAxis.around(low, high);
+        return new ColorScale("sequential viridis", VIRIDIS, axis.min(), axis.max(), axis.decimals());
     }
 
-    /**
-     * Two significant digits, rounded outward so the scale still covers the data. XChart labels the colour bar with
-     * the ends' plain {@code toString}, so this keeps {@code 11.997293172876134} off the legend.
-     */
-    static double round(double value, RoundingMode direction) {
-        return value == 0 ? 0 : new BigDecimal(value).round(new MathContext(2, direction)).doubleValue();
+    /** A value as the colour bar and the SVG description write it: the scale's number of decimals. */
+    String label(double value) {
+        return ValueAxis.format(value, decimals);
     }
 
     /** Attention weights: white at 0 to dark blue at 1, whatever the data. */
     static ColorScale forAttention() {
-        return new ColorScale("sequential white-blue, attention weight 0 to 1", WHITE_BLUE, 0, 1);
+        return new ColorScale("sequential white-blue, attention weight 0 to 1", WHITE_BLUE, 0, 1, 0);
     }
 
     private static Color[] colors(int... rgb) {

@@ -37,7 +37,8 @@ import java.util.regex.Pattern;
  *
  * <p>The page holds its own CSS and JavaScript and the data as a JSON block written by Jackson; it references no
  * URL, and its content security policy forbids fetching anything, so it looks the same offline and years later.
- * Tokens are shown as text exactly as given (leading spaces included) and never interpreted as markup. The same
+ * Tokens are shown as text, never interpreted as markup, with invisible characters made visible as in the pictures
+ * and the terminal ({@link TokenText}: {@code " Mary"} shows as {@code ·Mary}, a 0x11 byte as {@code \x11}). The same
  * arguments always give the same bytes: no timestamps, no random ids. Weights and values are stored at float
  * precision; the page's size grows with heads × tokens², so pick the heads worth looking at for long sequences.
  *
@@ -118,7 +119,7 @@ public final class HtmlView {
             }
             heads.add(new Head(label, weights));
         }
-        return page(title, new PageData(tokens, new Attention(heads), null));
+        return page(title, new PageData(shown(tokens), new Attention(heads), null));
     }
 
     /**
@@ -154,7 +155,7 @@ public final class HtmlView {
             }
             entries.add(new Series(name, stored));
         }
-        return page(title, new PageData(tokens, null, entries));
+        return page(title, new PageData(shown(tokens), null, entries));
     }
 
     /** The page's heading, as given. */
@@ -228,6 +229,11 @@ public final class HtmlView {
         }
         placeholder.appendTail(page);
         return new HtmlView(title, page.toString());
+    }
+
+    /** The tokens as the page shows them, invisible characters made visible ({@link TokenText}). */
+    private static List<String> shown(List<String> tokens) {
+        return tokens.stream().map(TokenText::display).toList();
     }
 
     private static void checkTokens(List<String> tokens) {

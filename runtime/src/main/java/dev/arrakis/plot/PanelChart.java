@@ -10,6 +10,8 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
 import org.knowm.xchart.CategoryChart;
 import org.knowm.xchart.CategorySeries.CategorySeriesRenderStyle;
 import org.knowm.xchart.HeatMapChart;
@@ -57,6 +59,8 @@ record PanelChart(
     static final int MAX_MARKED_POINTS = 40;
     /** Background of a heatmap's plot area, seen where a value is NaN or infinite. */
     static final Color MISSING_VALUE = new Color(0xBDBDBD);
+    /** The font of chart titles, and of a grid's heading. */
+    static final Font TITLE_FONT = new Font(Font.SANS_SERIF, Font.BOLD, 16);
 
     /**
      * The text for an SVG {@code <desc>}: the axes, every tick label in full and, for heatmaps, the colour scale.
@@ -64,7 +68,7 @@ record PanelChart(
      * searchable. Tick lists are JSON arrays so that labels holding commas, quotes or leading spaces (tokens) stay
      * unambiguous.
      */
-    String description() {
+    String description(List<String> yTicks) {
         boolean chart = kind == PlotKind.LINE || kind == PlotKind.BAR;
         StringBuilder text = new StringBuilder(kind.name().toLowerCase(Locale.ROOT)).append(" chart; x axis: ")
                 .append(xLabel).append("; y axis: ").append(yLabel);
@@ -77,14 +81,22 @@ record PanelChart(
         } else if (values.length > 1) {
             text.append("; series: ").append(jsonArray(rowTicks));
         }
+        if (chart) {
+            ValueAxis axis = valueAxis();
+            text.append("; y axis from ").append(axis.label(axis.min())).append(" to ").append(axis.label(axis.max()))
+                    .append("; y ticks: ").append(jsonArray(yTicks));
+            if (kind == PlotKind.BAR) {
+                text.append("; bars start at ").append(axis.label(axis.baseline()));
+            }
+        }
         if (scale != null) {
-            text.append("; colour scale: ").append(scale.name()).append(" from ").append(formatValue(scale.min()))
-                    .append(" to ").append(formatValue(scale.max()));
+            text.append("; colour scale: ").append(scale.name()).append(" from ").append(scale.label(scale.min()))
+                    .append(" to ").append(scale.label(scale.max()));
         }
         return text.toString();
     }
 
-    private static String jsonArray(List<String> labels) {
+    static String jsonArray(List<String> labels) {
         try {
             return Json.MAPPER.writeValueAsString(labels);
         } catch (JsonProcessingException impossible) {
@@ -92,21 +104,94 @@ record PanelChart(
         }
     }
 
-    Chart<?, ?> toChart() {
+    /**
+     * The XChart chart, and after it has been painted the y tick labels it drew (empty for heatmaps, whose y ticks
+     * are the row ticks).
+     */
+    record Drawing(Chart<?, ?> chart, Supplier<List<String>> yTicks) {}
+
+    Drawing draw() {
         return switch (kind) {
-            case LINE, BAR -> categoryChart();
-            case HEATMAP, ATTENTION -> heatMapChart();
+            case LINE, BAR -> {
+                TickLabels ticks = new TickLabels(valueAxis());
+                yield new Drawing(categoryChart(ticks), ticks::drawn);
+            }
+            case HEATMAP, ATTENTION -> new Drawing(heatMapChart(), List::of);
             case AUTO -> throw new IllegalStateException("AUTO is resolved before drawing");
         };
     }
 
-    private CategoryChart categoryChart() {
+    /**
+     * XChart's y tick labels, written by the axis, remembered so that the SVG description can list them: XChart
+     * picks the tick positions itself and asks for their labels in ascending order, starting over when it tries a
+     * wider spacing; the last ascending run within the axis is what it drew.
+     */
+    static final class TickLabels implements Function<Double, String> {
+        private final ValueAxis axis;
+        private final List<Double> run = new ArrayList<>();
+
+        TickLabels(ValueAxis axis) {
+            this.axis = axis;
+        }
+
+        @Override
+        public String apply(Double chartValue) {
+            if (!run.isEmpty() && chartValue <= run.get(run.size() - 1)) {
+                run.clear();
+            }
+            run.add(chartValue);
+            return axis.chartLabel(chartValue);
+        }
+
+        List<String> drawn() {
+            double low = axis.toChart(axis.min());
+            double high = axis.toChart(axis.max());
+            double slack = (high - low) * 1e-9;
+            return run.stream().filter(value -> value >= low - slack && value <= high + slack)
+                    .map(axis::chartLabel).toList();
+        }
+    }
+
+    /** The same panel drawn at another size under another title: a cell of a grid. */
+    PanelChart resized(String newTitle, int newWidth, int newHeight) {
+        return new PanelChart(kind, newTitle, xLabel, yLabel, seriesLabel, rowTicks, columnTicks, values, scale,
+                newWidth, newHeight);
+    }
+
+    /** The y axis of a line or bar chart, from the finite values. */
+    ValueAxis valueAxis() {
+        double low = Double.POSITIVE_INFINITY;
+        double high = Double.NEGATIVE_INFINITY;
+        for (double[] row : values) {
+            for (double value : row) {
+                if (Double.isFinite(value)) {
+                    low = Math.min(low, value);
+                    high = Math.max(high, value);
+                }
+            }
+        }
+        return kind == PlotKind.BAR ? ValueAxis.forBars(low, high) : ValueAxis.forLine(low, high);
+    }
+
+    private CategoryChart categoryChart(TickLabels tickLabels) {
+        ValueAxis axis = valueAxis();
         CategoryChart chart = new CategoryChart(width, height, ChartTheme.XChart);
         chart.setTitle(title);
         chart.setXAxisTitle(xLabel);
-        chart.setYAxisTitle(yLabel);
+        // Bars that do not start at zero say so where the eye goes for the scale.
+        boolean offZero = kind == PlotKind.BAR && axis.baseline() != 0;
+        chart.setYAxisTitle(offZero ? yLabel + " (bars start at " + axis.label(axis.baseline()) + ")" : yLabel);
         CategoryStyler styler = chart.getStyler();
         commonStyle(styler);
+        // A hair wider than the axis, so that the ticks at its ends are inside and drawn, not lost to rounding.
+        double low = axis.toChart(axis.min());
+        double high = axis.toChart(axis.max());
+        double hair = (high - low) * 1e-3;
+        styler.setYAxisMin(low - hair);
+        styler.setYAxisMax(high + hair);
+        chart.setCustomYAxisTickLabelsFormatter(tickLabels);
+        // The y range is exactly the axis, so that its ends are the plot area's top and bottom edges.
+        styler.setPlotContentSize(1.0);
         int columns = columnTicks.size();
         if (kind == PlotKind.LINE) {
             styler.setDefaultSeriesRenderStyle(CategorySeriesRenderStyle.Line);
@@ -126,9 +211,9 @@ record PanelChart(
         for (int row = 0; row < values.length; row++) {
             List<Double> series = new ArrayList<>(columns);
             for (double value : values[row]) {
-                series.add(Double.isFinite(value) ? value : null);
+                series.add(Double.isFinite(value) ? axis.toChart(value) : null);
             }
-            String tick = rowTicks.get(row);
+            String tick = TokenText.display(rowTicks.get(row));
             String name = values.length == 1 ? (yLabel.isEmpty() ? "value" : yLabel)
                     : seriesLabel.isEmpty() ? tick : seriesLabel + "=" + tick;
             String unique = name;
@@ -158,7 +243,7 @@ record PanelChart(
         styler.setMax(scale.max());
         styler.setShowValue(false);
         styler.setDrawBorder(false);
-        styler.setHeatMapDecimalValueFormatter(PanelChart::formatValue);
+        styler.setHeatMapDecimalValueFormatter(scale::label);
         styler.setLegendPosition(LegendPosition.OutsideE);
 
         int rows = values.length;
@@ -184,7 +269,7 @@ record PanelChart(
         styler.setLocale(Locale.ROOT);
         styler.setChartBackgroundColor(Color.WHITE);
         styler.setChartTitleVisible(true);
-        styler.setChartTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 16));
+        styler.setChartTitleFont(TITLE_FONT);
         styler.setAxisTitleFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
         styler.setAxisTickLabelsFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         styler.setLegendFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
@@ -214,22 +299,10 @@ record PanelChart(
         return shown;
     }
 
+    /** A tick label as drawn: tokens made visible ({@link TokenText}), then cut to length. */
     static String shorten(String tick) {
-        return tick.length() > MAX_TICK_LABEL_LENGTH ? tick.substring(0, MAX_TICK_LABEL_LENGTH - 1) + "\u2026"
-                : tick.isEmpty() ? " " : tick;
-    }
-
-    /** Three significant digits, no exponent for ordinary magnitudes, no trailing zeros. */
-    static String formatValue(double value) {
-        if (value == 0) {
-            return "0";
-        }
-        String text = String.format(Locale.ROOT, "%.3g", value);
-        int exponent = text.indexOf('e');
-        String mantissa = exponent < 0 ? text : text.substring(0, exponent);
-        if (mantissa.contains(".")) {
-            mantissa = mantissa.replaceAll("0+$", "").replaceAll("\\.$", "");
-        }
-        return exponent < 0 ? mantissa : mantissa + text.substring(exponent);
+        String shown = TokenText.display(tick);
+        return shown.length() > MAX_TICK_LABEL_LENGTH ? shown.substring(0, MAX_TICK_LABEL_LENGTH - 1) + "\u2026"
+                : shown;
     }
 }

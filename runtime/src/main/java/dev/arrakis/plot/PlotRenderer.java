@@ -4,12 +4,18 @@ import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.experiment.PlotRequest;
 import dev.arrakis.experiment.PlotRequest.Panel;
 import dev.arrakis.plot.PlotRenderException.Problem;
+import java.awt.Color;
+import java.awt.Graphics2D;
 import java.awt.GraphicsEnvironment;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
@@ -22,23 +28,31 @@ import org.knowm.xchart.internal.chartpart.Chart;
  *
  * <ul>
  *   <li>{@link PlotKind#LINE}: the columns along x (column label, column ticks), one line per row, with a legend of
- *       row ticks when there are several rows; the y axis is {@code value}.
- *   <li>{@link PlotKind#BAR}: bars over the column ticks, one bar group member per row, legend as for lines.
+ *       row ticks when there are several rows; the y axis is {@code value}, a round range a little wider than the
+ *       data, zero on it or not, its ticks round numbers with one count of decimals ({@link ValueAxis}).
+ *   <li>{@link PlotKind#BAR}: bars over the column ticks, one bar group member per row, legend as for lines. Bars
+ *       grow from zero, which the axis then shows, unless the values have one sign and a spread under a sixth of
+ *       their size (log-probabilities): then the axis is around the data, the bars grow from a round number just
+ *       beyond the value nearest zero and the axis title says so ({@code value (bars start at -3.0)}).
  *   <li>{@link PlotKind#HEATMAP}: rows top to bottom by columns left to right, both axes titled and ticked. When the
- *       values have both signs the scale is diverging, blue–white–red over {@code ±max|v|} so that zero is white;
- *       otherwise it is sequential (viridis) over the values' range.
+ *       values have both signs the scale is diverging, blue–white–red over {@code ±bound} so that zero is white;
+ *       otherwise it is sequential (viridis) over the values' range; the ends are round numbers just covering the
+ *       data.
  *   <li>{@link PlotKind#ATTENTION}: query (rows) by key (columns), white–blue over 0 to 1 whatever the data.
  * </ul>
  *
- * <p>Heatmap colour scales are shared by all panels of a request, so panels compare. NaN and infinite values are
- * missing: a gap in a line, no bar, a grey heatmap cell. Axes with more than {@value PanelChart#MAX_TICK_LABELS}
+ * <p>Tick labels show tokens as {@link TokenText} does. Heatmap colour scales are shared by all panels of a request,
+ * so panels compare. NaN and infinite values are missing: a gap in a line, no bar, a grey heatmap cell. Axes with more than {@value PanelChart#MAX_TICK_LABELS}
  * ticks label every n-th.
  *
  * <p>Files: one request with one panel gives {@code <baseName>.png} and {@code <baseName>.svg}; with several panels
  * each panel is its own picture, {@code <baseName>-1.png}, {@code <baseName>-1.svg}, {@code <baseName>-2.png}... in
- * panel order, the number zero-padded to the width of the panel count ({@code -01} ... {@code -12}) so that names
- * sort in panel order; each picture's title ends with its panel's title. Separate pictures keep every panel at full
- * size, where a grid of twelve layers would shrink each to a thumbnail. Sizes are fixed per kind
+ * panel order, the number zero-padded to the width of the picture count ({@code -01} ... {@code -12}) so that names
+ * sort in panel order; each picture's title ends with its panel's title. Separate pictures keep every heatmap panel
+ * at full size, where a grid of twelve layers would shrink each to a thumbnail. Attention is the exception: its
+ * panels are heads, compared side by side, so they are drawn as grids of {@value #GRID_CELL_WIDTH} ×
+ * {@value #GRID_CELL_HEIGHT} cells, one picture per value of all but the panels' last coordinate (one per batch row
+ * for {@code batch=0, head=3}-style titles, a single grid for heads titled {@code L1H3}). Sizes are fixed per kind
  * ({@link #imageWidth}, {@link #imageHeight}); names and contents hold no timestamps, so the same request gives the
  * same bytes. Each file is written to a temporary file in the same directory, flushed to disk and moved into place,
  * so a crash leaves the old file or the new one, never half of one; every picture is drawn in memory before the first
@@ -80,7 +94,7 @@ public final class PlotRenderer {
      * Draws {@code request} and writes its PNG and SVG files into {@code directory}, created if missing.
      *
      * @param baseName the file name without extension: not blank, no path separators, not {@code .} or {@code ..}
-     * @return the files written, one PNG and one SVG per panel
+     * @return the files written, one PNG and one SVG per picture
      * @throws PlotRenderException when the data cannot be drawn, the name is not a plain file name or the directory
      *     cannot be written; the message names the plot and the problem
      */
@@ -89,13 +103,16 @@ public final class PlotRenderer {
         List<PanelChart> panels = layOut(request, plotTitle);
         checkBaseName(plotTitle, baseName);
 
-        int count = panels.size();
+        List<Figure> figures = figures(request, panels, plotTitle);
+        int count = figures.size();
         int digits = String.valueOf(count).length();
         List<Encoded> encoded = new ArrayList<>(count);
         for (int index = 0; index < count; index++) {
-            PanelChart panel = panels.get(index);
+            Figure figure = figures.get(index);
             String name = count == 1 ? baseName : baseName + "-" + String.format("%0" + digits + "d", index + 1);
-            encoded.add(encode(plotTitle, panel, request.panels().get(index).title(), name));
+            encoded.add(figure.cells().size() == 1 && figure.gridTitle() == null
+                    ? encode(plotTitle, figure.cells().get(0), figure.title(), name)
+                    : encodeGrid(plotTitle, figure, name));
         }
 
         StagedFile.prepareDirectory(plotTitle, directory);
@@ -231,20 +248,121 @@ public final class PlotRenderer {
         }
     }
 
+    // ----- figures -----
+
+    /** Width of one head's cell in a grid of attention heads, in pixels. */
+    static final int GRID_CELL_WIDTH = 560;
+    /** Height of one head's cell in a grid of attention heads, in pixels. */
+    static final int GRID_CELL_HEIGHT = 500;
+    /** Height of the band above a grid that holds its title, in pixels. */
+    static final int GRID_TITLE_HEIGHT = 40;
+
+    /**
+     * One picture: a single panel, or for attention a grid of heads.
+     *
+     * @param title the panel's title for {@link RenderedPlot.Image#panelTitle}, or the group's for a grid
+     * @param gridTitle the grid's heading, null for a single panel
+     */
+    private record Figure(String title, String gridTitle, List<PanelChart> cells) {}
+
+    /**
+     * Panels of a heatmap, line or bar chart are one picture each, at full size. Attention panels are grouped into
+     * one grid per value of all but their last coordinate: {@code batch=0, head=3} joins the grid {@code batch=0}
+     * as its cell {@code head=3}, and heads labelled plainly ({@code L1H3}) form a single grid. So a 4 × 4 batch ×
+     * head pattern gives four pictures, not sixteen.
+     */
+    private static List<Figure> figures(PlotRequest request, List<PanelChart> panels, String plotTitle) {
+        if (request.kind() != PlotKind.ATTENTION || panels.size() == 1) {
+            List<Figure> figures = new ArrayList<>(panels.size());
+            for (int index = 0; index < panels.size(); index++) {
+                figures.add(new Figure(text(request.panels().get(index).title()), null, List.of(panels.get(index))));
+            }
+            return figures;
+        }
+        Map<String, List<PanelChart>> groups = new LinkedHashMap<>();
+        for (int index = 0; index < panels.size(); index++) {
+            String title = text(request.panels().get(index).title());
+            int split = title.lastIndexOf(", ");
+            String group = split < 0 ? "" : title.substring(0, split);
+            String cell = split < 0 ? title : title.substring(split + 2);
+            PanelChart panel = panels.get(index);
+            groups.computeIfAbsent(group, unused -> new ArrayList<>()).add(panel.resized(
+                    cell.isEmpty() ? "panel " + (index + 1) : cell, GRID_CELL_WIDTH, GRID_CELL_HEIGHT));
+        }
+        List<Figure> figures = new ArrayList<>(groups.size());
+        groups.forEach((group, cells) -> figures.add(new Figure(group, group.isEmpty() ? plotTitle
+                : plotTitle + " \u2014 " + group, cells)));
+        return figures;
+    }
+
+    /** Columns of a grid of {@code cells}: as square as it gets, wider than tall. */
+    static int gridColumns(int cells) {
+        return (int) Math.ceil(Math.sqrt(cells));
+    }
+
     // ----- drawing -----
 
     private record Encoded(String name, String panelTitle, byte[] png, byte[] svg, int width, int height) {}
 
+    private static Encoded encodeGrid(String plotTitle, Figure figure, String name) {
+        try {
+            List<PanelChart> cells = figure.cells();
+            int columns = gridColumns(cells.size());
+            int rows = (cells.size() + columns - 1) / columns;
+            int width = columns * GRID_CELL_WIDTH;
+            int height = GRID_TITLE_HEIGHT + rows * GRID_CELL_HEIGHT;
+            BufferedImage image = new BufferedImage(width, height,
+                    BufferedImage.TYPE_INT_RGB);
+            Graphics2D graphics = image.createGraphics();
+            graphics.setColor(Color.WHITE);
+            graphics.fillRect(0, 0, width, height);
+            graphics.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING,
+                    RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+            graphics.setColor(Color.BLACK);
+            graphics.setFont(PanelChart.TITLE_FONT);
+            int titleWidth = graphics.getFontMetrics().stringWidth(figure.gridTitle());
+            graphics.drawString(figure.gridTitle(), Math.max(8, (width - titleWidth) / 2), GRID_TITLE_HEIGHT - 14);
+            List<SvgDocument.Placed> parts = new ArrayList<>(cells.size());
+            List<String> cellTitles = new ArrayList<>(cells.size());
+            for (int index = 0; index < cells.size(); index++) {
+                PanelChart cell = cells.get(index);
+                int x = (index % columns) * GRID_CELL_WIDTH;
+                int y = GRID_TITLE_HEIGHT + (index / columns) * GRID_CELL_HEIGHT;
+                Chart<?, ?> chart = cell.draw().chart();
+                graphics.drawImage(BitmapEncoder.getBufferedImage(chart), x, y, null);
+                ByteArrayOutputStream svg = new ByteArrayOutputStream();
+                VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsFormat.SVG);
+                parts.add(new SvgDocument.Placed(svg.toByteArray(), x, y, cell.width(), cell.height()));
+                cellTitles.add(cell.title());
+            }
+            graphics.dispose();
+            ByteArrayOutputStream png = new ByteArrayOutputStream();
+            if (!ImageIO.write(image, "png", png)) {
+                throw new IllegalStateException("no PNG writer is installed");
+            }
+            String description = "grid of " + cells.size() + " panels, " + columns + " across, left to right then"
+                    + " down: " + PanelChart.jsonArray(cellTitles) + "; each a " + cells.get(0).description(List.of());
+            byte[] svg = SvgDocument.grid(parts, width, height, figure.gridTitle(), GRID_TITLE_HEIGHT - 14,
+                    description);
+            return new Encoded(name, figure.title(), png.toByteArray(), svg, width, height);
+        } catch (IOException | RuntimeException failure) {
+            throw new PlotRenderException(plotTitle, Problem.RENDER_FAILED,
+                    "drawing " + name + " failed: " + failure, failure);
+        }
+    }
+
     private static Encoded encode(String plotTitle, PanelChart panel, String panelTitle, String name) {
         try {
-            Chart<?, ?> chart = panel.toChart();
+            PanelChart.Drawing drawing = panel.draw();
+            Chart<?, ?> chart = drawing.chart();
             ByteArrayOutputStream png = new ByteArrayOutputStream();
             if (!ImageIO.write(BitmapEncoder.getBufferedImage(chart), "png", png)) {
                 throw new IllegalStateException("no PNG writer is installed");
             }
             ByteArrayOutputStream svg = new ByteArrayOutputStream();
             VectorGraphicsEncoder.saveVectorGraphic(chart, svg, VectorGraphicsFormat.SVG);
-            byte[] finished = SvgDocument.finish(svg.toByteArray(), panel.title(), panel.description());
+            byte[] finished = SvgDocument.finish(svg.toByteArray(), panel.title(),
+                    panel.description(drawing.yTicks().get()));
             return new Encoded(name, text(panelTitle), png.toByteArray(), finished, panel.width(), panel.height());
         } catch (IOException | RuntimeException failure) {
             throw new PlotRenderException(plotTitle, Problem.RENDER_FAILED,

@@ -116,8 +116,8 @@ public final class Plots {
     }
 
     /**
-     * Several heads' patterns over the same tokens, one picture each: the renderer writes {@code <base>-1.png},
-     * {@code <base>-2.png}, ... titled {@code title — <head label>}, all on the same 0 to 1 scale.
+     * Several heads' patterns over the same tokens in one picture: the renderer draws them as a grid of cells titled
+     * with the head labels, all on the same 0 to 1 scale.
      *
      * @param headLabels one per head ({@code L1H3})
      * @param patternByHead {@code [head][query][key]}

@@ -5,9 +5,10 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The files a {@link PlotRenderer} wrote for one request: one PNG and one SVG per panel, in panel order.
+ * The files a {@link PlotRenderer} wrote for one request: one PNG and one SVG per picture (a panel, or a grid of
+ * attention heads), in panel order.
  *
- * @param images one entry per panel, at least one
+ * @param images one entry per picture, at least one
  */
 public record RenderedPlot(List<Image> images) {
 
@@ -16,9 +17,10 @@ public record RenderedPlot(List<Image> images) {
     }
 
     /**
-     * One panel's picture.
+     * One picture.
      *
-     * @param panelTitle the panel's title ({@code layer=3}), empty for a single panel
+     * @param panelTitle the panel's title ({@code layer=3}), or a grid's ({@code batch=0}), empty for a single
+     *     panel or grid
      * @param png the raster file
      * @param svg the vector file
      * @param width the picture's width in pixels, the same in both files
@@ -26,17 +28,17 @@ public record RenderedPlot(List<Image> images) {
      */
     public record Image(String panelTitle, Path png, Path svg, int width, int height) {}
 
-    /** The PNG files, in panel order. */
+    /** The PNG files, one per picture, in panel order. */
     public List<Path> pngFiles() {
         return images.stream().map(Image::png).toList();
     }
 
-    /** The SVG files, in panel order. */
+    /** The SVG files, one per picture, in panel order. */
     public List<Path> svgFiles() {
         return images.stream().map(Image::svg).toList();
     }
 
-    /** Every file written: each panel's PNG then its SVG, in panel order. */
+    /** Every file written: each picture's PNG then its SVG, in panel order. */
     public List<Path> files() {
         return images.stream().flatMap(image -> Stream.of(image.png(), image.svg())).toList();
     }

@@ -57,6 +57,27 @@ class PlotResolverTest {
     }
 
     @Test
+    void positionAxesAreTickedWithTheTokensThere() {
+        List<String> tokens = java.util.Arrays.asList("<|endoftext|>", " Mary", null, " John");
+        ArrayValue pattern = new ArrayValue("AttentionPattern", new long[] {1, 1, 4, 4}, new double[16]);
+        PlotRequest attention = PlotResolver.resolve(AUTO, "run", List.of(), List.of(pattern), tokens);
+        // Position 2 differs between the batch's rows: it keeps its number.
+        List<String> expected = List.of("<|endoftext|>", " Mary", "2", " John");
+        assertEquals(expected, attention.rowTicks(), "query positions");
+        assertEquals(expected, attention.columnTicks(), "key positions");
+
+        PlotRequest swept = PlotResolver.resolve(AUTO, "run", List.of(axis("layer", 0, 1), axis("position", 1, -1)),
+                List.of(1.0, 2.0, 3.0, 4.0), tokens);
+        assertEquals(List.of("0", "1"), swept.rowTicks(), "a layer axis keeps its numbers");
+        assertEquals(List.of(" Mary", " John"), swept.columnTicks(), "position -1 counts from the end");
+
+        ArrayValue residual = new ArrayValue("Residual", new long[] {1, 4, 2}, new double[8]);
+        PlotRequest noTokenizer = PlotResolver.resolve(AUTO, "run", List.of(), List.of(residual), List.of());
+        assertEquals(List.of("0", "1", "2", "3"), noTokenizer.rowTicks(), "without a tokenizer, numbers");
+        assertEquals(List.of("0", "1"), noTokenizer.columnTicks(), "d_model is not a position axis");
+    }
+
+    @Test
     void anExplicitKindIsKeptAndUnplottableResultsGiveNoPlot() {
         RunDefinition.PlotSpec line = new RunDefinition.PlotSpec(PlotKind.LINE, "mine");
         PlotRequest plot = resolve(line, List.of(axis("head", 0, 1)), List.of(1.0, 2.0));

@@ -112,6 +112,9 @@ public final class DocsPictures {
             render(renderer, Plots.attention("Attention pattern " + attentionLabel + " (tiny random GPT-2)", tokens,
                     patterns[ATTENTION_LAYER * config.heads() + ATTENTION_HEAD]), output, "attention");
 
+            render(renderer, Plots.attention("Attention patterns of every head (tiny random GPT-2)", tokens,
+                    headLabels, patterns), output, "attention-heads");
+
             Map<String, double[]> perToken = new LinkedHashMap<>();
             for (int head = 0; head < headLabels.size(); head++) {
                 // Aligned with the tokens: the first one has no loss, so no change.

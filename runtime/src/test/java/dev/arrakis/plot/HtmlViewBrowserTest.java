@@ -36,6 +36,8 @@ class HtmlViewBrowserTest {
     static final String SKIP_PROPERTY = "arrakis.skipBrowserTests";
     /** Markup, an entity after a leading space, a closing script tag and GPT-2's leading-space marker. */
     static final List<String> TOKENS = List.of("<|endoftext|>", "<b>", " &amp;", "</script>", "\u0120Mary");
+    /** As the page shows them: the leading space made visible, nothing else changed. */
+    static final List<String> SHOWN_TOKENS = List.of("<|endoftext|>", "<b>", "\u00B7&amp;", "</script>", "\u0120Mary");
     /** Causal (nothing above the diagonal), rows summing to 1, picked so each query's strongest key is plain. */
     static final double[][] HEAD_0 = {
         {1, 0, 0, 0, 0},
@@ -107,13 +109,13 @@ class HtmlViewBrowserTest {
 
         assertEquals("Layer 0 <heads> & more", browser.getTitle());
         assertEquals("Layer 0 <heads> & more", browser.findElement(By.tagName("h1")).getText());
-        assertEquals(TOKENS, texts(tokens("attention-tokens")));
+        assertEquals(SHOWN_TOKENS, texts(tokens("attention-tokens")));
         List<String> buttons = browser.findElements(By.cssSelector("#attention .head-button")).stream()
                 .map(WebElement::getText).toList();
         assertEquals(List.of("L0H0", "L0H1"), buttons);
 
         browser.get(valuesPage);
-        assertEquals(TOKENS, texts(tokens("value-tokens")));
+        assertEquals(SHOWN_TOKENS, texts(tokens("value-tokens")));
     }
 
     @Test
@@ -127,11 +129,11 @@ class HtmlViewBrowserTest {
         }
         hover(spans.get(3));
         double[] alpha = alphas(spans);
-        assertEquals(2, strongest(alpha), "' &amp;' (0.7) is the most intense key of query 3");
+        assertEquals(2, strongest(alpha), "'\u00B7&amp;' (0.7) is the most intense key of query 3");
         assertEquals(0, alpha[4], "a later key, weight 0 in a causal pattern, stays transparent");
-        assertEquals("L0H0, query 3 '</script>' attends to: ' &amp;' 0.700, '<b>' 0.150, '</script>' 0.100, "
+        assertEquals("L0H0, query 3 '</script>' attends to: '\u00B7&amp;' 0.700, '<b>' 0.150, '</script>' 0.100, "
                 + "'<|endoftext|>' 0.050", readout("attention-readout"));
-        assertEquals("'</script>' \u2192 ' &amp;': 0.700", spans.get(2).getDomAttribute("title"));
+        assertEquals("'</script>' \u2192 '\u00B7&amp;': 0.700", spans.get(2).getDomAttribute("title"));
     }
 
     @Test
@@ -148,7 +150,8 @@ class HtmlViewBrowserTest {
         assertEquals("true", browser.findElement(By.xpath("//button[text()='L0H1']")).getDomAttribute("aria-pressed"));
         hover(spans.get(2));
         assertWeightsShown(spans, HEAD_1[2], "L0H1, query 2");
-        assertTrue(readout("attention-readout").startsWith("L0H1, query 2 ' &amp;' attends to: '<|endoftext|>' 0.500"),
+        assertTrue(readout("attention-readout")
+                .startsWith("L0H1, query 2 '\u00B7&amp;' attends to: '<|endoftext|>' 0.500"),
                 readout("attention-readout"));
     }
 

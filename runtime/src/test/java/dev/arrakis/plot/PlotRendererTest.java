@@ -107,7 +107,7 @@ class PlotRendererTest {
         assertEquals("Signs", svgText(svg, "title"));
         String desc = svgText(svg, "desc");
         assertTrue(desc.contains("x axis: head") && desc.contains("y axis: layer"), desc);
-        assertTrue(desc.contains("diverging blue-white-red") && desc.contains("from -1 to 1"), desc);
+        assertTrue(desc.contains("diverging blue-white-red") && desc.contains("from -1.0 to 1.0"), desc);
         List<String> fills = rectangleFills(svg);
         assertTrue(fills.containsAll(List.of("rgb(33,102,172)", "rgb(255,255,255)", "rgb(178,24,43)")),
                 "the vector picture holds the same three cells: " + fills);

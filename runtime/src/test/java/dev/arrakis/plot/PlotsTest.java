@@ -98,7 +98,7 @@ class PlotsTest {
         String desc = svgText(plot, "desc");
         assertTrue(desc.contains("x axis: head; y axis: layer"), desc);
         assertTrue(desc.contains("x ticks: [\"h0\",\"h1\",\"h2\"]; y ticks: [\"0\",\"1\"]"), desc);
-        assertTrue(desc.contains("diverging blue-white-red") && desc.contains("from -2 to 2"), desc);
+        assertTrue(desc.contains("diverging blue-white-red") && desc.contains("from -2.0 to 2.0"), desc);
     }
 
     @Test
@@ -128,16 +128,68 @@ class PlotsTest {
     }
 
     @Test
-    void attentionOfSeveralHeadsGivesOnePicturePerHead() throws Exception {
+    void attentionOfSeveralHeadsIsOneFigureWithAGridOfHeads() throws Exception {
         List<String> tokens = List.of("a", "b");
         double[][][] heads = {{{1, 0}, {0.5, 0.5}}, {{1, 0}, {0, 1}}};
         RenderedPlot plot = renderer.render(Plots.attention("Layer 0", tokens, List.of("L0H0", "L0H1"), heads),
                 directory, "layer0");
 
-        assertEquals(2, plot.images().size());
-        assertEquals("L0H1", plot.images().get(1).panelTitle());
-        assertEquals(directory.resolve("layer0-2.png"), plot.images().get(1).png());
-        assertSize(plot, 800, 700);
+        assertEquals(1, plot.images().size(), "one figure: " + plot.files());
+        assertEquals(List.of(directory.resolve("layer0.png"), directory.resolve("layer0.svg")), plot.files());
+        // Two heads side by side under a title band: 2 x 560 wide, 40 + 500 high.
+        assertSize(plot, 1120, 540);
+        String desc = svgText(plot, "desc");
+        assertTrue(desc.startsWith("grid of 2 panels, 2 across, left to right then down: [\"L0H0\",\"L0H1\"]"),
+                desc);
+        assertEquals("Layer 0", svgText(plot, "title"));
+    }
+
+    @Test
+    void aBatchByHeadPatternGivesOneGridPerBatchRow() throws Exception {
+        // Head h of every row attends with weight (h + 1) / 4 everywhere, so each cell's colour names its head.
+        List<PlotRequest.Panel> panels = new java.util.ArrayList<>();
+        for (int batch = 0; batch < 4; batch++) {
+            for (int head = 0; head < 4; head++) {
+                double weight = (head + 1) / 4.0;
+                panels.add(new PlotRequest.Panel("batch=" + batch + ", head=" + head,
+                        new double[][] {{weight, weight}, {weight, weight}}));
+            }
+        }
+        PlotRequest request = new PlotRequest(PlotKind.ATTENTION, "pattern", "query_pos", "key_pos",
+                List.of(" x", "y"), List.of(" x", "y"), panels);
+
+        RenderedPlot plot = renderer.render(request, directory, "pattern");
+
+        assertEquals(8, plot.files().size(), "four figures of PNG and SVG, not 32 files: " + plot.files());
+        for (int batch = 0; batch < 4; batch++) {
+            RenderedPlot.Image figure = plot.images().get(batch);
+            assertEquals("batch=" + batch, figure.panelTitle());
+            assertEquals(directory.resolve("pattern-" + (batch + 1) + ".png"), figure.png());
+            java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(figure.png().toFile());
+            assertEquals(1120, image.getWidth(), "2 x 2 heads, 560 wide each");
+            assertEquals(1040, image.getHeight(), "a 40 pixel title band and 2 x 500");
+            for (int head = 0; head < 4; head++) {
+                int left = (head % 2) * 560;
+                int top = 40 + (head / 2) * 500;
+                java.awt.Color common = mostCommonColor(image, left, top, 560, 500);
+                java.awt.Color expected = ColorScale.WHITE_BLUE[(head + 1) * 2];
+                assertTrue(Math.abs(common.getRed() - expected.getRed()) <= 2 && Math.abs(common.getBlue()
+                        - expected.getBlue()) <= 2, "batch " + batch + ", head " + head + " cell colour " + common
+                        + ", expected " + expected);
+            }
+        }
+    }
+
+    private static java.awt.Color mostCommonColor(java.awt.image.BufferedImage image, int left, int top, int width,
+            int height) {
+        java.util.Map<Integer, Integer> counts = new java.util.HashMap<>();
+        for (int y = top; y < top + height; y += 2) {
+            for (int x = left; x < left + width; x += 2) {
+                counts.merge(image.getRGB(x, y), 1, Integer::sum);
+            }
+        }
+        return new java.awt.Color(java.util.Collections.max(counts.entrySet(),
+                java.util.Map.Entry.comparingByValue()).getKey());
     }
 
     // ----- bad input -----

@@ -128,7 +128,7 @@ class RunStoreTest {
         assertEquals(dev.arrakis.plot.PlotRenderer.imageWidth(dev.arrakis.annotations.PlotKind.ATTENTION),
                 image.getWidth());
         String page = Files.readString(run.pictures().get(2));
-        assertTrue(page.contains("\" Mary\"") && page.contains("0.75"), "tokens and weights are in the page");
+        assertTrue(page.contains("\"\u00B7Mary\"") && page.contains("0.75"), "tokens and weights are in the page");
         assertTrue(Files.readString(run.page()).contains("<a href=\"plots/attention.html\">"));
     }
 
