@@ -54,6 +54,9 @@ public enum Message {
     AMBIGUOUS_INPUT("Experiment/AmbiguousInput", "parameter '%s' (%s) could take any of the inputs %s; name it after"
             + " the one it means"),
     NOT_PLOTTABLE("Experiment/NotPlottable", "@Plot cannot draw %s: %s"),
+    RESULT_TYPE("Experiment/ResultType", "run method '%s' returns %s, which the run store cannot record%s; a run"
+            + " method returns void, a number, a boolean or a String, an array, collection or record of those, an"
+            + " NDArray or an activation"),
     ABLATE_TARGET("Experiment/AblateTarget", "@Ablate needs hook, head or neuron to say what it replaces"),
     HOOK_LAYER_TWICE("Experiment/HookLayerTwice", "hook '%s' already names its layer; drop layer = ... or write the"
             + " name inside the block, '%s'"),

@@ -33,12 +33,14 @@ class PlotValidationTest {
     }
 
     @Test
-    void arbitraryObjectResult() {
+    void recordResult() {
         assertError("""
+                    record Stats(double mean, double max) {}
+
                     @Plot
                     @Ablate(layer = Sweep.ALL, head = 0)
-                    Object r(Logits logits) { return null; }
-                """, "[Experiment/NotPlottable] @Plot cannot draw an Object", "@Plot");
+                    Stats r(Logits logits) { return null; }
+                """, "[Experiment/NotPlottable] @Plot cannot draw a Stats", "@Plot");
     }
 
     @Test

@@ -263,15 +263,21 @@ public final class ExperimentValidator {
             report.warning(Problem.of(Message.UNOBSERVED_INTERVENTION, name), Site.of(method));
         }
 
+        TypeMirror result = method.getReturnType();
+        Optional<String> unrecordable = new ResultTypes(runtime, elements).problem(result);
+        unrecordable.ifPresent(problem -> report.error(Problem.of(Message.RESULT_TYPE, methodName,
+                TypeDisplay.name(result), problem), Site.of(method)));
         AnnotationSite plot = site(method, PLOT);
         RunModel.Plot plotModel = null;
         if (plot != null) {
             PlotKind kind = PlotKind.valueOf(plot.enumName("kind"));
-            new PlotChecks(runtime).check(method.getReturnType(), kind, sweep.size(), plot, report);
+            // A result the store cannot record cannot be plotted either; the result-type error says why.
+            if (unrecordable.isEmpty()) {
+                new PlotChecks(runtime).check(result, kind, sweep.size(), plot, report);
+            }
             plotModel = new RunModel.Plot(kind, plot.string("title"));
         }
         boolean logged = classLogged || annotation(method, LOG_EXPERIMENT) != null;
-        TypeMirror result = method.getReturnType();
         return new RunModel(name, methodName, input,
                 interventions.stream().map(InterventionChecks.Checked::model).toList(), bound.captures(),
                 bound.needsCache(), plotModel, logged, result.toString(), result.getKind() == TypeKind.VOID,
