@@ -57,6 +57,7 @@ public enum Message {
     RESULT_TYPE("Experiment/ResultType", "run method '%s' returns %s, which the run store cannot record%s; a run"
             + " method returns void, a number, a boolean or a String, an array, collection or record of those, an"
             + " NDArray or an activation"),
+    MISSING_INPUT("Experiment/MissingInput", "%s() returns %s, which %s; annotate it with @Input"),
     ABLATE_TARGET("Experiment/AblateTarget", "@Ablate needs hook, head or neuron to say what it replaces"),
     HOOK_LAYER_TWICE("Experiment/HookLayerTwice", "hook '%s' already names its layer; drop layer = ... or write the"
             + " name inside the block, '%s'"),
