@@ -175,7 +175,7 @@ public final class ExperimentProcessor extends AbstractProcessor {
             String annotation = mirror.getAnnotationType().asElement().getSimpleName().toString();
             printer.print(Diagnostic.Kind.ERROR, Problem.of(Message.RUN_OUTSIDE_EXPERIMENT, annotation,
                     method.getEnclosingElement().getSimpleName()).text(),
-                    new Site(method, mirror, null, null));
+                    new Site(method, mirror, null, null, null));
         });
     }
 

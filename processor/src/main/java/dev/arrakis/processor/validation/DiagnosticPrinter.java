@@ -1,6 +1,7 @@
 package dev.arrakis.processor.validation;
 
 import javax.annotation.processing.Messager;
+import javax.lang.model.element.AnnotationValue;
 import javax.tools.Diagnostic;
 
 /** Prints reports through the {@code Messager}, at the exact annotation value wherever the compiler can find it. */
@@ -22,7 +23,10 @@ public final class DiagnosticPrinter {
             return;
         }
         if (site.value() != null) {
-            messager.printMessage(kind, message, site.element(), site.annotation(), site.value());
+            // Without javac's trees this is probably Eclipse's compiler, which would put a message on one element of
+            // an array on the annotation's first line: on the attribute it lands at least on the attribute's line.
+            AnnotationValue value = !trees.available() && site.attribute() != null ? site.attribute() : site.value();
+            messager.printMessage(kind, message, site.element(), site.annotation(), value);
         } else if (site.annotation() != null) {
             messager.printMessage(kind, message, site.element(), site.annotation());
         } else {
