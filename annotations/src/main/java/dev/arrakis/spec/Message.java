@@ -32,8 +32,8 @@ public enum Message {
     // Build time only: what the annotation processor checks beyond the model's shape.
     CONFIG_NOT_IN_PROJECT("Experiment/ConfigNotFound", "no model config '%s' in the project directory %s (processor"
             + " option arrakis.projectDir)"),
-    CONFIG_NO_SOURCE_DIR("Experiment/ConfigNotFound", "cannot look for model config '%s': the source file is not on"
-            + " disk; set the processor option arrakis.projectDir"),
+    CONFIG_NO_SOURCE_DIR("Experiment/ConfigNotFound", "cannot look for model config '%s' beside the source file:"
+            + " the compiler does not say where it is on disk; set the processor option arrakis.projectDir"),
     RUNTIME_MISSING("Experiment/RuntimeMissing", "%s is not on the class path; experiments compile against"
             + " arrakis-runtime"),
     NOT_INSTANTIABLE("Experiment/NotInstantiable", "the generated runner cannot create %s: %s"),

@@ -16,6 +16,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.stream.Stream;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
@@ -63,7 +65,7 @@ final class Compilations {
 
     /**
      * Asserts that javac reports an error containing {@code message} on the line containing {@code line}, and that
-     * Eclipse's compiler (ecj, as Eclipse and VS Code build) reports it on the same line.
+     * Eclipse's compiler (ecj, as Eclipse and VS Code build) reports the same processor messages on the same lines.
      *
      * @return javac's compilation, for further assertions
      */
@@ -72,28 +74,100 @@ final class Compilations {
     }
 
     /**
-     * As {@link #assertErrorOnLine(JavaFileObject, String, String)}, where ecj puts the error on a coarser line
+     * As {@link #assertErrorOnLine(JavaFileObject, String, String)}, where ecj puts this error on a coarser line
      * ({@code ecjLine}): without javac's trees a message about one element of an array attribute lands on the line
      * where the attribute starts.
      */
     static Compilation assertErrorOnLine(JavaFileObject source, String message, String line, String ecjLine) {
         Compilation javac = compile(source);
         assertThat(javac).hadErrorContaining(message).inFile(source).onLineContaining(line);
-        assertEcjErrorOnLine(List.of(source), source, message, ecjLine);
+        assertEcjAgrees(javac, List.of(source), line.equals(ecjLine) ? Map.of() : Map.of(message, ecjLine));
         return javac;
     }
 
-    /** Asserts that ecj, compiling {@code sources}, reports an error containing {@code message} on that line. */
-    static void assertEcjErrorOnLine(List<JavaFileObject> sources, JavaFileObject source, String message,
-            String line) {
-        long expected = lineNumber(source, line);
+    /** As {@link #assertErrorOnLine(JavaFileObject, String, String)} for a warning in a compilation that succeeds. */
+    static Compilation assertWarningOnLine(JavaFileObject source, String message, String line) {
+        Compilation javac = compile(source);
+        assertThat(javac).succeeded();
+        assertThat(javac).hadWarningContaining(message).inFile(source).onLineContaining(line);
+        assertEcjAgrees(javac, List.of(source), Map.of());
+        return javac;
+    }
+
+    /**
+     * Compiles with javac, and asserts that ecj reports the same processor messages on the same lines
+     * ({@link #assertEcjAgrees}).
+     *
+     * @return javac's compilation, for assertions on what it reported
+     */
+    static Compilation compileComparingWithEcj(JavaFileObject... sources) {
+        Compilation javac = compile(sources);
+        assertEcjAgrees(javac, List.of(sources), Map.of());
+        return javac;
+    }
+
+    /**
+     * A processor message as a compiler reported it.
+     *
+     * @param kind {@code ERROR} or {@code WARNING} (a mandatory warning counts as a warning)
+     * @param file the source's path below its source root, {@code test/Probe.java}
+     * @param line 1-based
+     * @param message the whole message
+     */
+    record Reported(Diagnostic.Kind kind, String file, long line, String message) implements Comparable<Reported> {
+        static Diagnostic.Kind kind(Diagnostic<?> diagnostic) {
+            return diagnostic.getKind() == Diagnostic.Kind.MANDATORY_WARNING ? Diagnostic.Kind.WARNING
+                    : diagnostic.getKind();
+        }
+
+        @Override
+        public int compareTo(Reported other) {
+            return Comparator.comparing(Reported::file).thenComparingLong(Reported::line)
+                    .thenComparing(Reported::message).thenComparing(Reported::kind).compare(this, other);
+        }
+    }
+
+    /** In {@link #assertEcjAgrees}, a message that ecj reports with no file or line. */
+    static final String NO_LINE = "";
+
+    /**
+     * Asserts that ecj, compiling the same sources with the same project directory, reports exactly the processor
+     * messages javac reported, each of the same kind on the same line of the same file; except that a message
+     * containing a key of {@code coarser} is expected on the line containing its value instead ({@link #NO_LINE}:
+     * nowhere).
+     */
+    static void assertEcjAgrees(Compilation javac, List<JavaFileObject> sources, Map<String, String> coarser) {
+        List<Reported> expected = javac.diagnostics().stream()
+                .filter(diagnostic -> diagnostic.getMessage(Locale.ROOT).startsWith("[Experiment/"))
+                .map(diagnostic -> {
+                    String message = diagnostic.getMessage(Locale.ROOT);
+                    String file = diagnostic.getSource() == null ? "" : relativePath(diagnostic.getSource());
+                    long line = diagnostic.getLineNumber();
+                    for (Map.Entry<String, String> entry : coarser.entrySet()) {
+                        if (message.contains(entry.getKey()) && entry.getValue().equals(NO_LINE)) {
+                            return new Reported(Reported.kind(diagnostic), "", 0, message);
+                        }
+                        if (message.contains(entry.getKey())) {
+                            line = lineNumber(sources.stream()
+                                    .filter(source -> relativePath(source).equals(file)).findFirst().orElseThrow(),
+                                    entry.getValue());
+                        }
+                    }
+                    return new Reported(Reported.kind(diagnostic), file, line, message);
+                })
+                .sorted()
+                .toList();
         withTemporaryDirectory(directory -> {
             EcjCompilation ecj = EcjCompilation.compile(directory, projectDir(), sources);
-            Diagnostic<? extends JavaFileObject> error = ecj.error(message).orElseThrow(() -> new AssertionError(
-                    "ecj reported no error containing \"" + message + "\"; it reported:\n" + ecj.describe()));
-            assertEquals(expected, error.getLineNumber(), "ecj's line for \"" + message + "\" (expected the line"
-                    + " containing \"" + line + "\"); it reported:\n" + ecj.describe());
+            assertEquals(expected, ecj.processorMessages(), "the processors' messages under ecj, against javac's"
+                    + " (expected) with the coarser lines " + coarser + "; ecj reported:\n" + ecj.describe());
         });
+    }
+
+    /** A source's path below its source root: compile-testing names in-memory sources {@code mem:///test/A.java}. */
+    static String relativePath(JavaFileObject source) {
+        String path = source.toUri().getPath();
+        return path.startsWith("/") ? path.substring(1) : path;
     }
 
     /** The 1-based number of the one line of the source that contains {@code text}. */

@@ -25,16 +25,17 @@ import org.eclipse.jdt.internal.compiler.tool.EclipseCompiler;
  *
  * @param succeeded whether ecj reported no error
  * @param diagnostics everything ecj reported, its own problems and the processors' messages
+ * @param sourceRoot where the sources were written, at their packages' paths
  * @param generatedSources where the processors' sources went
  * @param classes where classes and the registry went
  * @param log ecj's own output, for assertion messages
  */
-record EcjCompilation(boolean succeeded, List<Diagnostic<? extends JavaFileObject>> diagnostics,
+record EcjCompilation(boolean succeeded, List<Diagnostic<? extends JavaFileObject>> diagnostics, Path sourceRoot,
         Path generatedSources, Path classes, String log) {
 
     /**
      * Compiles {@code sources} (each a qualified class name and its text) under {@code directory}, against this
-     * test's class path (which holds the runtime), with {@code -Aarrakis.projectDir=projectDir}.
+     * test's class path (which holds the runtime), with {@code -Aarrakis.projectDir=projectDir} unless it is null.
      */
     static EcjCompilation compile(Path directory, Path projectDir, List<JavaFileObject> sources) {
         try {
@@ -50,29 +51,41 @@ record EcjCompilation(boolean succeeded, List<Diagnostic<? extends JavaFileObjec
             StringWriter log = new StringWriter();
             try (StandardJavaFileManager fileManager = ecj.getStandardFileManager(diagnostics, Locale.ROOT,
                     StandardCharsets.UTF_8)) {
-                JavaCompiler.CompilationTask task = ecj.getTask(log, fileManager, diagnostics, List.of(
-                                "-17", "-proceedOnError", "-nowarn", "-encoding", "UTF-8",
-                                "-classpath", System.getProperty("java.class.path"),
-                                "-d", classes.toString(), "-s", generated.toString(),
-                                "-Aarrakis.projectDir=" + projectDir),
-                        null, fileManager.getJavaFileObjectsFromPaths(files));
+                List<String> options = new ArrayList<>(List.of("-17", "-proceedOnError", "-encoding", "UTF-8",
+                        "-classpath", System.getProperty("java.class.path"),
+                        "-d", classes.toString(), "-s", generated.toString()));
+                if (projectDir != null) {
+                    options.add("-Aarrakis.projectDir=" + projectDir);
+                }
+                JavaCompiler.CompilationTask task = ecj.getTask(log, fileManager, diagnostics, options, null,
+                        fileManager.getJavaFileObjectsFromPaths(files));
                 task.setProcessors(List.of(new ExperimentProcessor(), new ExperimentRegistryProcessor()));
                 boolean succeeded = task.call();
-                return new EcjCompilation(succeeded, List.copyOf(diagnostics.getDiagnostics()), generated, classes,
-                        log.toString());
+                return new EcjCompilation(succeeded, List.copyOf(diagnostics.getDiagnostics()), sourceRoot,
+                        generated, classes, log.toString());
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
-    /** At its package's path: compile-testing names in-memory sources {@code mem:///test/Probe.java}. */
     private static Path write(Path sourceRoot, JavaFileObject source) throws IOException {
-        String path = source.toUri().getPath();
-        Path file = sourceRoot.resolve(path.startsWith("/") ? path.substring(1) : path);
+        Path file = sourceRoot.resolve(Compilations.relativePath(source));
         Files.createDirectories(file.getParent());
         Files.writeString(file, source.getCharContent(true), StandardCharsets.UTF_8);
         return file;
+    }
+
+    /** The processors' messages (tagged {@code [Experiment/...]}), with files relative to the source root. */
+    List<Compilations.Reported> processorMessages() {
+        return diagnostics.stream()
+                .filter(diagnostic -> diagnostic.getMessage(Locale.ROOT).startsWith("[Experiment/"))
+                .map(diagnostic -> new Compilations.Reported(Compilations.Reported.kind(diagnostic),
+                        diagnostic.getSource() == null ? "" : sourceRoot.relativize(Path.of(diagnostic.getSource()
+                                .toUri())).toString().replace('\\', '/'),
+                        diagnostic.getLineNumber(), diagnostic.getMessage(Locale.ROOT)))
+                .sorted()
+                .toList();
     }
 
     List<Diagnostic<? extends JavaFileObject>> errors() {

@@ -12,8 +12,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +93,54 @@ class EclipseCompilerTest {
                 """);
         Compilations.assertErrorOnLine(source, "[Experiment/HeadRange] head 12 does not exist in gpt2 (heads 0..11)",
                 "12})", "head = {0,");
+    }
+
+    /**
+     * Measured: ecj loses a parameter's position in a class re-read in a later round (one that waited for a hooks
+     * class of the same compilation), so the message goes on the parameter's method.
+     */
+    @Test
+    void errorOnAParameterOfADeferredClassLandsOnItsMethodsLine() {
+        JavaFileObject source = Compilations.gpt2Experiment("Probe", """
+                    @Run
+                    double pattern(Logits logits,
+                            @Capture(Gpt2Hooks.L1_ATTN_PATTERN) Residual p) { return 0; }
+                """);
+        Compilations.assertErrorOnLine(source, "[Experiment/Binding] parameter 'p' is a Residual but"
+                + " blocks.1.attn.hook_pattern holds an AttentionPattern", "Residual p", "double pattern(");
+    }
+
+    /** Measured: ecj's messager gives a message on a record, or on a record's annotation, no position at all. */
+    @Test
+    void errorOnARecordHasNoLineUnderEcj() {
+        JavaFileObject source = Compilations.experiment("Probe", """
+                @Experiment(model = "gtp2")
+                record Probe(int seed) {
+                    @Input
+                    TokenBatch prompts() { return null; }
+                }
+                """);
+        Compilation javac = Compilations.compile(source);
+        assertThat(javac).hadErrorContaining("[Experiment/UnknownModel] unknown model 'gtp2'").inFile(source)
+                .onLineContaining("gtp2");
+        assertThat(javac).hadErrorContaining("[Experiment/NotInstantiable] the generated runner cannot create Probe")
+                .inFile(source).onLineContaining("record Probe");
+        Compilations.assertEcjAgrees(javac, List.of(source), Map.of("unknown model 'gtp2'", Compilations.NO_LINE,
+                "cannot create Probe", Compilations.NO_LINE));
+    }
+
+    /** Without javac's trees the processor cannot see where a source file is, so a config path needs the option. */
+    @Test
+    void withoutAProjectDirectoryAConfigPathNeedsTheOption() {
+        JavaFileObject source = Compilations.experiment("Probe", """
+                @Experiment(config = "models/toy/config.json")
+                class Probe {}
+                """);
+        EcjCompilation ecj = EcjCompilation.compile(directory, null, List.of(source));
+        assertEquals(List.of(new Compilations.Reported(Diagnostic.Kind.ERROR, "test/Probe.java",
+                Compilations.lineNumber(source, "models/toy"), "[Experiment/ConfigNotFound] cannot look for model"
+                + " config 'models/toy/config.json' beside the source file: the compiler does not say where it is on"
+                + " disk; set the processor option arrakis.projectDir")), ecj.processorMessages(), ecj.describe());
     }
 
     private static JavaFileObject sample(Path file) {

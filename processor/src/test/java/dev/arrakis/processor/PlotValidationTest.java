@@ -10,9 +10,7 @@ import org.junit.jupiter.api.Test;
 class PlotValidationTest {
 
     private static void assertError(String members, String message, String line) {
-        JavaFileObject source = Compilations.gpt2Experiment("Probe", members);
-        Compilation compilation = Compilations.compile(source);
-        assertThat(compilation).hadErrorContaining(message).inFile(source).onLineContaining(line);
+        Compilations.assertErrorOnLine(Compilations.gpt2Experiment("Probe", members), message, line);
     }
 
     @Test
