@@ -39,8 +39,8 @@ public enum Message {
     // Build time only: what the annotation processor checks beyond the model's shape.
     CONFIG_NOT_IN_PROJECT("Experiment/ConfigNotFound", "no model config '%s' in the project directory %s (processor"
             + " option arrakis.projectDir)"),
-    CONFIG_NO_SOURCE_DIR("Experiment/ConfigNotFound", "cannot look for model config '%s': the source file is not on"
-            + " disk; set the processor option arrakis.projectDir"),
+    CONFIG_NO_SOURCE_DIR("Experiment/ConfigNotFound", "cannot look for model config '%s' beside the source file:"
+            + " the compiler does not say where it is on disk; set the processor option arrakis.projectDir"),
     RUNTIME_MISSING("Experiment/RuntimeMissing", "%s is not on the class path; experiments compile against"
             + " arrakis-runtime"),
     NOT_INSTANTIABLE("Experiment/NotInstantiable", "the generated runner cannot create %s: %s"),
@@ -61,6 +61,10 @@ public enum Message {
     AMBIGUOUS_INPUT("Experiment/AmbiguousInput", "parameter '%s' (%s) could take any of the inputs %s; name it after"
             + " the one it means"),
     NOT_PLOTTABLE("Experiment/NotPlottable", "@Plot cannot draw %s: %s"),
+    RESULT_TYPE("Experiment/ResultType", "run method '%s' returns %s, which the run store cannot record%s; a run"
+            + " method returns void, a number, a boolean or a String, an array, collection or record of those, an"
+            + " NDArray or an activation"),
+    MISSING_INPUT("Experiment/MissingInput", "%s() returns %s, which %s; annotate it with @Input"),
     ABLATE_TARGET("Experiment/AblateTarget", "@Ablate needs hook, head or neuron to say what it replaces"),
     HOOK_LAYER_TWICE("Experiment/HookLayerTwice", "hook '%s' already names its layer; drop layer = ... or write the"
             + " name inside the block, '%s'"),

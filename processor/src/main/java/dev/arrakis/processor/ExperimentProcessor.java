@@ -98,7 +98,8 @@ public final class ExperimentProcessor extends AbstractProcessor {
         if (experimentAnnotation == null) {
             return false;
         }
-        Set<String> names = new LinkedHashSet<>(deferred);
+        Set<String> waited = new LinkedHashSet<>(deferred);
+        Set<String> names = new LinkedHashSet<>(waited);
         deferred.clear();
         for (Element element : round.getElementsAnnotatedWith(experimentAnnotation)) {
             if (element instanceof TypeElement type) {
@@ -109,7 +110,7 @@ public final class ExperimentProcessor extends AbstractProcessor {
             // Re-fetched by name: an element from an earlier round is stale once javac has entered new sources.
             TypeElement type = processingEnv.getElementUtils().getTypeElement(name);
             if (type != null) {
-                processExperiment(type, round.processingOver());
+                processExperiment(type, waited.contains(name), round.processingOver());
             }
         }
         try {
@@ -120,7 +121,8 @@ public final class ExperimentProcessor extends AbstractProcessor {
         return false;
     }
 
-    private void processExperiment(TypeElement type, boolean lastRound) {
+    /** @param waited whether the class waited for this round, so that its elements are read anew in it */
+    private void processExperiment(TypeElement type, boolean waited, boolean lastRound) {
         try {
             if (Unresolved.in(type)) {
                 // In the last round nothing new will appear: javac's own "cannot find symbol" says what is wrong.
@@ -130,7 +132,7 @@ public final class ExperimentProcessor extends AbstractProcessor {
                 return;
             }
             ExperimentValidator.Result result = validator.validate(type);
-            printer.print(result.report());
+            printer.print(result.report(), waited);
             if (!result.report().isClean() || result.experiment() == null) {
                 return;
             }
@@ -175,7 +177,7 @@ public final class ExperimentProcessor extends AbstractProcessor {
             String annotation = mirror.getAnnotationType().asElement().getSimpleName().toString();
             printer.print(Diagnostic.Kind.ERROR, Problem.of(Message.RUN_OUTSIDE_EXPERIMENT, annotation,
                     method.getEnclosingElement().getSimpleName()).text(),
-                    new Site(method, mirror, null, null));
+                    new Site(method, mirror, null, null, null));
         });
     }
 

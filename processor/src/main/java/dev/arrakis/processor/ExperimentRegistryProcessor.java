@@ -20,6 +20,7 @@ import dev.arrakis.spec.Problem;
 import java.io.IOException;
 import java.io.Writer;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -112,7 +113,12 @@ public final class ExperimentRegistryProcessor extends AbstractProcessor {
         Elements elements = processingEnv.getElementUtils();
         TypeElement experimentAnnotation = elements.getTypeElement(EXPERIMENT);
         if (experimentAnnotation != null) {
-            for (TypeElement type : ElementFilter.typesIn(round.getElementsAnnotatedWith(experimentAnnotation))) {
+            // In name order: which of two clashing experiments gets the error must not depend on the compiler.
+            List<TypeElement> experiments = ElementFilter.typesIn(round.getElementsAnnotatedWith(experimentAnnotation))
+                    .stream()
+                    .sorted(Comparator.comparing(type -> type.getQualifiedName().toString()))
+                    .toList();
+            for (TypeElement type : experiments) {
                 try {
                     collect(type);
                 } catch (Exception | LinkageError | AssertionError e) {

@@ -13,15 +13,11 @@ import org.junit.jupiter.api.Test;
 class BindingValidationTest {
 
     private static void assertError(String members, String message, String line) {
-        JavaFileObject source = Compilations.gpt2Experiment("Probe", members);
-        Compilation compilation = Compilations.compile(source);
-        assertThat(compilation).hadErrorContaining(message).inFile(source).onLineContaining(line);
+        Compilations.assertErrorOnLine(Compilations.gpt2Experiment("Probe", members), message, line);
     }
 
     private static void assertErrorIn(String classText, String message, String line) {
-        JavaFileObject source = Compilations.experiment("Probe", classText);
-        Compilation compilation = Compilations.compile(source);
-        assertThat(compilation).hadErrorContaining(message).inFile(source).onLineContaining(line);
+        Compilations.assertErrorOnLine(Compilations.experiment("Probe", classText), message, line);
     }
 
     @Test

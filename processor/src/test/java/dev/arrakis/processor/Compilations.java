@@ -1,5 +1,8 @@
 package dev.arrakis.processor;
 
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
@@ -11,7 +14,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Stream;
+import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
 
 /** Compiling experiments with both processors, as a user's build does. */
@@ -53,6 +61,160 @@ final class Compilations {
     static JavaFileObject gpt2Experiment(String simpleName, String members) {
         return experiment(simpleName, "@Experiment(model = \"gpt2\")\nclass " + simpleName + " {\n"
                 + "    @Input\n    TokenBatch prompts() {\n        return null;\n    }\n\n" + members + "}\n");
+    }
+
+    /**
+     * Asserts that javac reports an error containing {@code message} on the line containing {@code line}, and that
+     * Eclipse's compiler (ecj, as Eclipse and VS Code build) reports the same processor messages on the same lines.
+     *
+     * @return javac's compilation, for further assertions
+     */
+    static Compilation assertErrorOnLine(JavaFileObject source, String message, String line) {
+        return assertErrorOnLine(source, message, line, line);
+    }
+
+    /**
+     * As {@link #assertErrorOnLine(JavaFileObject, String, String)}, where ecj puts this error on a coarser line
+     * ({@code ecjLine}): without javac's trees a message about one element of an array attribute lands on the line
+     * where the attribute starts.
+     */
+    static Compilation assertErrorOnLine(JavaFileObject source, String message, String line, String ecjLine) {
+        Compilation javac = compile(source);
+        assertThat(javac).hadErrorContaining(message).inFile(source).onLineContaining(line);
+        assertEcjAgrees(javac, List.of(source), line.equals(ecjLine) ? Map.of() : Map.of(message, ecjLine));
+        return javac;
+    }
+
+    /** As {@link #assertErrorOnLine(JavaFileObject, String, String)} for a warning in a compilation that succeeds. */
+    static Compilation assertWarningOnLine(JavaFileObject source, String message, String line) {
+        Compilation javac = compile(source);
+        assertThat(javac).succeeded();
+        assertThat(javac).hadWarningContaining(message).inFile(source).onLineContaining(line);
+        assertEcjAgrees(javac, List.of(source), Map.of());
+        return javac;
+    }
+
+    /**
+     * Compiles with javac, and asserts that ecj reports the same processor messages on the same lines
+     * ({@link #assertEcjAgrees}).
+     *
+     * @return javac's compilation, for assertions on what it reported
+     */
+    static Compilation compileComparingWithEcj(JavaFileObject... sources) {
+        Compilation javac = compile(sources);
+        assertEcjAgrees(javac, List.of(sources), Map.of());
+        return javac;
+    }
+
+    /**
+     * A processor message as a compiler reported it.
+     *
+     * @param kind {@code ERROR} or {@code WARNING} (a mandatory warning counts as a warning)
+     * @param file the source's path below its source root, {@code test/Probe.java}
+     * @param line 1-based
+     * @param message the whole message
+     */
+    record Reported(Diagnostic.Kind kind, String file, long line, String message) implements Comparable<Reported> {
+        static Diagnostic.Kind kind(Diagnostic<?> diagnostic) {
+            return diagnostic.getKind() == Diagnostic.Kind.MANDATORY_WARNING ? Diagnostic.Kind.WARNING
+                    : diagnostic.getKind();
+        }
+
+        @Override
+        public int compareTo(Reported other) {
+            return Comparator.comparing(Reported::file).thenComparingLong(Reported::line)
+                    .thenComparing(Reported::message).thenComparing(Reported::kind).compare(this, other);
+        }
+    }
+
+    /** In {@link #assertEcjAgrees}, a message that ecj reports with no file or line. */
+    static final String NO_LINE = "";
+
+    /**
+     * Asserts that ecj, compiling the same sources with the same project directory, reports exactly the processor
+     * messages javac reported, each of the same kind on the same line of the same file; except that a message
+     * containing a key of {@code coarser} is expected on the line containing its value instead ({@link #NO_LINE}:
+     * nowhere).
+     */
+    static void assertEcjAgrees(Compilation javac, List<JavaFileObject> sources, Map<String, String> coarser) {
+        List<Reported> expected = javac.diagnostics().stream()
+                .filter(diagnostic -> diagnostic.getMessage(Locale.ROOT).startsWith("[Experiment/"))
+                .map(diagnostic -> {
+                    String message = diagnostic.getMessage(Locale.ROOT);
+                    String file = diagnostic.getSource() == null ? "" : relativePath(diagnostic.getSource());
+                    long line = diagnostic.getLineNumber();
+                    for (Map.Entry<String, String> entry : coarser.entrySet()) {
+                        if (message.contains(entry.getKey()) && entry.getValue().equals(NO_LINE)) {
+                            return new Reported(Reported.kind(diagnostic), "", 0, message);
+                        }
+                        if (message.contains(entry.getKey())) {
+                            line = lineNumber(sources.stream()
+                                    .filter(source -> relativePath(source).equals(file)).findFirst().orElseThrow(),
+                                    entry.getValue());
+                        }
+                    }
+                    return new Reported(Reported.kind(diagnostic), file, line, message);
+                })
+                .sorted()
+                .toList();
+        withTemporaryDirectory(directory -> {
+            EcjCompilation ecj = EcjCompilation.compile(directory, projectDir(), sources);
+            assertEquals(expected, ecj.processorMessages(), "the processors' messages under ecj, against javac's"
+                    + " (expected) with the coarser lines " + coarser + "; ecj reported:\n" + ecj.describe());
+        });
+    }
+
+    /** A source's path below its source root: compile-testing names in-memory sources {@code mem:///test/A.java}. */
+    static String relativePath(JavaFileObject source) {
+        String path = source.toUri().getPath();
+        return path.startsWith("/") ? path.substring(1) : path;
+    }
+
+    /** The 1-based number of the one line of the source that contains {@code text}. */
+    static long lineNumber(JavaFileObject source, String text) {
+        List<String> lines;
+        try {
+            lines = source.getCharContent(true).toString().lines().toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        List<Integer> matching = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).contains(text)) {
+                matching.add(i + 1);
+            }
+        }
+        assertEquals(1, matching.size(), "lines containing \"" + text + "\": " + matching);
+        return matching.get(0);
+    }
+
+    interface DirectoryUse {
+        void accept(Path directory) throws IOException;
+    }
+
+    /** Runs {@code use} with a fresh directory, deleted afterwards. */
+    static void withTemporaryDirectory(DirectoryUse use) {
+        Path directory = null;
+        try {
+            directory = Files.createTempDirectory("arrakis-ecj");
+            use.accept(directory);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } finally {
+            if (directory != null) {
+                delete(directory);
+            }
+        }
+    }
+
+    private static void delete(Path directory) {
+        try (Stream<Path> files = Files.walk(directory)) {
+            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(file);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     static JavaFileObject resourceSource(String qualifiedName, String resource) {

@@ -24,7 +24,7 @@ class DeferralTest {
                     @Plot
                     double patched(Logits logits) { return 0; }
                 """);
-        Compilation compilation = Compilations.compile(source);
+        Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).succeeded();
         assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String()
                 .contains("c.capture(\"blocks.1.attn.hook_pattern\", AttentionPattern.class)");
@@ -41,7 +41,7 @@ class DeferralTest {
                     @Run
                     double pattern(@Capture(Gpt2Hooks.L1_ATTN_PATTERN) Residual p) { return 0; }
                 """);
-        Compilation compilation = Compilations.compile(source);
+        Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).hadErrorContaining("[Experiment/Binding] parameter 'p' is a Residual but"
                 + " blocks.1.attn.hook_pattern holds an AttentionPattern").inFile(source).onLineContaining("Residual p");
     }
@@ -52,7 +52,7 @@ class DeferralTest {
                     @Run
                     double pattern(@Capture(MissingHooks.L1_ATTN_PATTERN) AttentionPattern p) { return 0; }
                 """);
-        Compilation compilation = Compilations.compile(source);
+        Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).hadErrorContaining("cannot find symbol").inFile(source)
                 .onLineContaining("MissingHooks");
         assertTrue(compilation.diagnostics().stream()

@@ -13,16 +13,11 @@ import org.junit.jupiter.api.Test;
 class InterventionValidationTest {
 
     private static void assertError(String members, String message, String line) {
-        JavaFileObject source = Compilations.gpt2Experiment("Probe", members);
-        Compilation compilation = Compilations.compile(source);
-        assertThat(compilation).hadErrorContaining(message).inFile(source).onLineContaining(line);
+        Compilations.assertErrorOnLine(Compilations.gpt2Experiment("Probe", members), message, line);
     }
 
     private static void assertWarning(String members, String message, String line) {
-        JavaFileObject source = Compilations.gpt2Experiment("Probe", members);
-        Compilation compilation = Compilations.compile(source);
-        assertThat(compilation).succeeded();
-        assertThat(compilation).hadWarningContaining(message).inFile(source).onLineContaining(line);
+        Compilations.assertWarningOnLine(Compilations.gpt2Experiment("Probe", members), message, line);
     }
 
     @Test
@@ -117,7 +112,7 @@ class InterventionValidationTest {
                         name = "same")
                 class Second {}
                 """);
-        Compilation compilation = Compilations.compile(first, second);
+        Compilation compilation = Compilations.compileComparingWithEcj(first, second);
         assertThat(compilation).hadErrorContaining(
                         "[Experiment/DuplicateName] experiment name 'same' is also used by test.First")
                 .inFile(second).onLineContaining("name = \"same\"");

@@ -17,7 +17,7 @@ class ModelValidationTest {
     @Test
     void unknownModelSuggestsTheNearestName() {
         JavaFileObject source = withAnnotation("@Experiment(model = \"gtp2\")");
-        Compilation compilation = Compilations.compile(source);
+        Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).hadErrorContaining(
                         "[Experiment/UnknownModel] unknown model 'gtp2'; did you mean 'gpt2'? (known: gpt2, gpt2-medium")
                 .inFile(source).onLineContaining("gtp2");
@@ -26,7 +26,7 @@ class ModelValidationTest {
     @Test
     void bothModelAndConfigIsAnErrorOnTheConfig() {
         JavaFileObject source = withAnnotation("@Experiment(model = \"gpt2\",\n        config = \"models/toy/config.json\")");
-        Compilation compilation = Compilations.compile(source);
+        Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).hadErrorContaining("[Experiment/ModelSource] @Experiment needs exactly one of model")
                 .inFile(source).onLineContaining("config = ");
     }
@@ -34,7 +34,7 @@ class ModelValidationTest {
     @Test
     void neitherModelNorConfigIsAnError() {
         JavaFileObject source = withAnnotation("@Experiment(name = \"nameless\")");
-        Compilation compilation = Compilations.compile(source);
+        Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).hadErrorContaining("[Experiment/ModelSource]")
                 .inFile(source).onLineContaining("@Experiment(name");
     }
@@ -42,7 +42,7 @@ class ModelValidationTest {
     @Test
     void configMissingFromTheProjectDirectory() {
         JavaFileObject source = withAnnotation("@Experiment(config = \"models/missing/config.json\")");
-        Compilation compilation = Compilations.compile(source);
+        Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).hadErrorContaining(
                         "[Experiment/ConfigNotFound] no model config 'models/missing/config.json' in the project directory")
                 .inFile(source).onLineContaining("models/missing");
@@ -73,7 +73,7 @@ class ModelValidationTest {
     @Test
     void invalidConfigReportsTheReadersMessage() {
         JavaFileObject source = withAnnotation("@Experiment(config = \"models/broken/config.json\")");
-        Compilation compilation = Compilations.compile(source);
+        Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).hadErrorContaining("[Experiment/InvalidConfig] model config models/broken/config.json:"
                         + " n_embd (64) is not divisible by n_head (5)")
                 .inFile(source).onLineContaining("models/broken");
@@ -82,7 +82,7 @@ class ModelValidationTest {
     @Test
     void configThatIsNotJson() {
         JavaFileObject source = withAnnotation("@Experiment(config = \"models/notjson/config.json\")");
-        Compilation compilation = Compilations.compile(source);
+        Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).hadErrorContaining(
                         "[Experiment/InvalidConfig] model config models/notjson/config.json is not valid JSON")
                 .inFile(source).onLineContaining("models/notjson");
@@ -98,7 +98,7 @@ class ModelValidationTest {
                 @Experiment(config = "variants/toy/config.json")
                 class Second {}
                 """);
-        Compilation compilation = Compilations.compile(first, second);
+        Compilation compilation = Compilations.compileComparingWithEcj(first, second);
         assertThat(compilation).hadErrorContaining("[Experiment/HooksClash] hooks class test.ToyHooks would describe"
                         + " both models/toy/config.json and variants/toy/config.json")
                 .inFile(second).onLineContaining("variants/toy");

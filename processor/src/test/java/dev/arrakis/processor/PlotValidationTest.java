@@ -10,9 +10,7 @@ import org.junit.jupiter.api.Test;
 class PlotValidationTest {
 
     private static void assertError(String members, String message, String line) {
-        JavaFileObject source = Compilations.gpt2Experiment("Probe", members);
-        Compilation compilation = Compilations.compile(source);
-        assertThat(compilation).hadErrorContaining(message).inFile(source).onLineContaining(line);
+        Compilations.assertErrorOnLine(Compilations.gpt2Experiment("Probe", members), message, line);
     }
 
     @Test
@@ -33,12 +31,14 @@ class PlotValidationTest {
     }
 
     @Test
-    void arbitraryObjectResult() {
+    void recordResult() {
         assertError("""
+                    record Stats(double mean, double max) {}
+
                     @Plot
                     @Ablate(layer = Sweep.ALL, head = 0)
-                    Object r(Logits logits) { return null; }
-                """, "[Experiment/NotPlottable] @Plot cannot draw an Object", "@Plot");
+                    Stats r(Logits logits) { return null; }
+                """, "[Experiment/NotPlottable] @Plot cannot draw a Stats", "@Plot");
     }
 
     @Test

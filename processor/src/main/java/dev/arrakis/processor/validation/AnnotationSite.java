@@ -36,13 +36,13 @@ public record AnnotationSite(Element element, AnnotationMirror mirror, int occur
     }
 
     public Site whole() {
-        return new Site(element, mirror, null, repeated(null, -1));
+        return new Site(element, mirror, null, repeated(null, -1), null);
     }
 
     /** The attribute's value as written, or the whole annotation when the attribute takes its default. */
     public Site attribute(String name) {
         AnnotationValue value = explicit(name);
-        return value == null ? whole() : new Site(element, mirror, value, repeated(name, -1));
+        return value == null ? whole() : new Site(element, mirror, value, repeated(name, -1), null);
     }
 
     /** One element of an array attribute as written. */
@@ -52,7 +52,7 @@ public record AnnotationSite(Element element, AnnotationMirror mirror, int occur
             return whole();
         }
         if (value.getValue() instanceof List<?> list && index < list.size()) {
-            return new Site(element, mirror, (AnnotationValue) list.get(index), repeated(name, index));
+            return new Site(element, mirror, (AnnotationValue) list.get(index), repeated(name, index), value);
         }
         return attribute(name);
     }

@@ -95,19 +95,27 @@ public final class ExperimentValidator {
         Optional<ShapeChecks> checks = model.map(resolved -> new ShapeChecks(resolved.displayName(), resolved.shape()));
         String name = experiment.string("name").isEmpty() ? type.getSimpleName().toString() : experiment.string("name");
 
-        List<InputInfo> inputs = inputs(type, report);
+        Map<String, ExecutableElement> unusableInputs = new LinkedHashMap<>();
+        List<InputInfo> inputs = inputs(type, unusableInputs, report);
+        MissingInputs missingInputs = MissingInputs.of(type, elements, runtime.get(),
+                method -> annotation(method, INPUT) != null || isRunMethod(method), unusableInputs);
         List<RunModel> runs = new ArrayList<>();
         Map<String, ExecutableElement> runNames = new LinkedHashMap<>();
         boolean classLogged = annotation(type, LOG_EXPERIMENT) != null;
         for (ExecutableElement method : ElementFilter.methodsIn(type.getEnclosedElements())) {
-            if (RUN_ANNOTATIONS.stream().anyMatch(run -> annotation(method, run) != null)) {
-                runs.add(run(method, runNames, inputs, classLogged, runtime.get(), checks, report));
+            if (isRunMethod(method)) {
+                runs.add(run(method, runNames, inputs, missingInputs, classLogged, runtime.get(), checks, report));
             }
         }
+        missingInputs.report(report);
         ValidatedExperiment validated = model.map(resolved -> new ValidatedExperiment(name,
                 new ModelSourceModel(resolved.knownName(), resolved.configPath(), resolved.shape()),
                 inputs.stream().map(InputInfo::model).toList(), runs)).orElse(null);
         return new Result(report.build(), validated);
+    }
+
+    private static boolean isRunMethod(ExecutableElement method) {
+        return RUN_ANNOTATIONS.stream().anyMatch(run -> annotation(method, run) != null);
     }
 
     /** Rule 6: the runner must be able to write {@code new C()} from the same package. */
@@ -168,7 +176,9 @@ public final class ExperimentValidator {
         }
     }
 
-    private List<InputInfo> inputs(TypeElement type, ValidationReport.Builder report) {
+    /** The usable inputs; those with an error of their own go to {@code unusable}, by input name. */
+    private List<InputInfo> inputs(TypeElement type, Map<String, ExecutableElement> unusable,
+            ValidationReport.Builder report) {
         List<InputInfo> inputs = new ArrayList<>();
         Map<String, ExecutableElement> byName = new LinkedHashMap<>();
         TypeMirror hookedTransformer = elements.getTypeElement("dev.arrakis.model.HookedTransformer").asType();
@@ -210,13 +220,15 @@ public final class ExperimentValidator {
                 TypeMirror returned = method.getReturnType();
                 inputs.add(new InputInfo(new InputModel(name, methodName, TypeName.get(returned), takesModel,
                         method.getModifiers().contains(Modifier.STATIC)), returned, method));
+            } else {
+                unusable.put(name, method);
             }
         }
         return inputs;
     }
 
     private RunModel run(ExecutableElement method, Map<String, ExecutableElement> runNames, List<InputInfo> inputs,
-            boolean classLogged, RuntimeTypes runtime, Optional<ShapeChecks> checks,
+            MissingInputs missingInputs, boolean classLogged, RuntimeTypes runtime, Optional<ShapeChecks> checks,
             ValidationReport.Builder report) {
         String methodName = method.getSimpleName().toString();
         AnnotationSite run = site(method, RUN);
@@ -249,29 +261,35 @@ public final class ExperimentValidator {
 
         String input = "";
         if (patch != null) {
-            findInput(patch.string("from"), patch.attribute("from"), inputs, runtime, report);
-            findInput(patch.string("into"), patch.attribute("into"), inputs, runtime, report);
+            findInput(patch.string("from"), patch.attribute("from"), name, inputs, missingInputs, runtime, report);
+            findInput(patch.string("into"), patch.attribute("into"), name, inputs, missingInputs, runtime, report);
         } else {
-            input = runInput(method, name, run, inputs, runtime, report);
+            input = runInput(method, name, run, inputs, missingInputs, runtime, report);
         }
 
-        ParameterBinder.Bound bound = new ParameterBinder(runtime, elements, checks, report).bind(method, name,
-                sweep.keySet(), inputs.stream()
+        ParameterBinder.Bound bound = new ParameterBinder(runtime, elements, checks, missingInputs, report).bind(
+                method, name, sweep.keySet(), inputs.stream()
                         .map(info -> new ParameterBinder.InputType(info.model().name(), info.type()))
                         .toList());
         if (!interventions.isEmpty() && !bound.observesRun()) {
             report.warning(Problem.of(Message.UNOBSERVED_INTERVENTION, name), Site.of(method));
         }
 
+        TypeMirror result = method.getReturnType();
+        Optional<String> unrecordable = new ResultTypes(runtime, elements).problem(result);
+        unrecordable.ifPresent(problem -> report.error(Problem.of(Message.RESULT_TYPE, methodName,
+                TypeDisplay.name(result), problem), Site.of(method)));
         AnnotationSite plot = site(method, PLOT);
         RunModel.Plot plotModel = null;
         if (plot != null) {
             PlotKind kind = PlotKind.valueOf(plot.enumName("kind"));
-            new PlotChecks(runtime).check(method.getReturnType(), kind, sweep.size(), plot, report);
+            // A result the store cannot record cannot be plotted either; the result-type error says why.
+            if (unrecordable.isEmpty()) {
+                new PlotChecks(runtime).check(result, kind, sweep.size(), plot, report);
+            }
             plotModel = new RunModel.Plot(kind, plot.string("title"));
         }
         boolean logged = classLogged || annotation(method, LOG_EXPERIMENT) != null;
-        TypeMirror result = method.getReturnType();
         return new RunModel(name, methodName, input,
                 interventions.stream().map(InterventionChecks.Checked::model).toList(), bound.captures(),
                 bound.needsCache(), plotModel, logged, result.toString(), result.getKind() == TypeKind.VOID,
@@ -300,15 +318,20 @@ public final class ExperimentValidator {
      * can run on (others are data bound to parameters).
      */
     private String runInput(ExecutableElement method, String runName, AnnotationSite run, List<InputInfo> inputs,
-            RuntimeTypes runtime, ValidationReport.Builder report) {
+            MissingInputs missingInputs, RuntimeTypes runtime, ValidationReport.Builder report) {
         if (run != null && !run.string("input").isEmpty()) {
-            return findInput(run.string("input"), run.attribute("input"), inputs, runtime, report)
-                    .map(info -> info.model().name())
-                    .orElse("");
+            return findInput(run.string("input"), run.attribute("input"), runName, inputs, missingInputs, runtime,
+                    report).map(info -> info.model().name()).orElse("");
         }
         List<InputInfo> runnable = inputs.stream().filter(info -> runtime.isRunnable(info.type())).toList();
         if (runnable.size() == 1) {
             return runnable.get(0).model().name();
+        }
+        if (runnable.isEmpty()) {
+            Optional<String> missing = missingInputs.forModel(runName);
+            if (missing.isPresent()) {
+                return missing.get();
+            }
         }
         if (runnable.isEmpty() && inputs.size() == 1) {
             InputInfo only = inputs.get(0);
@@ -324,9 +347,12 @@ public final class ExperimentValidator {
         return "";
     }
 
-    private Optional<InputInfo> findInput(String name, Site site, List<InputInfo> inputs, RuntimeTypes runtime,
-            ValidationReport.Builder report) {
+    private Optional<InputInfo> findInput(String name, Site site, String runName, List<InputInfo> inputs,
+            MissingInputs missingInputs, RuntimeTypes runtime, ValidationReport.Builder report) {
         Optional<InputInfo> found = inputs.stream().filter(info -> info.model().name().equals(name)).findFirst();
+        if (found.isEmpty() && missingInputs.named(name, runName).isPresent()) {
+            return found;
+        }
         if (found.isEmpty()) {
             report.error(Problem.of(Message.UNKNOWN_INPUT, name, DidYouMean.hint(name,
                     inputs.stream().map(info -> info.model().name()).toList()),

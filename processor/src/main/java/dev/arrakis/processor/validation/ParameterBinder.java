@@ -50,13 +50,15 @@ final class ParameterBinder {
     private final RuntimeTypes runtime;
     private final Elements elements;
     private final Optional<ShapeChecks> checks;
+    private final MissingInputs missingInputs;
     private final ValidationReport.Builder report;
 
     ParameterBinder(RuntimeTypes runtime, Elements elements, Optional<ShapeChecks> checks,
-            ValidationReport.Builder report) {
+            MissingInputs missingInputs, ValidationReport.Builder report) {
         this.runtime = runtime;
         this.elements = elements;
         this.checks = checks;
+        this.missingInputs = missingInputs;
         this.report = report;
     }
 
@@ -145,6 +147,12 @@ final class ParameterBinder {
         }
         if (assignable.size() == 1) {
             return Optional.of(new ArgumentModel.Input(assignable.get(0).name(), TypeName.get(type)));
+        }
+        if (notSwept == null) {
+            Optional<String> missing = missingInputs.forParameter(type, name, runName);
+            if (missing.isPresent()) {
+                return Optional.of(new ArgumentModel.Input(missing.get(), TypeName.get(type)));
+            }
         }
         report.error(notSwept != null ? notSwept : Problem.of(Message.UNBOUND_PARAMETER, name,
                 TypeDisplay.name(type), bindable(inputs)), Site.of(parameter));

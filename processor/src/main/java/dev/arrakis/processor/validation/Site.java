@@ -14,8 +14,11 @@ import javax.lang.model.element.Element;
  * @param repeated for an occurrence of a repeated annotation, where it is among its siblings; null otherwise.
  *     javac cannot place a message on an annotation that it wrapped into a synthesized container, so the printer
  *     finds the source tree itself from this
+ * @param attribute when {@code value} is one element of an array attribute, the attribute's whole value; null
+ *     otherwise. Eclipse's compiler places a message on an attribute's whole value but not on one of its elements
  */
-public record Site(Element element, AnnotationMirror annotation, AnnotationValue value, Repeated repeated) {
+public record Site(Element element, AnnotationMirror annotation, AnnotationValue value, Repeated repeated,
+        AnnotationValue attribute) {
 
     /**
      * @param annotationType the repeated annotation's qualified name
@@ -26,6 +29,6 @@ public record Site(Element element, AnnotationMirror annotation, AnnotationValue
     public record Repeated(String annotationType, int occurrence, String attribute, int index) {}
 
     public static Site of(Element element) {
-        return new Site(element, null, null, null);
+        return new Site(element, null, null, null, null);
     }
 }
