@@ -35,14 +35,15 @@ final class DemoCommand implements Runnable {
             description = "Checkpoint (default: the committed " + DEFAULT_CHECKPOINT + ").")
     private String model;
 
-    @Option(names = "--text", defaultValue = "The cat sat on the mat because the cat was tired.",
+    @Option(names = "--text", paramLabel = "TEXT", defaultValue = "The cat sat on the mat because the cat was tired.",
             description = "Prompt (default: \"${DEFAULT-VALUE}\").")
     private String text;
 
-    @Option(names = "--layer", defaultValue = "1", description = "Layer of the head to ablate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--layer", paramLabel = "N", defaultValue = "1",
+            description = "Layer of the head to ablate (default: ${DEFAULT-VALUE}).")
     private int layer;
 
-    @Option(names = "--head", defaultValue = "0", description = "Head to ablate (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--head", paramLabel = "N", defaultValue = "0", description = "Head to ablate (default: ${DEFAULT-VALUE}).")
     private int head;
 
     @Spec
