@@ -58,10 +58,8 @@ public final class ArrakisCli implements Runnable {
 
     /** Runs the CLI with the given streams and returns the exit code (used by tests too). */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
-        CommandLine commandLine = new CommandLine(new ArrakisCli());
-        addHelpOptions(commandLine);
+        CommandLine commandLine = commandLine();
         commandLine.setOut(out);
-        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler((exception, arguments) -> {
             err.println(exception.getCommandLine().getCommandName() + ": " + oneLine(exception.getMessage())
@@ -84,6 +82,14 @@ public final class ArrakisCli implements Runnable {
         out.flush();
         err.flush();
         return code;
+    }
+
+    /** The command line's model, every command and option as {@link #execute} parses them (used by tests too). */
+    public static CommandLine commandLine() {
+        CommandLine commandLine = new CommandLine(new ArrakisCli());
+        addHelpOptions(commandLine);
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
+        return commandLine;
     }
 
     /**

@@ -41,7 +41,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "run", description = "Run an experiment's run, overriding annotation values with key=value.",
         footerHeading = "%nExamples:%n",
         footer = {"  arrakis run HeadAblation.baseline",
-                "  arrakis run HeadAblation.eachHead layer=0 head=range(0,4)    (four runs)",
+                "  arrakis run HeadAblation.eachHead layer=0 'head=range(0,4)'  (four points; quoted for the shell)",
                 "  arrakis run HeadAblation.twoHeadsTogether head=[1,3] --no-record",
                 "  arrakis run HeadAblation.eachHead --plots plots --profile",
                 "  arrakis run --class-path target/classes MyExperiment.myRun   (your own)"})

@@ -71,6 +71,7 @@ class DocCodeBlocksTest {
                         + CodeBlock.RUNNABLE_MARKER + " marks a '" + block.language() + "' block; only java blocks run")));
             }
             if (SHELL_LANGUAGES.contains(block.language())) {
+                tests.add(dynamicTest(block.label() + " is valid bash", () -> isValidBash(block)));
                 for (ShellCommands.Command command : ShellCommands.of(block)) {
                     if (command.words().get(0).equals(CLI)) {
                         String where = block.file() + ":" + command.docLine();
@@ -107,10 +108,25 @@ class DocCodeBlocksTest {
         assertTrue(problem.isEmpty(), () -> where + ": " + command.text() + ": " + problem.orElseThrow());
     }
 
+    /**
+     * bash reads the block without a syntax error ({@code bash -n}: parsed, nothing run); an unquoted
+     * {@code head=range(0,12)}, for one, is a syntax error a reader would only meet when pasting it.
+     */
+    private static void isValidBash(CodeBlock block) throws java.io.IOException, InterruptedException {
+        Process bash = new ProcessBuilder("bash", "-n").redirectErrorStream(true).start();
+        try (var in = bash.getOutputStream()) {
+            in.write((String.join("\n", block.lines()) + "\n").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        String output = new String(bash.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        int code = bash.waitFor();
+        assertTrue(code == 0, () -> block.label() + ": bash -n exited " + code + ": "
+                + output.replaceAll("bash: line (\\d+)", "block line $1").strip());
+    }
+
     /** Why picocli rejects these arguments of {@code ./arrakis}, or empty when it accepts them. */
     static Optional<String> cliProblem(List<String> arguments) {
         try {
-            new CommandLine(new ArrakisCli()).parseArgs(arguments.toArray(String[]::new));
+            ArrakisCli.commandLine().parseArgs(arguments.toArray(String[]::new));
             return Optional.empty();
         } catch (CommandLine.ParameterException e) {
             return Optional.of(e.getMessage());
