@@ -194,6 +194,28 @@ class MemoryProbeTest {
         }
     }
 
+    /**
+     * After a reset the kernel's {@code VmHWM} is the resident set at the reset, raised again only when pages are
+     * unmapped, and its RSS counters are per-CPU approximations; so at the finish it can read below the RSS the probe
+     * saw at its start, once that memory was given back by a path that does not raise it (reclaim, say). The
+     * baseline is then still a resident set of the probe's span: a peak below it would be a peak that never was.
+     */
+    @Test
+    void thePeakIsNeverBelowTheBaselineTheProbeSawItself(@TempDir Path proc) throws IOException {
+        Files.writeString(proc.resolve("clear_refs"), "");
+        Files.writeString(proc.resolve("status"), "VmHWM:\t500000 kB\nVmRSS:\t500000 kB\n");
+        MemoryPeak peak;
+        try (MemoryProbe probe = MemoryProbe.start(new ProcessMemory(proc))) {
+            assertTrue(probe.resetPeaks(), "the fake clear_refs accepted the reset");
+            Files.writeString(proc.resolve("status"), "VmHWM:\t400000 kB\nVmRSS:\t300000 kB\n");
+            peak = probe.finish();
+        }
+        assertEquals(500000 * 1024L, peak.baselineRssBytes());
+        assertEquals(500000 * 1024L, peak.peakRssBytes(), "the baseline, above the kernel's 400000 kB: " + peak);
+        assertEquals(0, peak.rssGrowthBytes(), peak.toString());
+        assertTrue(peak.rssPeakIsSinceProbeStart(), "the probe reset the peak at its start: " + peak);
+    }
+
     private static void touchAndFreeNative(long bytes) {
         long address = UNSAFE.allocateMemory(bytes);
         try {
