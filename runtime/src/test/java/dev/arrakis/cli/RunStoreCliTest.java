@@ -61,8 +61,12 @@ class RunStoreCliTest {
         assertEquals(file.length, weights.path("bytes").asLong());
         assertTrue(record.path("environment").path("engine").asText().startsWith("PyTorch "), record.toString());
         assertTrue(record.path("environment").path("djl").asText().matches("[0-9]+\\.[0-9]+\\.[0-9]+.*"));
-        assertTrue(record.path("memory").path("peakRssBytes").asLong() >= record.path("memory")
-                .path("baselineRssBytes").asLong());
+        JsonNode memory = record.path("memory");
+        long baselineRss = memory.path("baselineRssBytes").asLong();
+        long peakRss = memory.path("peakRssBytes").asLong();
+        assertTrue(baselineRss > 0 && peakRss >= baselineRss,
+                "a JVM's resident set, and a peak not below it: baseline " + baselineRss + " B, peak " + peakRss
+                        + " B in " + memory);
         List<String> components = record.path("profile").path("components").findValuesAsText("component");
         assertEquals(List.of("embed", "blocks.0.attn", "blocks.0.mlp", "blocks.1.attn", "blocks.1.mlp", "unembed"),
                 components);
