@@ -37,8 +37,9 @@ class FingerprintTest {
     }
 
     private static String fingerprint(Compiler compiler, String classText) throws IOException {
-        Matcher matcher = FINGERPRINT.matcher(runner(compiler, classText));
-        assertTrue(matcher.find());
+        String runner = runner(compiler, classText);
+        Matcher matcher = FINGERPRINT.matcher(runner);
+        assertTrue(matcher.find(), () -> "no " + FINGERPRINT + " in:\n" + runner);
         return matcher.group(1);
     }
 
