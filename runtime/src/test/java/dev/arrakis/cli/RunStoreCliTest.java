@@ -186,22 +186,27 @@ class RunStoreCliTest {
         Path store = temp.resolve("store");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                "-Dai.djl.offline=true", "-D" + "arrakis.test.pointDelayMillis" + "=700",
+                "-Dai.djl.offline=true", "-D" + "arrakis.test.pointGate" + "=true",
                 ArrakisCli.class.getName(), "run", "RegisteredTest.headSweep", "--max-rows", "1", "--store",
                 store.toString())
                 .start();
         StringBuilder childErr = new StringBuilder();
+        // Each point waits for a line on stdin; the second is let go only once the child has taken in the Ctrl-C,
+        // so the stop is seen before the third pass however slowly either process runs.
         try (BufferedReader err = new BufferedReader(new InputStreamReader(child.getErrorStream(),
-                StandardCharsets.UTF_8))) {
+                StandardCharsets.UTF_8));
+                PrintWriter gate = new PrintWriter(child.getOutputStream(), true, StandardCharsets.UTF_8)) {
             int done = 0;
             for (String line = err.readLine(); line != null; line = err.readLine()) {
                 childErr.append(line).append('\n');
                 if (line.equals("point done") && ++done == 2) {
                     new ProcessBuilder("kill", "-INT", String.valueOf(child.pid())).start().waitFor();
+                } else if (line.equals("point done") || line.startsWith("stopping after the current forward pass")) {
+                    gate.println();
                 }
             }
         }
-        assertTrue(child.waitFor(60, TimeUnit.SECONDS));
+        assertTrue(child.waitFor(60, TimeUnit.SECONDS), "the child is still running:\n" + childErr);
         String childOut = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(130, child.exitValue(), childErr + childOut);
         assertTrue(childErr.toString().contains("stopping after the current forward pass"), childErr.toString());
@@ -210,7 +215,7 @@ class RunStoreCliTest {
         assertTrue(childOut.contains("recorded " + run.id()), childOut);
         assertEquals(RunStatus.INTERRUPTED, run.status());
         int finished = run.completedPoints();
-        assertTrue(finished >= 2 && finished < 4, "stopped after the pass in flight: " + finished);
+        assertEquals(2, finished, "stopped before the pass after the Ctrl-C");
         double[] complete = completeRun().vector();
         JsonNode results = run.document().path("results");
         for (int point = 0; point < 4; point++) {
