@@ -172,7 +172,7 @@ class HookBehaviourTest {
                     .withCache("blocks.0.hook_mlp_out");
             try (ForwardResult result = model.run(batch, replace)) {
                 assertEquals(0f, result.cache().get("blocks.0.hook_mlp_out").abs().sum().getFloat());
-                assertFalse(result.logits().isReleased());
+                assertFalse(result.logits().isReleased(), "the logits outlive the replaced activation");
             }
             assertEquals(1, NativeResources.attachedCount(callers), "nothing was allocated in the caller's manager");
             assertFalse(zeros.isReleased(), "the caller's array is still the caller's");

@@ -58,7 +58,7 @@ class ReducedPrecisionTest {
         try (HookedTransformer f32 = HookedTransformer.load(reference.directory());
                 HookedTransformer f16 = HookedTransformer.load(reference.directory(), Device.cpu(), Precision.F16)) {
             long full = bytes(f32);
-            assertTrue(full > 0);
+            assertTrue(full > 0, "f32 weights of " + full + " bytes");
             assertEquals(full / 2, bytes(f16));
             assertTrue(f16.weights().all().values().stream()
                     .allMatch(weight -> weight.getDataType() == DataType.FLOAT16), "every weight is f16");

@@ -55,7 +55,7 @@ class HtmlViewTest {
                 .html();
 
         assertTrue(html.contains("<title>a &lt;i&gt;title&lt;/i&gt; &amp; &quot;more&quot;</title>"), html);
-        assertFalse(html.contains("<i>"));
+        assertFalse(html.contains("<i>"), html);
         for (String reference : List.of("http:", "https:", "//cdn", "<link", " src=", "@import", "url(")) {
             assertFalse(html.contains(reference), "the page references nothing outside itself: " + reference);
         }

@@ -45,7 +45,7 @@ class PlotRendererTest {
     static void requireHeadless() {
         System.setProperty("java.awt.headless", "true");
         assertTrue(PlotRenderer.headless(), "plots are drawn without a display");
-        assertTrue(GraphicsEnvironment.isHeadless());
+        assertTrue(GraphicsEnvironment.isHeadless(), "java.awt.headless=" + System.getProperty("java.awt.headless"));
     }
 
     // ----- one request of each kind -----
@@ -145,7 +145,8 @@ class PlotRendererTest {
         assertEquals(ColorScale.VIRIDIS[0], rows.get(0).color(), "0 at top left");
         Color bottomRight = new Color(image.getRGB(columns.get(1).middle(), rows.get(1).middle()));
         assertEquals(ColorScale.VIRIDIS[ColorScale.VIRIDIS.length - 1], bottomRight, "3 at bottom right");
-        assertTrue(svgText(readSvg(plot.svgFiles().get(0), 800, 700), "desc").contains("sequential viridis"));
+        String description = svgText(readSvg(plot.svgFiles().get(0), 800, 700), "desc");
+        assertTrue(description.contains("sequential viridis"), description);
     }
 
     @Test
@@ -269,7 +270,7 @@ class PlotRendererTest {
                 List.of(new Panel("", new double[][] {{2}})));
         Document svg = readSvg(renderer.render(request, directory, "markup").svgFiles().get(0), 800, 600);
         assertEquals("a < b & \"c\"", svgText(svg, "title"));
-        assertTrue(svgText(svg, "desc").contains("x axis: x<y"));
+        assertTrue(svgText(svg, "desc").contains("x axis: x<y"), svgText(svg, "desc"));
     }
 
     // ----- bad input -----
@@ -337,7 +338,6 @@ class PlotRendererTest {
                 () -> renderer.render(request, file.resolve("sub"), "plot"));
         assertEquals(Problem.UNWRITABLE_DIRECTORY, underFile.problem());
         assertTrue(underFile.getMessage().contains("cannot be created"), underFile.getMessage());
-        assertTrue(underFile instanceof ArrakisException);
     }
 
     @Test

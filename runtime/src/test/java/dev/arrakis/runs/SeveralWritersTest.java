@@ -84,7 +84,7 @@ class SeveralWritersTest {
                 saved.add(line);
             }
             writer.destroyForcibly();
-            assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(writer.waitFor(60, TimeUnit.SECONDS), "the killed writer " + writer.pid() + " is still alive");
         }
         assertEquals(137, writer.exitValue(), "killed by SIGKILL");
         assertEquals(12, saved.size());
