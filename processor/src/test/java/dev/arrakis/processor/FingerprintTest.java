@@ -90,8 +90,9 @@ class FingerprintTest {
         assertNotEquals(base, fingerprint(opaque(), BASE.replace("head = 2", "head = 4")));
         assertEquals(base, fingerprint(opaque(), BASE.replace("return 1.0;", "return 2.0;")),
                 "bodies are invisible without trees");
-        assertTrue(runner(opaque(), BASE).contains("@dev.arrakis.annotations.Ablate(layer={3}, head={2})"),
-                "source() falls back to the declarations");
+        String runner = runner(opaque(), BASE);
+        assertTrue(runner.contains("@dev.arrakis.annotations.Ablate(layer={3}, head={2})"),
+                () -> "source() falls back to the declarations:\n" + runner);
     }
 
     /** Processors keep state per compilation, so each compilation gets new ones. */

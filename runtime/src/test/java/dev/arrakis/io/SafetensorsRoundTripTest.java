@@ -93,7 +93,8 @@ class SafetensorsRoundTripTest {
         assertTrue(header.startsWith("{"), header);
         String json = header.stripTrailing();
         assertTrue(json.endsWith("}"), header);
-        assertTrue(header.substring(json.length()).chars().allMatch(c -> c == ' '), "padding is spaces only");
+        assertTrue(header.substring(json.length()).chars().allMatch(c -> c == ' '),
+                "padding is spaces only: '" + header.substring(json.length()) + "'");
 
         JsonNode root = new ObjectMapper().readTree(json);
         assertEquals(List.of("__metadata__", "b", "a", "c"), fieldNames(root));

@@ -59,7 +59,7 @@ class HtmlViewTest {
         for (String reference : List.of("http:", "https:", "//cdn", "<link", " src=", "@import", "url(")) {
             assertFalse(html.contains(reference), "the page references nothing outside itself: " + reference);
         }
-        assertTrue(html.contains("default-src 'none'"), "the content security policy forbids fetching");
+        assertTrue(html.contains("default-src 'none'"), "the content security policy forbids fetching: " + html);
     }
 
     @Test
@@ -148,7 +148,7 @@ class HtmlViewTest {
 
     private static JsonNode data(String html) throws Exception {
         Matcher block = DATA_BLOCK.matcher(html);
-        assertTrue(block.find(), "the page holds its data block");
+        assertTrue(block.find(), () -> "the page holds its data block: " + html);
         return Json.MAPPER.readTree(block.group(1));
     }
 

@@ -63,7 +63,8 @@ class PlotRendererTest {
         assertEquals(800, image.getWidth());
         assertEquals(600, image.getHeight());
         assertDrawn(image);
-        assertTrue(countReddish(image) + countBluish(image) > 50, "the two series are drawn in colour");
+        assertTrue(countReddish(image) + countBluish(image) > 50, "the two series are drawn in colour: "
+                + countReddish(image) + " reddish and " + countBluish(image) + " bluish pixels");
         Document svg = readSvg(plot.svgFiles().get(0), 800, 600);
         assertEquals("Logit difference by layer", svgText(svg, "title"));
         assertTrue(svgText(svg, "desc").contains("x axis: layer"), svgText(svg, "desc"));
@@ -466,7 +467,7 @@ class PlotRendererTest {
 
     private static Document readSvg(Path file, int width, int height) throws Exception {
         String text = Files.readString(file, StandardCharsets.UTF_8);
-        assertFalse(text.contains("<!DOCTYPE"), "no DTD to fetch");
+        assertFalse(text.contains("<!DOCTYPE"), () -> "no DTD to fetch in " + file + ":\n" + text);
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
         Document document = factory.newDocumentBuilder().parse(file.toFile());
@@ -475,7 +476,8 @@ class PlotRendererTest {
         assertEquals(SVG_NAMESPACE, root.getNamespaceURI());
         assertEquals("0 0 " + width + " " + height, root.getAttribute("viewBox"));
         // Title and axis titles at least: XChart draws text as glyph outlines.
-        assertTrue(document.getElementsByTagNameNS(SVG_NAMESPACE, "path").getLength() >= 3, "text drawn");
+        int paths = document.getElementsByTagNameNS(SVG_NAMESPACE, "path").getLength();
+        assertTrue(paths >= 3, "text drawn, but only " + paths + " paths in " + file);
         return document;
     }
 

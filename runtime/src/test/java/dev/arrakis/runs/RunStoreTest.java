@@ -128,7 +128,7 @@ class RunStoreTest {
         assertEquals(dev.arrakis.plot.PlotRenderer.imageWidth(dev.arrakis.annotations.PlotKind.ATTENTION),
                 image.getWidth());
         String page = Files.readString(run.pictures().get(2));
-        assertTrue(page.contains("\" Mary\"") && page.contains("0.75"), "tokens and weights are in the page");
+        assertTrue(page.contains("\" Mary\"") && page.contains("0.75"), "tokens and weights are in the page: " + page);
         String runPage = Files.readString(run.page());
         assertTrue(runPage.contains("<a href=\"plots/attention.html\">"), runPage);
     }

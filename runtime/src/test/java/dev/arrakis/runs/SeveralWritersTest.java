@@ -90,7 +90,8 @@ class SeveralWritersTest {
         assertEquals(12, saved.size());
 
         RunListing listing = RunStore.open(root).list(RunQuery.all());
-        assertTrue(listing.runs().size() >= saved.size(), "every run it reported is listed");
+        assertTrue(listing.runs().size() >= saved.size(),
+                "every run it reported is listed: " + listing.runs().size() + " listed, " + saved.size() + " reported");
         for (String line : saved) {
             String[] parts = line.split(" ");
             StoredRun run = RunStore.open(root).get(parts[1]);
