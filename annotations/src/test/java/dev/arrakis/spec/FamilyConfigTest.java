@@ -68,9 +68,11 @@ class FamilyConfigTest {
         ModelDescription sequential = describe(config);
         assertEquals(8, sequential.numerics().rotary().dimensions());
         assertEquals(500, sequential.numerics().rotary().theta());
-        assertFalse(sequential.config().architecture().parallelAttentionMlp());
-        assertFalse(new HookPoints(pythia.config()).contains("blocks.0.hook_resid_mid"));
-        assertTrue(new HookPoints(sequential.config()).contains("blocks.0.hook_resid_mid"));
+        assertFalse(sequential.config().architecture().parallelAttentionMlp(), "use_parallel_residual false");
+        assertFalse(new HookPoints(pythia.config()).contains("blocks.0.hook_resid_mid"),
+                "a parallel block has no blocks.0.hook_resid_mid");
+        assertTrue(new HookPoints(sequential.config()).contains("blocks.0.hook_resid_mid"),
+                "a sequential block has blocks.0.hook_resid_mid");
     }
 
     @Test
@@ -112,8 +114,9 @@ class FamilyConfigTest {
         assertEquals(3.0, gemma2.numerics().finalLogitSoftcap());
         assertEquals(Math.sqrt(48), gemma2.numerics().embeddingMultiplier());
         assertEquals(16, gemma2.config().dHead(), "head_dim need not be hidden_size / heads");
-        assertTrue(gemma2.config().architecture().postNorms());
-        assertTrue(new HookPoints(gemma2.config()).contains("blocks.1.ln2_post.hook_normalized"));
+        assertTrue(gemma2.config().architecture().postNorms(), "gemma2 has post-norms: " + gemma2.config());
+        assertTrue(new HookPoints(gemma2.config()).contains("blocks.1.ln2_post.hook_normalized"),
+                "gemma2 has blocks.1.ln2_post.hook_normalized");
         assertEquals(1e-6, gemma2.config().normEps());
         HookPoints points = new HookPoints(gemma2.config());
         assertEquals("blocks.1.attn.hook_rot_q", points.actName("rot_q", 1));
@@ -126,7 +129,7 @@ class FamilyConfigTest {
         ModelDescription stablelm = describe(config);
         assertEquals(Architecture.Normalization.LAYER_NORM, stablelm.config().architecture().normalization());
         assertEquals(4, stablelm.numerics().rotary().dimensions());
-        assertFalse(stablelm.config().architecture().parallelAttentionMlp());
+        assertFalse(stablelm.config().architecture().parallelAttentionMlp(), "use_parallel_residual defaults to false");
         config.put("qk_layernorm", true);
         assertEquals("model config config.json: 'qk_layernorm' true (per-head query and key norms) is not supported",
                 problem(config));

@@ -11,6 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class SpecTest {
@@ -48,14 +49,14 @@ class SpecTest {
         HookPoints llama = new HookPoints(KnownModels.get("Llama-2-7b").config());
         HookPoints pythia = new HookPoints(KnownModels.get("pythia-70m").config());
         HookPoints gemma2 = new HookPoints(KnownModels.get("gemma-2-2b").config());
-        assertTrue(gpt2.contains("hook_pos_embed"));
-        assertFalse(gpt2.contains("blocks.0.attn.hook_rot_q"));
-        assertFalse(llama.contains("hook_pos_embed"));
-        assertTrue(llama.contains("blocks.31.attn.hook_rot_k"));
-        assertTrue(llama.contains("blocks.0.mlp.hook_pre_linear"));
-        assertFalse(pythia.contains("blocks.0.hook_resid_mid"));
+        assertTrue(gpt2.contains("hook_pos_embed"), "gpt2 has hook_pos_embed");
+        assertFalse(gpt2.contains("blocks.0.attn.hook_rot_q"), "gpt2 has no blocks.0.attn.hook_rot_q");
+        assertFalse(llama.contains("hook_pos_embed"), "Llama-2-7b has no hook_pos_embed");
+        assertTrue(llama.contains("blocks.31.attn.hook_rot_k"), "Llama-2-7b has blocks.31.attn.hook_rot_k");
+        assertTrue(llama.contains("blocks.0.mlp.hook_pre_linear"), "Llama-2-7b has blocks.0.mlp.hook_pre_linear");
+        assertFalse(pythia.contains("blocks.0.hook_resid_mid"), "pythia-70m has no blocks.0.hook_resid_mid");
         assertNull(pythia.block(0).residMid());
-        assertTrue(gemma2.contains("blocks.3.ln1_post.hook_scale"));
+        assertTrue(gemma2.contains("blocks.3.ln1_post.hook_scale"), "gemma-2-2b has blocks.3.ln1_post.hook_scale");
         // 2 embedding points, 18 per GPT-2 block, 2 for the final norm
         assertEquals(2 + 12 * 18 + 2 - 1, gpt2.all().size() - 1);
         assertEquals(ActivationKind.HEAD_VECTORS, llama.get("blocks.0.attn.hook_k").kind());
@@ -67,11 +68,11 @@ class SpecTest {
         ShapeChecks gpt2 = new ShapeChecks("gpt2", KnownModels.get("gpt2").config());
         assertEquals("[Experiment/LayerRange] layer 12 does not exist in gpt2 (layers 0..11)",
                 gpt2.layer(12).orElseThrow().text());
-        assertTrue(gpt2.layer(11).isEmpty());
+        assertEquals(Optional.empty(), gpt2.layer(11));
         assertEquals("[Experiment/HeadRange] head -1 does not exist in gpt2 (heads 0..11)",
                 gpt2.head(-1).orElseThrow().text());
         assertEquals(Message.NEURON_RANGE, gpt2.neuron(3072).orElseThrow().message());
-        assertTrue(gpt2.position(-1024).isEmpty());
+        assertEquals(Optional.empty(), gpt2.position(-1024));
         assertEquals(Message.POSITION_RANGE, gpt2.position(1024).orElseThrow().message());
         ShapeChecks mistral = new ShapeChecks("Mistral-7B", KnownModels.get("Mistral-7B").config());
         assertEquals("[Experiment/KvHeadRange] key/value head 8 does not exist in Mistral-7B (kv heads 0..7)",
@@ -87,10 +88,10 @@ class SpecTest {
         ShapeChecks llama = new ShapeChecks("Llama-2-7b", KnownModels.get("Llama-2-7b").config());
         assertEquals("[Experiment/HookNotInArchitecture] Llama-2-7b has no hook point 'hook_pos_embed' (rotary"
                 + " positions, gated MLP)", llama.hook("hook_pos_embed").orElseThrow().text());
-        assertTrue(gpt2.isBlockRelative("attn.hook_z"));
-        assertFalse(gpt2.isBlockRelative("hook_embed"));
-        assertTrue(gpt2.isBlockRelative("hook_resid_pre"));
-        assertFalse(gpt2.isBlockRelative("blocks.0.hook_resid_pre"));
+        assertTrue(gpt2.isBlockRelative("attn.hook_z"), "attn.hook_z is block-relative");
+        assertFalse(gpt2.isBlockRelative("hook_embed"), "hook_embed is not block-relative");
+        assertTrue(gpt2.isBlockRelative("hook_resid_pre"), "hook_resid_pre is block-relative");
+        assertFalse(gpt2.isBlockRelative("blocks.0.hook_resid_pre"), "blocks.0.hook_resid_pre is a full name");
     }
 
     @Test

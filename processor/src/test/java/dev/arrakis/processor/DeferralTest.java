@@ -32,7 +32,7 @@ class DeferralTest {
                 .contains("new Intervention.Patching(\"hook_resid_pre\", Selection.everyIndex()");
         assertTrue(compilation.warnings().stream()
                         .noneMatch(warning -> warning.getMessage(null).contains("last round")),
-                "the runner is generated in a round that is still processed");
+                "the runner is generated in a round that is still processed: " + compilation.warnings());
     }
 
     @Test
@@ -58,6 +58,6 @@ class DeferralTest {
         assertTrue(compilation.diagnostics().stream()
                         .filter(diagnostic -> diagnostic.getKind() == Diagnostic.Kind.ERROR)
                         .noneMatch(diagnostic -> diagnostic.getMessage(null).contains("[Experiment/")),
-                "no second error about the same unresolved name");
+                () -> "no second error about the same unresolved name: " + compilation.errors());
     }
 }

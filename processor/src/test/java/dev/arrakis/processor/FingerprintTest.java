@@ -37,8 +37,9 @@ class FingerprintTest {
     }
 
     private static String fingerprint(Compiler compiler, String classText) throws IOException {
-        Matcher matcher = FINGERPRINT.matcher(runner(compiler, classText));
-        assertTrue(matcher.find());
+        String runner = runner(compiler, classText);
+        Matcher matcher = FINGERPRINT.matcher(runner);
+        assertTrue(matcher.find(), () -> "no " + FINGERPRINT + " in:\n" + runner);
         return matcher.group(1);
     }
 
@@ -89,8 +90,9 @@ class FingerprintTest {
         assertNotEquals(base, fingerprint(opaque(), BASE.replace("head = 2", "head = 4")));
         assertEquals(base, fingerprint(opaque(), BASE.replace("return 1.0;", "return 2.0;")),
                 "bodies are invisible without trees");
-        assertTrue(runner(opaque(), BASE).contains("@dev.arrakis.annotations.Ablate(layer={3}, head={2})"),
-                "source() falls back to the declarations");
+        String runner = runner(opaque(), BASE);
+        assertTrue(runner.contains("@dev.arrakis.annotations.Ablate(layer={3}, head={2})"),
+                () -> "source() falls back to the declarations:\n" + runner);
     }
 
     /** Processors keep state per compilation, so each compilation gets new ones. */

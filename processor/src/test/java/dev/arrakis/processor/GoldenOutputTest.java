@@ -48,7 +48,7 @@ class GoldenOutputTest {
     @Test
     void runnerMatchesGolden() throws IOException {
         String runner = generatedSource("golden.IoiHeads_Experiment");
-        assertTrue(FINGERPRINT.matcher(runner).find(), "a SHA-256 fingerprint");
+        assertTrue(FINGERPRINT.matcher(runner).find(), () -> "no SHA-256 fingerprint in:\n" + runner);
         assertGolden("IoiHeads_Experiment.java.golden", FINGERPRINT.matcher(runner).replaceAll("FINGERPRINT = \"<sha-256>\""));
     }
 

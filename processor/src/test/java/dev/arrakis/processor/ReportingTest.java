@@ -84,7 +84,7 @@ class ReportingTest {
                 + " this element; please report it:").inFile(source).onLineContaining("class Probe");
         assertThat(compilation).hadErrorContaining("java.lang.IllegalStateException: emitter exploded");
         assertTrue(compilation.errors().get(0).getMessage(null).contains("at dev.arrakis.processor."),
-                "the message carries the stack trace");
+                () -> "the message carries the stack trace: " + compilation.errors().get(0).getMessage(null));
     }
 
     @Test

@@ -8,6 +8,7 @@ import dev.arrakis.spec.HookPoints;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.LongSupplier;
 
 /**
  * Times each component of a model's forward passes (embedding, each block's attention and MLP, unembedding) and
@@ -51,6 +52,7 @@ import java.util.Objects;
 public final class ComponentProfiler {
     private final HookedTransformer model;
     private final ProcessMemory memory;
+    private final LongSupplier nanoClock;
     private final List<String> components;
     private final List<Boundary> boundaries;
     private final int embed;
@@ -75,9 +77,10 @@ public final class ComponentProfiler {
      */
     private record Boundary(String hookName, int endsComponent, int openAfter) {}
 
-    private ComponentProfiler(HookedTransformer model, ProcessMemory memory) {
+    private ComponentProfiler(HookedTransformer model, ProcessMemory memory, LongSupplier nanoClock) {
         this.model = model;
         this.memory = memory;
+        this.nanoClock = nanoClock;
         HookPoints points = model.hookPoints();
         List<String> names = new ArrayList<>();
         List<Boundary> marks = new ArrayList<>();
@@ -112,7 +115,13 @@ public final class ComponentProfiler {
 
     /** A profiler for passes of this model, with nothing recorded yet. */
     public static ComponentProfiler of(HookedTransformer model) {
-        return new ComponentProfiler(Objects.requireNonNull(model, "model"), ProcessMemory.self());
+        return of(model, ProcessMemory.self(), System::nanoTime);
+    }
+
+    /** As {@link #of(HookedTransformer)}, reading the given memory and clock, so tests can know every reading. */
+    static ComponentProfiler of(HookedTransformer model, ProcessMemory memory, LongSupplier nanoClock) {
+        return new ComponentProfiler(Objects.requireNonNull(model, "model"), Objects.requireNonNull(memory, "memory"),
+                Objects.requireNonNull(nanoClock, "nanoClock"));
     }
 
     /** Every component this model's passes can have, in forward order. */
@@ -126,7 +135,7 @@ public final class ComponentProfiler {
      */
     public ForwardResult run(TokenBatch batch, RunOptions options) {
         Objects.requireNonNull(options, "options");
-        PassClock clock = new PassClock(boundaries.size(), memory);
+        PassClock clock = new PassClock(boundaries.size(), memory, nanoClock);
         RunOptions instrumented = options;
         for (int i = 0; i < boundaries.size(); i++) {
             int boundary = i;
@@ -199,6 +208,7 @@ public final class ComponentProfiler {
     /** The timestamps of one pass; written only by the thread running that pass. */
     private static final class PassClock {
         private final ProcessMemory memory;
+        private final LongSupplier nanoClock;
         private final boolean[] marked;
         /** When the pass reached each boundary, before the profiler read anything. */
         private final long[] arrivedNanos;
@@ -210,8 +220,9 @@ public final class ComponentProfiler {
         private long endNanos;
         private long endRss;
 
-        PassClock(int boundaries, ProcessMemory memory) {
+        PassClock(int boundaries, ProcessMemory memory, LongSupplier nanoClock) {
             this.memory = memory;
+            this.nanoClock = nanoClock;
             this.marked = new boolean[boundaries];
             this.arrivedNanos = new long[boundaries];
             this.leftNanos = new long[boundaries];
@@ -220,18 +231,18 @@ public final class ComponentProfiler {
 
         void start() {
             startRss = memory.residentBytes();
-            startNanos = System.nanoTime();
+            startNanos = nanoClock.getAsLong();
         }
 
         void mark(int boundary) {
-            arrivedNanos[boundary] = System.nanoTime();
+            arrivedNanos[boundary] = nanoClock.getAsLong();
             rss[boundary] = memory.residentBytes();
             marked[boundary] = true;
-            leftNanos[boundary] = System.nanoTime();
+            leftNanos[boundary] = nanoClock.getAsLong();
         }
 
         void end() {
-            endNanos = System.nanoTime();
+            endNanos = nanoClock.getAsLong();
             endRss = memory.residentBytes();
         }
     }

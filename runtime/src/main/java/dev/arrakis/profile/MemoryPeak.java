@@ -8,8 +8,9 @@ package dev.arrakis.profile;
  * heap figures cover the JVM's own objects (Java arrays of results, token ids, JSON).
  *
  * @param baselineRssBytes the resident set when the probe started, or -1
- * @param peakRssBytes the highest resident set reached (the kernel's {@code VmHWM}), or -1; it covers only the
- *     probe's span when {@code rssPeakIsSinceProbeStart}, otherwise it may be an earlier, higher peak of the process
+ * @param peakRssBytes the highest resident set reached (the kernel's {@code VmHWM}, never below the baseline or the
+ *     resident set at the finish), or -1; it covers only the probe's span when {@code rssPeakIsSinceProbeStart},
+ *     otherwise it may be an earlier, higher peak of the process
  * @param rssPeakIsSinceProbeStart whether {@code peakRssBytes} is the peak of the probe's span alone; false where the
  *     kernel's peak could not be reset (not Linux, no {@code /proc/self/clear_refs}, kernel before 4.0) or another
  *     probe was open, and the process had been higher before

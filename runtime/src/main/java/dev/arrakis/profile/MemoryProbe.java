@@ -113,8 +113,10 @@ public final class MemoryProbe implements AutoCloseable {
         }
         ProcessMemory.Status status = memory.status();
         long peakRss = status.peakResidentBytes();
-        if (peakRss >= 0 && status.residentBytes() > peakRss) {
-            peakRss = status.residentBytes();
+        if (peakRss >= 0) {
+            // VmHWM lags: after the reset it is raised only when pages are unmapped, from per-CPU approximate
+            // counters. Both resident sets the probe read itself are part of its span, so the peak is at least each.
+            peakRss = Math.max(peakRss, Math.max(status.residentBytes(), baselineRssBytes));
         }
         long peakHeap = heapPools.isEmpty() ? -1 : 0;
         for (MemoryPoolMXBean pool : heapPools) {

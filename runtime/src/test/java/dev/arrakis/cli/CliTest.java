@@ -73,7 +73,7 @@ class CliTest {
         try (SafetensorsFile dumped = SafetensorsFile.open(out)) {
             // 2 embedding points, 18 per block (hook_result included), 2 for ln_final, plus the logits.
             assertEquals(2 + 2 * 18 + 2 + 1, dumped.names().size());
-            assertTrue(dumped.contains("blocks.1.attn.hook_result"));
+            assertTrue(dumped.contains("blocks.1.attn.hook_result"), "dumped: " + dumped.names());
         }
     }
 
@@ -83,7 +83,7 @@ class CliTest {
         assertEquals(0, outcome.code(), outcome.err());
         List<String> lines = outcome.out().lines().toList();
         assertEquals(1 + 2 + 3 * 18 + 2, lines.size(), outcome.out());
-        assertTrue(outcome.out().contains("blocks.2.attn.hook_pattern"));
+        assertTrue(outcome.out().contains("blocks.2.attn.hook_pattern"), outcome.out());
         String pattern = lines.stream().filter(l -> l.startsWith("blocks.2.attn.hook_pattern ")).findFirst().orElseThrow();
         assertTrue(pattern.contains("[1, 3, 5, 5]") && pattern.contains("[batch, head, query_pos, key_pos]"), pattern);
     }

@@ -61,7 +61,8 @@ class ExperimentCliTest {
         java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(png.toFile());
         assertEquals(800, image.getWidth());
         assertEquals(600, image.getHeight());
-        assertTrue(java.nio.file.Files.size(temp.resolve("plots/RegisteredTest.headSweep.svg")) > 1000);
+        long svgBytes = java.nio.file.Files.size(temp.resolve("plots/RegisteredTest.headSweep.svg"));
+        assertTrue(svgBytes > 1000, "an SVG of " + svgBytes + " bytes holds no plot");
     }
 
     @Test
@@ -102,7 +103,7 @@ class ExperimentCliTest {
         JsonNode json = Json.MAPPER.readTree(record.toFile());
         assertEquals("RegisteredTest", json.get("experiment").asText());
         assertEquals(handAblated(-1), json.get("results").get(0).asDouble(), 1e-6);
-        assertTrue(json.get("fingerprint").asText().length() > 12);
+        assertTrue(json.get("fingerprint").asText().length() > 12, "fingerprint " + json.get("fingerprint"));
         assertEquals(List.of(5L, 17L, 3L, 99L), longs(json.get("arguments").get("inputs").get("prompts")));
     }
 

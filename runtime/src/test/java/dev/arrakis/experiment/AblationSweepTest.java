@@ -69,7 +69,8 @@ class AblationSweepTest extends TinyModelTest {
             }
         }
         assertTrue(java.util.Arrays.stream(grid).flatMapToDouble(java.util.Arrays::stream)
-                .anyMatch(value -> Math.abs(value - clean) > 1e-3), "some head matters");
+                .anyMatch(value -> Math.abs(value - clean) > 1e-3),
+                () -> "some head matters: clean " + clean + ", ablated " + java.util.Arrays.deepToString(grid));
         PlotRequest plot = outcome.plot().orElseThrow();
         assertEquals(PlotKind.HEATMAP, plot.kind());
         assertEquals("layer", plot.rowLabel());
@@ -233,7 +234,8 @@ class AblationSweepTest extends TinyModelTest {
                         Selection.none(), AblationMethod.ZERO))
                 .needsCache()
                 .invoker((experiment, context) -> {
-                    assertTrue(context.cache().contains("blocks.0.mlp.hook_post"), "every point is cached");
+                    assertTrue(context.cache().contains("blocks.0.mlp.hook_post"),
+                            "every point is cached, not at head " + context.coordinate("head"));
                     assertEquals(context.coordinate("head") == 0 ? 0 : 2, context.coordinate("head"));
                     return context.cache().get(new dev.arrakis.hooks.TypedHook<>(residual, Residual.class));
                 });

@@ -2,6 +2,7 @@ package dev.arrakis.experiment;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -35,7 +36,8 @@ class ModelLoadingTest {
             assertEquals(TestDefinition.CHECKPOINT.normalize(), identity.checkpoint().normalize());
             assertEquals(TestDefinition.CONFIG_PATH, identity.configPath());
             assertNull(identity.hubRepo());
-            assertTrue(outcome.record().timings().loadMs() >= 0);
+            long loadMs = outcome.record().timings().loadMs();
+            assertTrue(loadMs >= 0, "load took " + loadMs + " ms");
             HookedTransformer loaded = runner.model();
             runner.run("plain");
             assertSame(loaded, runner.model(), "loaded once");
@@ -67,7 +69,7 @@ class ModelLoadingTest {
                     + " 12 heads, 12 kv heads, d_model 768"), error.getMessage());
             assertTrue(error.getMessage().contains("but checkpoint " + TestDefinition.CHECKPOINT
                     + " has 2 layers, 4 heads"), error.getMessage());
-            assertFalse(runner.isModelLoaded());
+            assertFalse(runner.isModelLoaded(), "the mismatched model stays unloaded");
         }
     }
 
@@ -125,7 +127,7 @@ class ModelLoadingTest {
                 RunnerOptions.defaults().withCheckpoint(TestDefinition.CHECKPOINT))) {
             ExperimentRunException error = assertThrows(ExperimentRunException.class, () -> runner.run("fails"));
             assertEquals("Failing.fails at layer=1 failed: boom", error.getMessage());
-            assertTrue(error.getCause() instanceof IllegalStateException);
+            assertInstanceOf(IllegalStateException.class, error.getCause());
             ExperimentRunException unswept = assertThrows(ExperimentRunException.class,
                     () -> runner.run("readsHead"));
             assertEquals("Failing.readsHead at layer=0 failed: run readsHead does not sweep 'head'; its axes are"

@@ -60,7 +60,7 @@ class OverridesTest extends TinyModelTest {
                 RunnerOptions.defaults().withCheckpoint(NOWHERE))) {
             ExperimentDefinitionException error = assertThrows(ExperimentDefinitionException.class,
                     () -> runner.run(run, overrides));
-            assertFalse(runner.isModelLoaded());
+            assertFalse(runner.isModelLoaded(), "a bad override is refused before loading: " + error.getMessage());
             return error.getMessage();
         }
     }
@@ -132,13 +132,14 @@ class OverridesTest extends TinyModelTest {
 
     @Test
     void keyAndValueMistakesAreNamed() {
-        assertTrue(problems(oneAblation(), "ablate", overrides("haed=1")).contains("did you mean 'head'?"));
+        String key = problems(oneAblation(), "ablate", overrides("haed=1"));
+        assertTrue(key.contains("did you mean 'head'?"), key);
         String method = problems(oneAblation(), "ablate", overrides("method=meen"));
         assertTrue(method.contains("[Experiment/Override]") && method.contains("did you mean 'mean'?"), method);
         String value = problems(oneAblation(), "ablate", overrides("layer=one"));
         assertTrue(value.contains("'layer=one' is not an index value"), value);
-        assertTrue(problems(oneAblation(), "ablate", overrides("layer=range(2,2)"))
-                .contains("[Experiment/EmptySweep]"));
+        String empty = problems(oneAblation(), "ablate", overrides("layer=range(2,2)"));
+        assertTrue(empty.contains("[Experiment/EmptySweep]"), empty);
         String hook = problems(oneAblation(), "ablate", overrides("hook=attn.hook_zz"));
         assertTrue(hook.contains("[Experiment/UnknownHook] no hook point 'attn.hook_zz'")
                 && hook.contains("did you mean 'attn.hook_z'"), hook);

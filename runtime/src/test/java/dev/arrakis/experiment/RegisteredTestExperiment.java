@@ -1,6 +1,7 @@
 package dev.arrakis.experiment;
 
 import dev.arrakis.model.TokenBatch;
+import java.io.IOException;
 import java.util.List;
 
 /**
@@ -17,17 +18,21 @@ public class RegisteredTestExperiment implements ExperimentDefinition {
                     .intervention(new Intervention.Ablation("", Selection.of(0), Selection.everyIndex(),
                             Selection.none(), Selection.none(), dev.arrakis.annotations.AblationMethod.ZERO))
                     .plot(dev.arrakis.annotations.PlotKind.AUTO, "")
-                    .invoker((experiment, context) -> slowly(Metrics.lastLogitDiff(context.logits()))));
+                    .invoker((experiment, context) -> gated(Metrics.lastLogitDiff(context.logits()))));
 
-    /** Lets a test stop a sweep part-way, as Ctrl-C would: each point takes this long and says when it is done. */
-    static final String POINT_DELAY_PROPERTY = "arrakis.test.pointDelayMillis";
+    /**
+     * Lets a test stop a sweep part-way, as Ctrl-C would, without racing it: each point says when it is done and
+     * then waits for a line on stdin, so the test decides when the sweep may go on, however slow the machine.
+     */
+    static final String POINT_GATE_PROPERTY = "arrakis.test.pointGate";
 
-    private static double slowly(double result) throws InterruptedException {
-        long delay = Long.getLong(POINT_DELAY_PROPERTY, 0);
-        if (delay > 0) {
-            Thread.sleep(delay);
+    private static double gated(double result) throws IOException {
+        if (Boolean.getBoolean(POINT_GATE_PROPERTY)) {
             System.err.println("point done");
             System.err.flush();
+            for (int c = System.in.read(); c != '\n' && c != -1; c = System.in.read()) {
+                // the rest of the line
+            }
         }
         return result;
     }

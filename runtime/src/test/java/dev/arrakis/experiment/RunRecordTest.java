@@ -85,7 +85,8 @@ class RunRecordTest extends TinyModelTest {
         assertEquals("f".repeat(64), record.fingerprint());
         assertEquals("class Recorded {}", record.source());
         assertEquals("double", record.resultType());
-        assertFalse(record.startedAt().isBefore(before.minusMillis(1)));
+        assertFalse(record.startedAt().isBefore(before.minusMillis(1)),
+                "started at " + record.startedAt() + ", before the test's " + before);
         assertEquals(TestDefinition.CHECKPOINT, record.model().checkpoint());
         assertEquals(TestDefinition.TINY, record.model().config());
 
@@ -100,7 +101,7 @@ class RunRecordTest extends TinyModelTest {
         assertEquals("ablate1", ablation.get("label").asText());
         assertEquals("attn.hook_z", ablation.get("hook").asText());
         assertEquals("[1,2,3]", ablation.get("head").get("values").toString());
-        assertTrue(ablation.get("head").get("swept").asBoolean());
+        assertTrue(ablation.get("head").get("swept").asBoolean(), ablation.toString());
         assertEquals("ZERO", ablation.get("method").asText());
 
         assertEquals(List.of(new SweepAxis("head", List.of(1, 2, 3))), record.axes());
@@ -112,7 +113,8 @@ class RunRecordTest extends TinyModelTest {
         RunRecord.PhaseTimings timings = record.timings();
         assertEquals(0, timings.loadMs(), "the model was given, not loaded");
         assertEquals(1, timings.forwardPasses());
-        assertTrue(timings.inputsMs() >= 0 && timings.batchedPassesMs() >= 0 && timings.invokeMs() >= 0);
+        assertTrue(timings.inputsMs() >= 0 && timings.batchedPassesMs() >= 0 && timings.invokeMs() >= 0,
+                timings.toString());
 
         PlotRequest plot = record.plot();
         assertEquals(PlotKind.BAR, plot.kind());
@@ -148,7 +150,7 @@ class RunRecordTest extends TinyModelTest {
             outcome = runner.run("quiet");
         }
         ((com.fasterxml.jackson.databind.node.ObjectNode) outcome.record().arguments()).put("inputs", "changed");
-        assertTrue(outcome.record().arguments().get("inputs").isObject());
+        assertTrue(outcome.record().arguments().get("inputs").isObject(), outcome.record().arguments().toString());
     }
 
     @Test
@@ -163,7 +165,8 @@ class RunRecordTest extends TinyModelTest {
                 throw new IllegalStateException("no");
             }
         };
-        assertTrue(Snapshots.of(throwingToString).get("toString").asText().contains("toString threw"));
+        String snapshot = Snapshots.of(throwingToString).get("toString").asText();
+        assertTrue(snapshot.contains("toString threw"), snapshot);
         assertEquals("[1,2]", Snapshots.of(List.of(1, 2)).toString());
     }
 }

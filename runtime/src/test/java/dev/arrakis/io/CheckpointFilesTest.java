@@ -52,8 +52,8 @@ class CheckpointFilesTest {
 
         try (WeightSource weights = CheckpointFiles.open(directory)) {
             assertEquals(List.of("wte.weight", "blocks.0.w", "unembed.W_U"), List.copyOf(weights.names()));
-            assertTrue(weights.contains("unembed.W_U"));
-            assertFalse(weights.contains("model.safetensors"));
+            assertTrue(weights.contains("unembed.W_U"), "names " + weights.names());
+            assertFalse(weights.contains("model.safetensors"), "a file name is no tensor name: " + weights.names());
             assertArrayEquals(new float[] {1f, 2f}, weights.readFloats("wte.weight"));
             assertArrayEquals(new float[] {5f, 6f, 7f}, weights.readFloats("unembed.W_U"));
             assertEquals(new TensorInfo("blocks.0.w", SafetensorsDType.F32, new long[] {1, 1}),
@@ -165,7 +165,7 @@ class CheckpointFilesTest {
         Files.writeString(directory.resolve("config.json"), "{}");
         Files.writeString(directory.resolve("tokenizer.json"), "{}");
         ArrakisException e = assertThrows(ArrakisException.class, () -> CheckpointFiles.open(directory));
-        assertFalse(e instanceof UnsupportedCheckpointException);
+        assertFalse(e instanceof UnsupportedCheckpointException, e.getClass().getName());
         assertTrue(e.getMessage().contains("[config.json, tokenizer.json]"), e.getMessage());
         assertTrue(e.getMessage().contains("model.safetensors"), e.getMessage());
     }

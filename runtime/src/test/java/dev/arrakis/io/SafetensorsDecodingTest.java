@@ -33,8 +33,8 @@ class SafetensorsDecodingTest {
         assertEquals(0.333251953125f, HalfFloats.f16ToFloat((short) 0x3555));
         assertEquals(Float.POSITIVE_INFINITY, HalfFloats.f16ToFloat((short) 0x7C00));
         assertEquals(Float.NEGATIVE_INFINITY, HalfFloats.f16ToFloat((short) 0xFC00));
-        assertTrue(Float.isNaN(HalfFloats.f16ToFloat((short) 0x7E00)));
-        assertTrue(Float.isNaN(HalfFloats.f16ToFloat((short) 0xFC01)));
+        assertEquals(Float.NaN, HalfFloats.f16ToFloat((short) 0x7E00), "any NaN");
+        assertEquals(Float.NaN, HalfFloats.f16ToFloat((short) 0xFC01), "any NaN");
         assertEquals(Float.floatToIntBits(-0.0f), Float.floatToIntBits(HalfFloats.f16ToFloat((short) 0x8000)));
     }
 
@@ -62,7 +62,7 @@ class SafetensorsDecodingTest {
         assertEquals(3.140625f, HalfFloats.bf16ToFloat((short) 0x4049));
         assertEquals(0x1p-133f, HalfFloats.bf16ToFloat((short) 0x0001), "smallest subnormal");
         assertEquals(Float.POSITIVE_INFINITY, HalfFloats.bf16ToFloat((short) 0x7F80));
-        assertTrue(Float.isNaN(HalfFloats.bf16ToFloat((short) 0x7FC0)));
+        assertEquals(Float.NaN, HalfFloats.bf16ToFloat((short) 0x7FC0), "any NaN");
     }
 
     @Test
@@ -121,7 +121,8 @@ class SafetensorsDecodingTest {
             ArrakisException u64 = assertThrows(ArrakisException.class, () -> file.readLongs("u64"));
             assertTrue(u64.getMessage().contains("18446744073709551615"), u64.getMessage());
             ArrakisException floats = assertThrows(ArrakisException.class, () -> file.readLongs("f64"));
-            assertTrue(floats.getMessage().contains("'f64'") && floats.getMessage().contains("F64"));
+            assertTrue(floats.getMessage().contains("'f64'") && floats.getMessage().contains("F64"),
+                    floats.getMessage());
         }
     }
 

@@ -158,7 +158,7 @@ class SafetensorsFormatValidationTest {
     void reportsAMissingFileAsUnreadableRatherThanMalformed() {
         Path path = directory.resolve("absent.safetensors");
         ArrakisException e = assertThrows(ArrakisException.class, () -> SafetensorsFile.open(path));
-        assertFalse(e instanceof SafetensorsFormatException);
+        assertFalse(e instanceof SafetensorsFormatException, e.getClass().getName());
         assertTrue(e.getMessage().contains(path.toString()), e.getMessage());
     }
 

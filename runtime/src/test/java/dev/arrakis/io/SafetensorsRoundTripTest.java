@@ -51,8 +51,8 @@ class SafetensorsRoundTripTest {
             assertArrayEquals(new float[] {0.125f}, file.readFloats("scale"));
             assertEquals(1, file.info("scale").elementCount());
             assertEquals(0, file.readFloats("empty").length);
-            assertTrue(file.contains("scale"));
-            assertFalse(file.contains("Scale"));
+            assertTrue(file.contains("scale"), "names " + file.names());
+            assertFalse(file.contains("Scale"), "names are case-sensitive: " + file.names());
         }
     }
 
@@ -66,13 +66,13 @@ class SafetensorsRoundTripTest {
 
         try (SafetensorsFile file = SafetensorsFile.open(path)) {
             ByteBuffer second = file.bytes("second");
-            assertTrue(second.isReadOnly());
+            assertTrue(second.isReadOnly(), second.toString());
             assertEquals(ByteOrder.LITTLE_ENDIAN, second.order());
             assertEquals(0, second.position());
             assertEquals(12, second.remaining());
             assertEquals(3f, second.getFloat(0));
             assertEquals(5f, second.getFloat(8));
-            assertTrue(file.metadata().isEmpty());
+            assertEquals(Map.of(), file.metadata());
         }
     }
 
@@ -90,10 +90,11 @@ class SafetensorsRoundTripTest {
         assertEquals(0, headerLength % 8, "header length " + headerLength);
         assertEquals(8 + headerLength + 24 + 16 + 3, bytes.capacity());
         String header = new String(bytes.array(), 8, (int) headerLength, StandardCharsets.UTF_8);
-        assertTrue(header.startsWith("{"));
+        assertTrue(header.startsWith("{"), header);
         String json = header.stripTrailing();
-        assertTrue(json.endsWith("}"));
-        assertTrue(header.substring(json.length()).chars().allMatch(c -> c == ' '), "padding is spaces only");
+        assertTrue(json.endsWith("}"), header);
+        assertTrue(header.substring(json.length()).chars().allMatch(c -> c == ' '),
+                "padding is spaces only: '" + header.substring(json.length()) + "'");
 
         JsonNode root = new ObjectMapper().readTree(json);
         assertEquals(List.of("__metadata__", "b", "a", "c"), fieldNames(root));
@@ -113,7 +114,7 @@ class SafetensorsRoundTripTest {
         assertEquals(16, bytes.length);
         assertEquals("{}      ", new String(bytes, 8, 8, StandardCharsets.UTF_8));
         try (SafetensorsFile file = SafetensorsFile.open(path)) {
-            assertTrue(file.names().isEmpty());
+            assertEquals(List.of(), List.copyOf(file.names()));
         }
     }
 
@@ -142,7 +143,7 @@ class SafetensorsRoundTripTest {
         Path path = directory.resolve("model.safetensors");
         Map<String, TensorData> tensors = Map.of("__metadata__", TensorData.f32(new long[] {1}, new float[1]));
         assertThrows(ArrakisException.class, () -> SafetensorsWriter.write(path, tensors, Map.of()));
-        assertFalse(Files.exists(path));
+        assertFalse(Files.exists(path), "nothing left at " + path);
     }
 
     @Test

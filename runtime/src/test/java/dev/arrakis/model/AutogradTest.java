@@ -45,7 +45,7 @@ class AutogradTest {
                 assertEquals(numeric, gradient[at], 2e-3 + 2e-2 * Math.abs(numeric), "d logit / d resid[1," + component + "]");
                 largest = Math.max(largest, Math.abs(numeric));
             }
-            assertTrue(largest > 1e-3, "the checked gradients are not trivially zero");
+            assertTrue(largest > 1e-3, "the checked gradients are not trivially zero: largest " + largest);
             for (int component = 0; component < dModel; component++) {
                 assertEquals(0f, gradient[4 * dModel + component], "causality: position 4 cannot affect position 3");
             }

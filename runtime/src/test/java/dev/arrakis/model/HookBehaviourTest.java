@@ -70,7 +70,8 @@ class HookBehaviourTest {
             assertClose("resid_mid = resid_pre when attention is zeroed",
                     hooked.cache().get("blocks.0.hook_resid_pre").toFloatArray(),
                     hooked.cache().get("blocks.0.hook_resid_mid").toFloatArray(), 0);
-            assertTrue(hooked.logits().sub(clean.logits()).abs().max().getFloat() > 1e-3, "logits changed");
+            float change = hooked.logits().sub(clean.logits()).abs().max().getFloat();
+            assertTrue(change > 1e-3, "logits changed by at most " + change);
         }
     }
 
@@ -84,7 +85,8 @@ class HookBehaviourTest {
                 ForwardResult clean = model.forward(batch)) {
             assertClose("same ablation, two hook points", viaZ.logits().toFloatArray(),
                     viaResult.logits().toFloatArray(), 1e-5);
-            assertTrue(viaZ.logits().sub(clean.logits()).abs().max().getFloat() > 1e-3, "the ablation matters");
+            float change = viaZ.logits().sub(clean.logits()).abs().max().getFloat();
+            assertTrue(change > 1e-3, "the ablation changes the logits by at most " + change);
         }
     }
 
@@ -172,7 +174,7 @@ class HookBehaviourTest {
                     .withCache("blocks.0.hook_mlp_out");
             try (ForwardResult result = model.run(batch, replace)) {
                 assertEquals(0f, result.cache().get("blocks.0.hook_mlp_out").abs().sum().getFloat());
-                assertFalse(result.logits().isReleased());
+                assertFalse(result.logits().isReleased(), "the logits outlive the replaced activation");
             }
             assertEquals(1, NativeResources.attachedCount(callers), "nothing was allocated in the caller's manager");
             assertFalse(zeros.isReleased(), "the caller's array is still the caller's");

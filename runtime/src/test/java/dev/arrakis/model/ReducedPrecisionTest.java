@@ -58,10 +58,12 @@ class ReducedPrecisionTest {
         try (HookedTransformer f32 = HookedTransformer.load(reference.directory());
                 HookedTransformer f16 = HookedTransformer.load(reference.directory(), Device.cpu(), Precision.F16)) {
             long full = bytes(f32);
-            assertTrue(full > 0);
+            assertTrue(full > 0, "f32 weights of " + full + " bytes");
             assertEquals(full / 2, bytes(f16));
-            assertTrue(f16.weights().all().values().stream()
-                    .allMatch(weight -> weight.getDataType() == DataType.FLOAT16), "every weight is f16");
+            assertEquals(List.of(), f16.weights().all().entrySet().stream()
+                    .filter(weight -> weight.getValue().getDataType() != DataType.FLOAT16)
+                    .map(weight -> weight.getKey() + " " + weight.getValue().getDataType()).toList(),
+                    "weights that are not f16");
         }
     }
 

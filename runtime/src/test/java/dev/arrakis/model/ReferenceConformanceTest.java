@@ -39,7 +39,8 @@ class ReferenceConformanceTest {
             List<String> hookNames = new ArrayList<>(expected.names());
             hookNames.removeAll(ReferenceCase.INPUTS);
             hookNames.remove("logits");
-            assertTrue(hookNames.size() >= 6 * model.config().layers(), "reference records the hook points");
+            assertTrue(hookNames.size() >= 6 * model.config().layers(), "reference records the hook points of "
+                    + model.config().layers() + " layers, not only " + hookNames);
             TokenBatch batch = TokenBatch.of(ReferenceCase.rows(expected, "input_ids"));
             try (ForwardResult result = model.run(batch, RunOptions.none().withCache(hookNames.toArray(String[]::new)))) {
                 double logits = assertClose(caseName + " logits", expected.info("logits").shape(),
@@ -83,7 +84,8 @@ class ReferenceConformanceTest {
                         compared++;
                     }
                 }
-                assertTrue(compared > ids[0].length, "compares attended positions of both rows");
+                assertTrue(compared > ids[0].length,
+                        "compares attended positions of both rows: " + compared + " of rows of " + ids[0].length);
             }
         }
     }
@@ -131,7 +133,7 @@ class ReferenceConformanceTest {
             try (ForwardResult exact = f32.forward(batch); ForwardResult rounded = reduced.forward(batch)) {
                 double diff = assertClose(caseName + " vs f32", exact.logits().toFloatArray(),
                         rounded.logits().toFloatArray(), bound);
-                assertTrue(diff > 0, "the rounded weights really differ");
+                assertTrue(diff > 0, "the rounded weights really differ: largest difference " + diff);
             }
         }
     }

@@ -186,8 +186,12 @@ class HtmlViewBrowserTest {
         assertTrue(mostPositive[0] > mostPositive[2] + 80, "+2 is red: " + describe(mostPositive));
 
         browser.findElement(By.xpath("//button[text()='flipped']")).click();
-        assertTrue(color(spans.get(0))[0] > color(spans.get(0))[2] + 80, "the other series: +2 is red");
-        assertTrue(color(spans.get(4))[2] > color(spans.get(4))[0] + 80, "the other series: -2 is blue");
+        int[] flippedPositive = color(spans.get(0));
+        int[] flippedNegative = color(spans.get(4));
+        assertTrue(flippedPositive[0] > flippedPositive[2] + 80, "the other series: +2 is red: "
+                + describe(flippedPositive));
+        assertTrue(flippedNegative[2] > flippedNegative[0] + 80, "the other series: -2 is blue: "
+                + describe(flippedNegative));
         hover(spans.get(3));
         assertEquals("flipped, position 3 '</script>': -1.000", readout("value-readout"));
     }

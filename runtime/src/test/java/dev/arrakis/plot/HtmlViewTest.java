@@ -57,11 +57,11 @@ class HtmlViewTest {
                 .html();
 
         assertTrue(html.contains("<title>a &lt;i&gt;title&lt;/i&gt; &amp; &quot;more&quot;</title>"), html);
-        assertFalse(html.contains("<i>"));
+        assertFalse(html.contains("<i>"), html);
         for (String reference : List.of("http:", "https:", "//cdn", "<link", " src=", "@import", "url(")) {
             assertFalse(html.contains(reference), "the page references nothing outside itself: " + reference);
         }
-        assertTrue(html.contains("default-src 'none'"), "the content security policy forbids fetching");
+        assertTrue(html.contains("default-src 'none'"), "the content security policy forbids fetching: " + html);
     }
 
     @Test
@@ -150,7 +150,7 @@ class HtmlViewTest {
 
     private static JsonNode data(String html) throws Exception {
         Matcher block = DATA_BLOCK.matcher(html);
-        assertTrue(block.find(), "the page holds its data block");
+        assertTrue(block.find(), () -> "the page holds its data block: " + html);
         return Json.MAPPER.readTree(block.group(1));
     }
 

@@ -45,7 +45,7 @@ class PlotRendererTest {
     static void requireHeadless() {
         System.setProperty("java.awt.headless", "true");
         assertTrue(PlotRenderer.headless(), "plots are drawn without a display");
-        assertTrue(GraphicsEnvironment.isHeadless());
+        assertTrue(GraphicsEnvironment.isHeadless(), "java.awt.headless=" + System.getProperty("java.awt.headless"));
     }
 
     // ----- one request of each kind -----
@@ -63,7 +63,8 @@ class PlotRendererTest {
         assertEquals(800, image.getWidth());
         assertEquals(600, image.getHeight());
         assertDrawn(image);
-        assertTrue(countReddish(image) + countBluish(image) > 50, "the two series are drawn in colour");
+        assertTrue(countReddish(image) + countBluish(image) > 50, "the two series are drawn in colour: "
+                + countReddish(image) + " reddish and " + countBluish(image) + " bluish pixels");
         Document svg = readSvg(plot.svgFiles().get(0), 800, 600);
         assertEquals("Logit difference by layer", svgText(svg, "title"));
         assertTrue(svgText(svg, "desc").contains("x axis: layer"), svgText(svg, "desc"));
@@ -145,7 +146,8 @@ class PlotRendererTest {
         assertEquals(ColorScale.VIRIDIS[0], rows.get(0).color(), "0 at top left");
         Color bottomRight = new Color(image.getRGB(columns.get(1).middle(), rows.get(1).middle()));
         assertEquals(ColorScale.VIRIDIS[ColorScale.VIRIDIS.length - 1], bottomRight, "3 at bottom right");
-        assertTrue(svgText(readSvg(plot.svgFiles().get(0), 800, 700), "desc").contains("sequential viridis"));
+        String description = svgText(readSvg(plot.svgFiles().get(0), 800, 700), "desc");
+        assertTrue(description.contains("sequential viridis"), description);
     }
 
     @Test
@@ -269,7 +271,7 @@ class PlotRendererTest {
                 List.of(new Panel("", new double[][] {{2}})));
         Document svg = readSvg(renderer.render(request, directory, "markup").svgFiles().get(0), 800, 600);
         assertEquals("a < b & \"c\"", svgText(svg, "title"));
-        assertTrue(svgText(svg, "desc").contains("x axis: x<y"));
+        assertTrue(svgText(svg, "desc").contains("x axis: x<y"), svgText(svg, "desc"));
     }
 
     // ----- bad input -----
@@ -337,7 +339,6 @@ class PlotRendererTest {
                 () -> renderer.render(request, file.resolve("sub"), "plot"));
         assertEquals(Problem.UNWRITABLE_DIRECTORY, underFile.problem());
         assertTrue(underFile.getMessage().contains("cannot be created"), underFile.getMessage());
-        assertTrue(underFile instanceof ArrakisException);
     }
 
     @Test
@@ -466,7 +467,7 @@ class PlotRendererTest {
 
     private static Document readSvg(Path file, int width, int height) throws Exception {
         String text = Files.readString(file, StandardCharsets.UTF_8);
-        assertFalse(text.contains("<!DOCTYPE"), "no DTD to fetch");
+        assertFalse(text.contains("<!DOCTYPE"), () -> "no DTD to fetch in " + file + ":\n" + text);
         DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
         factory.setNamespaceAware(true);
         Document document = factory.newDocumentBuilder().parse(file.toFile());
@@ -475,7 +476,8 @@ class PlotRendererTest {
         assertEquals(SVG_NAMESPACE, root.getNamespaceURI());
         assertEquals("0 0 " + width + " " + height, root.getAttribute("viewBox"));
         // Title and axis titles at least: XChart draws text as glyph outlines.
-        assertTrue(document.getElementsByTagNameNS(SVG_NAMESPACE, "path").getLength() >= 3, "text drawn");
+        int paths = document.getElementsByTagNameNS(SVG_NAMESPACE, "path").getLength();
+        assertTrue(paths >= 3, "text drawn, but only " + paths + " paths in " + file);
         return document;
     }
 

@@ -64,7 +64,7 @@ class PlotsTest {
         RenderedPlot line = renderer.render(Plots.line("Norm by layer", "layer", List.of("L0", "L1", "L2"),
                 new double[] {1, 2, Double.NaN}), directory, "norm");
         assertSize(line, 800, 600);
-        assertTrue(svgText(line, "desc").contains("x ticks: [\"L0\",\"L1\",\"L2\"]"));
+        assertTrue(svgText(line, "desc").contains("x ticks: [\"L0\",\"L1\",\"L2\"]"), svgText(line, "desc"));
 
         RenderedPlot bar = renderer.render(Plots.bar("Head effect", "head", List.of("L0H0", "L0H1", "L1H0"),
                 new double[] {0.5, -0.25, 1}), directory, "effect");
@@ -81,7 +81,7 @@ class PlotsTest {
         RenderedPlot plot = renderer.render(Plots.bar("Grouped", "head", List.of("h0", "h1"), series), directory,
                 "grouped");
         assertSize(plot, 800, 600);
-        assertTrue(svgText(plot, "desc").contains("series: [\"clean\",\"ablated\"]"));
+        assertTrue(svgText(plot, "desc").contains("series: [\"clean\",\"ablated\"]"), svgText(plot, "desc"));
     }
 
     @Test

@@ -24,24 +24,25 @@ class ProcessMemoryTest {
         assertTrue(fromStatm > 10 * MB, "a JVM is resident for more than 10 MB: " + fromStatm);
         assertTrue(Math.abs(fromStatm - status.residentBytes()) < 32 * MB,
                 "statm " + fromStatm / MB + " MB vs status " + status.residentBytes() / MB + " MB");
-        assertTrue(status.peakResidentBytes() >= status.residentBytes());
+        // One snapshot: the kernel reports VmHWM as at least the VmRSS it computes for the same read.
+        assertTrue(status.peakResidentBytes() >= status.residentBytes(), status.toString());
     }
 
+    /**
+     * Sampling inside forward passes must not open a file per read (about ten times the cost of a positional read of
+     * an open one, measured by {@code ProfilerOverheadBenchmark}): a statm file removed after the first read is still
+     * read, through the channel kept open, and a rewrite in place is seen, since each read starts at offset 0.
+     */
     @Test
-    void samplingTheResidentSetIsCheap() {
-        assumeTrue(Files.isReadable(Path.of("/proc/self/statm")), "no /proc here");
-        ProcessMemory memory = ProcessMemory.self();
-        for (int i = 0; i < 2000; i++) {
-            memory.residentBytes();
-        }
-        int reads = 10_000;
-        long started = System.nanoTime();
-        for (int i = 0; i < reads; i++) {
-            memory.residentBytes();
-        }
-        long perRead = (System.nanoTime() - started) / reads;
-        System.out.printf("reading /proc/self/statm: %.1f us per read%n", perRead / 1000.0);
-        assertTrue(perRead < 1_000_000, "a read took " + perRead + " ns");
+    void statmIsOpenedOnceAndReadFromTheStartEachTime(@TempDir Path proc) throws IOException {
+        Path statm = proc.resolve("statm");
+        Files.writeString(statm, "1000 250 20 1 0 100 0\n");
+        ProcessMemory memory = new ProcessMemory(proc);
+        assertEquals(250 * 4096L, memory.residentBytes(), "no smaps, so 4 kB pages");
+        Files.writeString(statm, "1000 300 20 1 0 100 0\n");
+        assertEquals(300 * 4096L, memory.residentBytes(), "rewritten in place");
+        Files.delete(statm);
+        assertEquals(300 * 4096L, memory.residentBytes(), "removed, but still open");
     }
 
     @Test
@@ -60,7 +61,7 @@ class ProcessMemoryTest {
         ProcessMemory missing = new ProcessMemory(proc);
         assertEquals(-1, missing.residentBytes());
         assertEquals(new ProcessMemory.Status(-1, -1), missing.status());
-        assertFalse(missing.resetPeakResident());
+        assertFalse(missing.resetPeakResident(), "no clear_refs in " + proc);
 
         Files.writeString(proc.resolve("statm"), "garbage");
         Files.writeString(proc.resolve("status"), "VmRSS:\tlots\n");

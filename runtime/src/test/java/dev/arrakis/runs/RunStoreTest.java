@@ -62,7 +62,7 @@ class RunStoreTest {
         assertEquals(List.of(new SweepAxis("head", List.of(0, 1, 2))), run.axes());
         assertEquals(record.results(), run.document().get("results"));
         assertEquals("1", run.document().path("arguments").path("overrides").path("layer").asText());
-        assertTrue(Files.isRegularFile(run.page()));
+        assertTrue(Files.isRegularFile(run.page()), "no page at " + run.page());
         String page = Files.readString(run.page());
         assertTrue(page.contains("Heads.effect") && page.contains("-0.125000"), page);
         try (var entries = Files.list(store.root().resolve("runs"))) {
@@ -128,8 +128,10 @@ class RunStoreTest {
         assertEquals(dev.arrakis.plot.PlotRenderer.imageWidth(dev.arrakis.annotations.PlotKind.ATTENTION),
                 image.getWidth());
         String page = Files.readString(run.pictures().get(2));
-        assertTrue(page.contains("\"\u00B7Mary\"") && page.contains("0.75"), "tokens and weights are in the page");
-        assertTrue(Files.readString(run.page()).contains("<a href=\"plots/attention.html\">"));
+        assertTrue(page.contains("\"\u00B7Mary\"") && page.contains("0.75"),
+                "tokens and weights are in the page: " + page);
+        String runPage = Files.readString(run.page());
+        assertTrue(runPage.contains("<a href=\"plots/attention.html\">"), runPage);
     }
 
     @Test
@@ -150,7 +152,8 @@ class RunStoreTest {
         StoreProblem notJson = problemFor(listing, damaged.id());
         assertTrue(notJson.problem().startsWith("run.json is not valid JSON"), notJson.toString());
         assertEquals("field 'fingerprint' is missing or not text", problemFor(listing, truncated.id()).problem());
-        assertTrue(problemFor(listing, "runs/notes").problem().startsWith("not a run directory"));
+        StoreProblem notes = problemFor(listing, "runs/notes");
+        assertTrue(notes.problem().startsWith("not a run directory"), notes.toString());
         RunStoreException error = assertThrows(RunStoreException.class, () -> store.get(damaged.id()));
         assertTrue(error.getMessage().startsWith("run runs/" + damaged.id() + " cannot be read: run.json is not"
                 + " valid JSON"), error.getMessage());
@@ -173,7 +176,8 @@ class RunStoreTest {
         assertEquals(List.of(good.id()), listing.runs().stream().map(StoredRun::id).toList());
         assertEquals(1, listing.problems().size(), listing.problems().toString());
         assertEquals("runs/" + abandoned.getFileName(), listing.problems().get(0).entry());
-        assertTrue(listing.problems().get(0).problem().contains("process " + deadPid + ", which is gone"));
+        assertTrue(listing.problems().get(0).problem().contains("process " + deadPid + ", which is gone"),
+                listing.problems().toString());
     }
 
     @Test
@@ -192,16 +196,21 @@ class RunStoreTest {
         assertEquals(first.id(), store.get("Heads@v1").id());
         assertEquals(second.id(), store.get("Heads@v2").id());
 
-        assertTrue(assertThrows(RunStoreException.class, () -> store.get("Heads@v3")).getMessage()
-                .startsWith("no run of Heads v3 in " + store.root() + " (its versions: v1..v2)"));
-        assertTrue(assertThrows(RunStoreException.class, () -> store.get("Hedas@latest")).getMessage()
-                .contains("(it has runs of Heads.effect, Other.effect)"));
-        assertTrue(assertThrows(RunStoreException.class, () -> store.get("latest~3")).getMessage()
-                .startsWith("only 3 runs in " + store.root() + "; latest~3 does not exist"));
-        assertTrue(assertThrows(RunStoreException.class, () -> store.get("2026")).getMessage()
-                .startsWith("'2026' matches 3 runs: "));
-        assertTrue(assertThrows(RunStoreException.class, () -> store.get("zzzzzz")).getMessage()
-                .startsWith("no run 'zzzzzz' in "));
+        String noVersion = refusal(store, "Heads@v3");
+        assertTrue(noVersion.startsWith("no run of Heads v3 in " + store.root() + " (its versions: v1..v2)"),
+                noVersion);
+        String misspelt = refusal(store, "Hedas@latest");
+        assertTrue(misspelt.contains("(it has runs of Heads.effect, Other.effect)"), misspelt);
+        String tooFarBack = refusal(store, "latest~3");
+        assertTrue(tooFarBack.startsWith("only 3 runs in " + store.root() + "; latest~3 does not exist"), tooFarBack);
+        String ambiguous = refusal(store, "2026");
+        assertTrue(ambiguous.startsWith("'2026' matches 3 runs: "), ambiguous);
+        String unknown = refusal(store, "zzzzzz");
+        assertTrue(unknown.startsWith("no run 'zzzzzz' in "), unknown);
+    }
+
+    private static String refusal(RunStore store, String reference) {
+        return assertThrows(RunStoreException.class, () -> store.get(reference)).getMessage();
     }
 
     @Test
@@ -254,8 +263,9 @@ class RunStoreTest {
         RunComparison results = store.compare(before, sameLayer);
         assertEquals(0.5, results.results().get(0).difference(), 1e-12);
         assertEquals(0.0, results.results().get(1).difference(), 1e-12);
-        assertFalse(results.results().get(1).changed());
-        assertTrue(store.compare(before, store.save(headSweep("Heads", "logits.diff()", 1, 0.5, 0.25))).sameSetup());
+        assertFalse(results.results().get(1).changed(), results.results().get(1).toString());
+        RunComparison sameSetup = store.compare(before, store.save(headSweep("Heads", "logits.diff()", 1, 0.5, 0.25)));
+        assertTrue(sameSetup.sameSetup(), sameSetup.toString());
     }
 
     @Test
@@ -391,7 +401,8 @@ class RunStoreTest {
     void anExperimentNameCannotClimbOutOfTheStore() {
         RunStore store = RunStore.open(root);
         store.save(headSweep("../../escape", "a", 1, 0.5));
-        assertTrue(Files.isDirectory(store.root().resolve("experiments/%2E%2E%2F%2E%2E%2Fescape")));
+        Path escaped = store.root().resolve("experiments/%2E%2E%2F%2E%2E%2Fescape");
+        assertTrue(Files.isDirectory(escaped), "no directory " + escaped);
         assertEquals("../../escape", store.get("latest").experiment());
     }
 

@@ -84,13 +84,14 @@ class SeveralWritersTest {
                 saved.add(line);
             }
             writer.destroyForcibly();
-            assertTrue(writer.waitFor(30, TimeUnit.SECONDS));
+            assertTrue(writer.waitFor(60, TimeUnit.SECONDS), "the killed writer " + writer.pid() + " is still alive");
         }
         assertEquals(137, writer.exitValue(), "killed by SIGKILL");
         assertEquals(12, saved.size());
 
         RunListing listing = RunStore.open(root).list(RunQuery.all());
-        assertTrue(listing.runs().size() >= saved.size(), "every run it reported is listed");
+        assertTrue(listing.runs().size() >= saved.size(),
+                "every run it reported is listed: " + listing.runs().size() + " listed, " + saved.size() + " reported");
         for (String line : saved) {
             String[] parts = line.split(" ");
             StoredRun run = RunStore.open(root).get(parts[1]);

@@ -42,17 +42,19 @@ class HooksEmitterTest {
     @Test
     void rotaryParallelModelHasNoPositionEmbeddingOrMidResidual() {
         String pythia = emit("pythia-70m");
-        assertTrue(pythia.contains("public TypedHook<HeadVectors> rotQ()"));
-        assertFalse(pythia.contains("POS_EMBED"));
-        assertFalse(pythia.contains("residMid()"));
-        assertTrue(pythia.contains("\"layer \" + layer + \" does not exist in pythia-70m (layers 0..5)\""));
+        assertTrue(pythia.contains("public TypedHook<HeadVectors> rotQ()"), pythia);
+        assertFalse(pythia.contains("POS_EMBED"), pythia);
+        assertFalse(pythia.contains("residMid()"), pythia);
+        assertTrue(pythia.contains("\"layer \" + layer + \" does not exist in pythia-70m (layers 0..5)\""), pythia);
     }
 
     @Test
     void gatedMlpAndPostNormsAppearWhereTheArchitectureHasThem() {
-        assertTrue(emit("Llama-2-7b").contains("public TypedHook<Neurons> preLinear()"));
+        String llama = emit("Llama-2-7b");
+        assertTrue(llama.contains("public TypedHook<Neurons> preLinear()"), llama);
         String gemma2 = emit("gemma-2-2b");
-        assertTrue(gemma2.contains("public Ln1Post ln1Post()"));
-        assertTrue(gemma2.contains("public static final String L25_LN2_POST_SCALE = \"blocks.25.ln2_post.hook_scale\";"));
+        assertTrue(gemma2.contains("public Ln1Post ln1Post()"), gemma2);
+        assertTrue(gemma2.contains("public static final String L25_LN2_POST_SCALE = \"blocks.25.ln2_post.hook_scale\";"),
+                gemma2);
     }
 }

@@ -36,9 +36,10 @@ class RunnerEmitterTest {
         // Three bytes per character in the class file: a single folded constant would be far over 65535 bytes.
         String line = "    // \u00e9t\u00e9 \u4e2d\u6587 \ud83d\ude00 " + "x".repeat(60) + "\n";
         String source = "class Big {\n" + line.repeat(4_000) + "}\n";
-        assertTrue(source.getBytes(StandardCharsets.UTF_8).length > 3 * 65_535);
+        int bytes = source.getBytes(StandardCharsets.UTF_8).length;
+        assertTrue(bytes > 3 * 65_535, "the source has " + bytes + " bytes, not over three constants' worth");
         String runner = new RunnerEmitter("gen", false).emit(model(source)).toString();
-        assertTrue(runner.contains("String.join(\"\","));
+        assertTrue(runner.contains("String.join(\"\","), () -> "the source is not joined from chunks:\n" + runner);
 
         Compilation compilation = Compiler.javac().withOptions("-proc:none").compile(
                 JavaFileObjects.forSourceString("p.Big_Experiment", runner),
@@ -53,7 +54,7 @@ class RunnerEmitterTest {
         assertEquals(text, String.join("", chunks));
         for (String chunk : chunks) {
             assertFalse(Character.isHighSurrogate(chunk.charAt(chunk.length() - 1)), chunk);
-            assertTrue(chunk.length() <= 4);
+            assertTrue(chunk.length() <= 4, "chunk of " + chunk.length() + " chars: " + chunk);
         }
     }
 

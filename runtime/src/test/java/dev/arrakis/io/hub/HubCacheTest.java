@@ -118,7 +118,7 @@ class HubCacheTest {
 
         assertTrue(error.getMessage().contains("'" + name + "'"), error.getMessage());
         assertEquals(0, hub.requests().size());
-        assertFalse(Files.exists(cacheDir));
+        assertFalse(Files.exists(cacheDir), "no cache created at " + cacheDir);
     }
 
     private Path cacheSnapshot(String repoFolder, String commit) throws IOException {

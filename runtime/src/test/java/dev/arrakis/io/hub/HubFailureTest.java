@@ -27,6 +27,11 @@ class HubFailureTest {
 
     private static final Duration SHORT_TIMEOUT = Duration.ofMillis(500);
     private static final Duration FAST = Duration.ofSeconds(5);
+    /**
+     * Catches a hang (a timeout not applied), not slowness: that the short timeout is what ended the wait shows in
+     * the message, which names it and the exception, whatever the machine's load.
+     */
+    private static final Duration HANG_GUARD = Duration.ofSeconds(60);
 
     @TempDir
     Path temp;
@@ -65,14 +70,14 @@ class HubFailureTest {
     }
 
     @Test
-    void refusedConnectionFailsFastWithTheNetworkError() throws IOException {
+    void refusedConnectionFailsWithTheNetworkError() throws IOException {
         URI closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = URI.create("http://127.0.0.1:" + socket.getLocalPort());
         }
         HubModelResolver resolver = resolverAt(closedPort, SHORT_TIMEOUT);
 
-        String message = assertTimeoutPreemptively(FAST,
+        String message = assertTimeoutPreemptively(HANG_GUARD,
                 () -> assertThrows(ModelNotFoundException.class, () -> resolver.resolve("gpt2"))).getMessage();
 
         assertMentions(message, "'gpt2'", "could not reach " + closedPort, "ConnectException",
@@ -86,7 +91,7 @@ class HubFailureTest {
             HubModelResolver resolver =
                     resolverAt(URI.create("http://127.0.0.1:" + silent.getLocalPort()), SHORT_TIMEOUT);
 
-            String message = assertTimeoutPreemptively(FAST,
+            String message = assertTimeoutPreemptively(HANG_GUARD,
                     () -> assertThrows(ModelNotFoundException.class, () -> resolver.resolve("gpt2"))).getMessage();
 
             assertMentions(message, "'gpt2'", "did not answer within 0.5 s", "HttpTimeoutException",
@@ -148,7 +153,8 @@ class HubFailureTest {
                 () -> resolverAt(hub.endpoint(), FAST).resolve("lab/bad-index")).getMessage();
 
         assertMentions(message, "'../../escape.safetensors'");
-        assertFalse(Files.exists(temp.resolve("escape.safetensors")));
+        assertFalse(Files.exists(temp.resolve("escape.safetensors")), "nothing written at " + temp.resolve(
+                "escape.safetensors"));
     }
 
     @Test
@@ -169,7 +175,7 @@ class HubFailureTest {
 
         try {
             assertThrows(HubException.class, () -> resolver.resolve("gpt2"));
-            assertTrue(Thread.currentThread().isInterrupted());
+            assertTrue(Thread.currentThread().isInterrupted(), "the interrupt flag is set again after the refusal");
         } finally {
             Thread.interrupted();
         }

@@ -66,7 +66,7 @@ class HubSettingsTest {
 
         assertEquals(URI.create("https://huggingface.co"), settings.endpoint());
         assertEquals(Optional.empty(), settings.token());
-        assertFalse(settings.offline());
+        assertFalse(settings.offline(), settings.toString());
         assertEquals(HubSettings.DEFAULT_TIMEOUT, settings.timeout());
     }
 
@@ -85,13 +85,13 @@ class HubSettingsTest {
     @ParameterizedTest
     @ValueSource(strings = {"1", "true", "TRUE", "yes", "On", " on "})
     void offlineAcceptsTheTruthyValues(String value) {
-        assertTrue(settings(Map.of("HF_HUB_OFFLINE", value)).offline());
+        assertTrue(settings(Map.of("HF_HUB_OFFLINE", value)).offline(), "HF_HUB_OFFLINE='" + value + "'");
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"0", "false", "no", "off", "", "offline"})
     void offlineIsOffForEverythingElse(String value) {
-        assertFalse(settings(Map.of("HF_HUB_OFFLINE", value)).offline());
+        assertFalse(settings(Map.of("HF_HUB_OFFLINE", value)).offline(), "HF_HUB_OFFLINE='" + value + "'");
     }
 
     @Test

@@ -92,14 +92,14 @@ public final class ForwardBenchmark implements Callable<Integer> {
     }
 
     /** Linear interpolation between closest ranks, as numpy's default percentile does. */
-    private static double percentile(double[] sorted, double percent) {
+    static double percentile(double[] sorted, double percent) {
         double rank = percent / 100 * (sorted.length - 1);
         int low = (int) Math.floor(rank);
         int high = (int) Math.ceil(rank);
         return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
     }
 
-    private static double round(double value) {
+    static double round(double value) {
         return Math.round(value * 1000) / 1000.0;
     }
 }
