@@ -10,7 +10,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -49,16 +48,9 @@ public final class ForwardBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // libtorch reads its thread counts when the engine starts, so they are set before anything touches DJL.
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        BenchmarkSupport.useThreads(threads);
         try (HookedTransformer transformer = HookedTransformer.load(model)) {
-            Random random = new Random(0);
-            long[][] rows = new long[batch][seq];
-            for (long[] row : rows) {
-                Arrays.setAll(row, i -> random.nextInt(transformer.config().vocabSize()));
-            }
-            TokenBatch tokens = TokenBatch.of(rows);
+            TokenBatch tokens = BenchmarkSupport.randomTokens(batch, seq, transformer.config().vocabSize(), 0);
             RunOptions options = cacheAll ? RunOptions.none().withCacheAll() : RunOptions.none();
             for (int i = 0; i < warmup; i++) {
                 time(transformer, tokens, options);
@@ -74,9 +66,9 @@ public final class ForwardBenchmark implements Callable<Integer> {
             result.put("threads", threads);
             result.put("batch", batch);
             result.put("seq", seq);
-            result.put("median_ms", round(percentile(millis, 50)));
-            result.put("p10_ms", round(percentile(millis, 10)));
-            result.put("p90_ms", round(percentile(millis, 90)));
+            result.put("median_ms", BenchmarkSupport.round(BenchmarkSupport.percentile(millis, 50)));
+            result.put("p10_ms", BenchmarkSupport.round(BenchmarkSupport.percentile(millis, 10)));
+            result.put("p90_ms", BenchmarkSupport.round(BenchmarkSupport.percentile(millis, 90)));
             result.put("iters", iters);
             System.out.println(new ObjectMapper().writeValueAsString(result));
         }
@@ -89,17 +81,5 @@ public final class ForwardBenchmark implements Callable<Integer> {
             result.logits().getFloat(0, 0, 0);
         }
         return (System.nanoTime() - start) / 1e6;
-    }
-
-    /** Linear interpolation between closest ranks, as numpy's default percentile does. */
-    static double percentile(double[] sorted, double percent) {
-        double rank = percent / 100 * (sorted.length - 1);
-        int low = (int) Math.floor(rank);
-        int high = (int) Math.ceil(rank);
-        return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
-    }
-
-    static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
     }
 }

@@ -14,7 +14,6 @@ import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -61,17 +60,10 @@ public final class ProfilerOverheadBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // libtorch reads its thread counts when the engine starts, so they are set before anything touches DJL.
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        BenchmarkSupport.useThreads(threads);
         Map<String, Object> result = new LinkedHashMap<>();
         try (HookedTransformer transformer = HookedTransformer.load(model)) {
-            Random random = new Random(0);
-            long[][] rows = new long[batch][seq];
-            for (long[] row : rows) {
-                Arrays.setAll(row, i -> random.nextInt(transformer.config().vocabSize()));
-            }
-            TokenBatch tokens = TokenBatch.of(rows);
+            TokenBatch tokens = BenchmarkSupport.randomTokens(batch, seq, transformer.config().vocabSize(), 0);
             for (int i = 0; i < warmup; i++) {
                 timePass(() -> transformer.run(tokens, RunOptions.none()));
                 timePass(() -> ComponentProfiler.of(transformer).run(tokens, RunOptions.none()));
@@ -85,8 +77,8 @@ public final class ProfilerOverheadBenchmark implements Callable<Integer> {
             }
             Arrays.sort(plainMicros);
             Arrays.sort(profiledMicros);
-            double plain = ForwardBenchmark.percentile(plainMicros, 50);
-            double profiled = ForwardBenchmark.percentile(profiledMicros, 50);
+            double plain = BenchmarkSupport.percentile(plainMicros, 50);
+            double profiled = BenchmarkSupport.percentile(profiledMicros, 50);
             ComponentProfile profile = profiler.profile();
 
             result.put("layers", transformer.config().layers());
@@ -95,16 +87,16 @@ public final class ProfilerOverheadBenchmark implements Callable<Integer> {
             result.put("batch", batch);
             result.put("seq", seq);
             result.put("passes", passes);
-            result.put("plain_median_us", ForwardBenchmark.round(plain));
-            result.put("profiled_median_us", ForwardBenchmark.round(profiled));
-            result.put("profiled_over_plain", ForwardBenchmark.round(profiled / plain));
+            result.put("plain_median_us", BenchmarkSupport.round(plain));
+            result.put("profiled_median_us", BenchmarkSupport.round(profiled));
+            result.put("profiled_over_plain", BenchmarkSupport.round(profiled / plain));
             result.put("profiler_reads_us_per_pass",
-                    ForwardBenchmark.round(profile.profilerOverheadNanos() / 1000.0 / profile.passes()));
+                    BenchmarkSupport.round(profile.profilerOverheadNanos() / 1000.0 / profile.passes()));
         }
-        result.put("statm_kept_open_us_per_read", ForwardBenchmark.round(microsPerRead(statmReads, () -> {
+        result.put("statm_kept_open_us_per_read", BenchmarkSupport.round(microsPerRead(statmReads, () -> {
             ProcessMemory.self().residentBytes();
         })));
-        result.put("statm_opened_each_time_us_per_read", ForwardBenchmark.round(microsPerRead(statmReads, () -> {
+        result.put("statm_opened_each_time_us_per_read", BenchmarkSupport.round(microsPerRead(statmReads, () -> {
             Files.readAllBytes(STATM);
         })));
         System.out.println(new ObjectMapper().writeValueAsString(result));

@@ -94,9 +94,7 @@ public final class SweepBenchmark implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        // libtorch reads its thread counts when the engine starts, so they are set before anything touches DJL.
-        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
-        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+        BenchmarkSupport.useThreads(threads);
         ObjectMapper json = new ObjectMapper();
         try (HookedTransformer transformer = HookedTransformer.load(model)) {
             TokenBatch tokens = tokens(batch, seq, transformer.config().vocabSize());
@@ -126,7 +124,7 @@ public final class SweepBenchmark implements Callable<Integer> {
                     peakMb.putIfAbsent(variant, peak);
                     Map<String, Object> line = header(variant);
                     line.put("round", round);
-                    line.put("sweep_ms", round(ms));
+                    line.put("sweep_ms", BenchmarkSupport.round(ms));
                     line.put("passes", sweep.passes);
                     if (sweep.timings != null) {
                         line.put("pass_ms", sweep.timings.batchedPassesMs());
@@ -143,8 +141,8 @@ public final class SweepBenchmark implements Callable<Integer> {
                 Map<String, Object> line = header(variant);
                 line.put("summary", true);
                 line.put("rounds", rounds);
-                line.put("median_ms", round(median(millis.get(variant))));
-                line.put("ratio_to_" + variants.get(0), round(median(millis.get(variant)) / first));
+                line.put("median_ms", BenchmarkSupport.round(median(millis.get(variant))));
+                line.put("ratio_to_" + variants.get(0), BenchmarkSupport.round(median(millis.get(variant)) / first));
                 line.put("peak_rss_mb", peakMb.get(variant));
                 if (reference != null) {
                     line.put("max_abs_diff_vs_loop", maxAbsDiff(values.get(variant), reference));
@@ -270,10 +268,6 @@ public final class SweepBenchmark implements Callable<Integer> {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int mid = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
     }
 
     /**

@@ -1,0 +1,39 @@
+package dev.arrakis.samples.bench;
+
+import dev.arrakis.model.TokenBatch;
+import java.util.Arrays;
+import java.util.Random;
+
+/** What every benchmark here sets up and reports the same way. */
+final class BenchmarkSupport {
+    private BenchmarkSupport() {}
+
+    /** libtorch reads its thread counts when the engine starts, so this must run before anything touches DJL. */
+    static void useThreads(int threads) {
+        System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
+        System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+
+    /** A batch of uniformly random token ids below {@code vocab}, the same for the same seed. */
+    static TokenBatch randomTokens(int batch, int seq, int vocab, long seed) {
+        Random random = new Random(seed);
+        long[][] rows = new long[batch][seq];
+        for (long[] row : rows) {
+            Arrays.setAll(row, i -> random.nextInt(vocab));
+        }
+        return TokenBatch.of(rows);
+    }
+
+    /** Linear interpolation between closest ranks, as numpy's default percentile does. */
+    static double percentile(double[] sorted, double percent) {
+        double rank = percent / 100 * (sorted.length - 1);
+        int low = (int) Math.floor(rank);
+        int high = (int) Math.ceil(rank);
+        return sorted[low] + (sorted[high] - sorted[low]) * (rank - low);
+    }
+
+    /** Three decimals, as the reports print them. */
+    static double round(double value) {
+        return Math.round(value * 1000) / 1000.0;
+    }
+}
