@@ -111,8 +111,11 @@ public final class ExperimentRunner implements AutoCloseable {
 
     /**
      * The model, loaded now if no run has loaded it yet: {@link RunnerOptions#model()}, else
-     * {@link RunnerOptions#checkpoint()}, else the experiment's own (its config's directory, found as
-     * {@code checkpointOfConfig} describes, or its catalogue name's hub repository). Its shape must be the one the experiment was checked against.
+     * {@link RunnerOptions#checkpoint()}, else the experiment's own: its catalogue name's hub repository, or its
+     * config's directory. A relative config path is looked up in the {@link RunnerOptions#withProjectDir project
+     * directory} given and each directory above it; without one, under the directory the build found it in
+     * ({@link ModelSource#projectDir()}), and when that no longer holds it, from the working directory up. Its shape
+     * must be the one the experiment was checked against.
      */
     public HookedTransformer model() {
         requireOpen();
@@ -144,10 +147,9 @@ public final class ExperimentRunner implements AutoCloseable {
     }
 
     /**
-     * The directory of the experiment's config. A relative path is looked up in the project directory given to the
-     * runner and each directory above it; without one, under the directory the build found it in (so a run started
-     * anywhere loads the checkpoint the build checked), and when that no longer holds it, from the working directory
-     * up (classes built on another machine).
+     * The directory of the experiment's config, looked up as {@link #model()} says: the build's directory comes
+     * first so that a run started anywhere loads the checkpoint the build checked; the working directory remains
+     * for classes built where they no longer are (another machine, a moved project).
      */
     private Path checkpointOfConfig(ModelSource source) {
         Path written = Path.of(source.configPath());

@@ -54,9 +54,9 @@ public final class RunnerOptions {
 
     /**
      * The experiment's own model (its catalogue name through the environment's hub settings, or its config path
-     * under the directory the build found it in, else from the working directory up), at most {@value #DEFAULT_MAX_ROWS_PER_PASS} rows and
-     * {@value #DEFAULT_MAX_TOKENS_PER_PASS} tokens per pass, seed 0, no run sink, no stop signal, no listener, no
-     * per-component profile.
+     * under the directory the build found it in, else from the working directory up), at most
+     * {@value #DEFAULT_MAX_ROWS_PER_PASS} rows and {@value #DEFAULT_MAX_TOKENS_PER_PASS} tokens per pass, seed 0, no
+     * run sink, no stop signal, no listener, no per-component profile.
      */
     public static RunnerOptions defaults() {
         return new RunnerOptions();
