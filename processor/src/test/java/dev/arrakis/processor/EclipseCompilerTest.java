@@ -72,9 +72,9 @@ class EclipseCompilerTest {
         EcjCompilation ecj = EcjCompilation.compile(directory, repository, samples);
         assertTrue(ecj.succeeded(), ecj.describe());
         String prefix = "dev/arrakis/samples/experiments/";
-        assertEquals(List.of(prefix + "Gpt2PrefixedHooks.java", prefix + "HeadAblation_Experiment.java",
+        assertEquals(List.of(prefix + "Gpt2TinyHooks.java", prefix + "HeadAblation_Experiment.java",
                 prefix + "ResidualPatching_Experiment.java"), ecj.generatedSourceFiles(), "generated under ecj");
-        assertCompiled(ecj, prefix + "Gpt2PrefixedHooks.class", prefix + "HeadAblation_Experiment.class",
+        assertCompiled(ecj, prefix + "Gpt2TinyHooks.class", prefix + "HeadAblation_Experiment.class",
                 prefix + "ResidualPatching_Experiment.class");
         assertEquals(List.of("dev.arrakis.samples.experiments.HeadAblation_Experiment",
                         "dev.arrakis.samples.experiments.ResidualPatching_Experiment"),

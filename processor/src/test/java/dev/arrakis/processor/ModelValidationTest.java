@@ -64,10 +64,43 @@ class ModelValidationTest {
                 ModelValidationTest.class.getClassLoader().getResource("project/src/nearby/Nearby.java"));
         Compilation compilation = Compilations.compilerWithoutProjectDir().compile(source);
         assertThat(compilation).succeeded();
+        String projectDir = Compilations.projectDir().toAbsolutePath().normalize().toString();
         assertThat(compilation).generatedSourceFile("nearby.Nearby_Experiment").contentsAsUtf8String()
-                .contains("ModelSource.config(\"models/toy/config.json\")");
+                .contains("ModelSource.config(\"models/toy/config.json\", " + javaLiteral(projectDir) + ")");
         assertThat(compilation).generatedSourceFile("nearby.ToyHooks").contentsAsUtf8String()
                 .contains("public static final int LAYERS = 2;");
+    }
+
+    /**
+     * The runner records the directory the build found the config under, so that a run started from any directory
+     * loads the model the build checked.
+     */
+    @Test
+    void theRunnerRecordsTheProjectDirectoryOption() {
+        JavaFileObject source = Compilations.experiment("Probe", """
+                @Experiment(config = "models/toy/config.json")
+                class Probe {
+                    @Input
+                    TokenBatch prompts() {
+                        return TokenBatch.of(new long[] {1, 2});
+                    }
+
+                    @Run
+                    int layers(ModelConfig config) {
+                        return config.layers();
+                    }
+                }
+                """);
+        Compilation compilation = Compilations.compile(source);
+        assertThat(compilation).succeeded();
+        String projectDir = Compilations.projectDir().toAbsolutePath().normalize().toString();
+        assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String()
+                .contains("ModelSource.config(\"models/toy/config.json\", " + javaLiteral(projectDir) + ")");
+    }
+
+    /** A path as the emitter writes it in a string literal (a Windows path's backslashes are escaped). */
+    private static String javaLiteral(String text) {
+        return "\"" + text.replace("\\", "\\\\") + "\"";
     }
 
     @Test

@@ -94,6 +94,20 @@ class UserProjectCliTest {
                 sweep.out());
     }
 
+    /**
+     * The test's working directory is the processor module, outside the project: the config is found where the build
+     * found it, as for a user who runs the launcher from anywhere but their project.
+     */
+    @Test
+    void runFindsTheConfigWhereTheBuildFoundItFromAnotherDirectory() {
+        Path workingDirectory = Path.of("").toAbsolutePath();
+        assertTrue(!workingDirectory.startsWith(project), "the working directory " + workingDirectory
+                + " must lie outside the project " + project);
+        Outcome plain = cli("run", "--class-path", classes.toString(), "--no-record", "Probe.logitDiff");
+        assertEquals(0, plain.code(), plain.err());
+        assertEquals(List.of(format(direct(-1))), resultLines(plain), plain.out());
+    }
+
     @Test
     void aMissingClassPathEntryIsNamed() {
         Path missing = project.resolve("target/no-such-classes");

@@ -29,10 +29,11 @@ import picocli.CommandLine.Model.CommandSpec;
         footerHeading = "%nExamples:%n",
         footer = {"  arrakis demo", "  arrakis demo --layer 0 --head 3 --text \"When Mary and John went to the store\""})
 final class DemoCommand implements Runnable {
-    static final String DEFAULT_CHECKPOINT = "runtime/src/test/resources/reference/gpt2-prefixed";
+    /** The installation's tiny GPT-2, which the samples use too; below {@code arrakis.home}, set by the launcher. */
+    static final String DEFAULT_CHECKPOINT = "models/gpt2-tiny";
 
     @Option(names = "--model", paramLabel = "DIR|NAME",
-            description = "Checkpoint (default: the committed " + DEFAULT_CHECKPOINT + ").")
+            description = "Checkpoint (default: the committed " + DEFAULT_CHECKPOINT + " of the installation).")
     private String model;
 
     @Option(names = "--text", paramLabel = "TEXT", defaultValue = "The cat sat on the mat because the cat was tired.",

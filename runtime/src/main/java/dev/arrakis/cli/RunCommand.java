@@ -63,8 +63,8 @@ final class RunCommand implements Callable<Integer> {
     private Path checkpoint;
 
     @Option(names = "--project-dir", paramLabel = "DIR",
-            description = "Where config paths in @Experiment(config) are resolved (default: the working directory and"
-                    + " the directories above it).")
+            description = "Resolve a relative @Experiment(config) path here and in the directories above it (default:"
+                    + " where the build found it; if that no longer holds it, the working directory and above).")
     private Path projectDir;
 
     @Option(names = "--max-rows", paramLabel = "N", description = "Rows per batched forward pass (default: 512).")

@@ -111,8 +111,11 @@ public final class ExperimentRunner implements AutoCloseable {
 
     /**
      * The model, loaded now if no run has loaded it yet: {@link RunnerOptions#model()}, else
-     * {@link RunnerOptions#checkpoint()}, else the experiment's own (its config's directory, or its catalogue
-     * name's hub repository). Its shape must be the one the experiment was checked against.
+     * {@link RunnerOptions#checkpoint()}, else the experiment's own: its catalogue name's hub repository, or its
+     * config's directory. A relative config path is looked up in the {@link RunnerOptions#withProjectDir project
+     * directory} given and each directory above it; without one, under the directory the build found it in
+     * ({@link ModelSource#projectDir()}), and when that no longer holds it, from the working directory up. Its shape
+     * must be the one the experiment was checked against.
      */
     public HookedTransformer model() {
         requireOpen();
@@ -124,7 +127,7 @@ public final class ExperimentRunner implements AutoCloseable {
             } else if (options.checkpoint().isPresent()) {
                 loaded = HookedTransformer.load(options.checkpoint().get());
             } else if (definition.model().configPath() != null) {
-                loaded = HookedTransformer.load(checkpointOfConfig(definition.model().configPath()));
+                loaded = HookedTransformer.load(checkpointOfConfig(definition.model()));
             } else {
                 loaded = HookedTransformer.load(KnownModels.get(definition.model().knownName()).hubRepo(),
                         options.hub());
@@ -143,23 +146,41 @@ public final class ExperimentRunner implements AutoCloseable {
         return model;
     }
 
-    /** The directory of the experiment's config: the path resolved against the project directory or one above it. */
-    private Path checkpointOfConfig(String configPath) {
-        Path written = Path.of(configPath);
-        Path projectDir = options.projectDir().toAbsolutePath().normalize();
+    /**
+     * The directory of the experiment's config, looked up as {@link #model()} says: the build's directory comes
+     * first so that a run started anywhere loads the checkpoint the build checked; the working directory remains
+     * for classes built where they no longer are (another machine, a moved project).
+     */
+    private Path checkpointOfConfig(ModelSource source) {
+        Path written = Path.of(source.configPath());
+        Path searchedFrom = options.projectDir().toAbsolutePath().normalize();
         if (written.isAbsolute()) {
             if (Files.isRegularFile(written)) {
                 return written.getParent();
             }
-        } else {
-            for (Path directory = projectDir; directory != null; directory = directory.getParent()) {
-                Path candidate = directory.resolve(written);
-                if (Files.isRegularFile(candidate)) {
-                    return candidate.getParent();
-                }
+            throw configNotFound(source, searchedFrom);
+        }
+        if (options.givenProjectDir().isEmpty() && source.projectDir() != null) {
+            Path candidate = source.projectDir().resolve(written);
+            if (Files.isRegularFile(candidate)) {
+                return candidate.getParent();
             }
         }
-        throw new ExperimentDefinitionException(Problem.of(Message.CONFIG_NOT_FOUND, configPath, projectDir).text());
+        for (Path directory = searchedFrom; directory != null; directory = directory.getParent()) {
+            Path candidate = directory.resolve(written);
+            if (Files.isRegularFile(candidate)) {
+                return candidate.getParent();
+            }
+        }
+        throw configNotFound(source, searchedFrom);
+    }
+
+    private ExperimentDefinitionException configNotFound(ModelSource source, Path searchedFrom) {
+        String text = Problem.of(Message.CONFIG_NOT_FOUND, source.configPath(), searchedFrom).text();
+        if (source.projectDir() != null && options.givenProjectDir().isEmpty()) {
+            text += "; the build found it under " + source.projectDir() + ", which no longer holds it";
+        }
+        return new ExperimentDefinitionException(text);
     }
 
     private void requireShape(HookedTransformer loaded) {

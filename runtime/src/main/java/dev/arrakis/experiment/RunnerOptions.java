@@ -54,9 +54,9 @@ public final class RunnerOptions {
 
     /**
      * The experiment's own model (its catalogue name through the environment's hub settings, or its config path
-     * from the working directory up), at most {@value #DEFAULT_MAX_ROWS_PER_PASS} rows and
-     * {@value #DEFAULT_MAX_TOKENS_PER_PASS} tokens per pass, seed 0, no run sink, no stop signal, no listener, no
-     * per-component profile.
+     * under the directory the build found it in, else from the working directory up), at most
+     * {@value #DEFAULT_MAX_ROWS_PER_PASS} rows and {@value #DEFAULT_MAX_TOKENS_PER_PASS} tokens per pass, seed 0, no
+     * run sink, no stop signal, no listener, no per-component profile.
      */
     public static RunnerOptions defaults() {
         return new RunnerOptions();
@@ -80,8 +80,8 @@ public final class RunnerOptions {
     }
 
     /**
-     * Where an experiment's {@code config} path is looked up (then in each directory above it), and whose git state
-     * a run records.
+     * Where an experiment's relative {@code config} path is looked up (then in each directory above it) instead of
+     * the directory the build found it in, and whose git state a run records.
      */
     public RunnerOptions withProjectDir(Path directory) {
         RunnerOptions copy = copy();
@@ -162,9 +162,17 @@ public final class RunnerOptions {
         return Optional.ofNullable(model);
     }
 
-    /** The directory config paths are resolved against: the one given, or the working directory. */
+    /**
+     * The directory config paths are looked up from when the build's directory does not hold them (or one was
+     * given), and whose git state a run records: the one given, or the working directory.
+     */
     public Path projectDir() {
         return projectDir != null ? projectDir : Path.of("").toAbsolutePath();
+    }
+
+    /** The project directory given with {@link #withProjectDir}, which overrides the one the build recorded. */
+    Optional<Path> givenProjectDir() {
+        return Optional.ofNullable(projectDir);
     }
 
     /** The hub settings given, or those of the environment. */

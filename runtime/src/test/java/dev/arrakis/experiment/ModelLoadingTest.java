@@ -11,13 +11,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.spec.KnownModels;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Where the runner finds its model, when it loads it, and what it checks about it. */
 class ModelLoadingTest {
     private static final TokenBatch PROMPTS = TokenBatch.of(new long[] {5, 17, 3, 99});
+    /** The tiny checkpoint's config below the test resources: no directory from the runtime module up holds it. */
+    private static final String CONFIG_BELOW_RESOURCES = "reference/gpt2-prefixed/config.json";
+    private static final Path RESOURCES = Path.of("src/test/resources").toAbsolutePath();
 
     private static RunDefinition plainRun() {
         return RunDefinition.builder("plain").invoker((experiment, context) -> context.config().layers());
@@ -42,6 +48,59 @@ class ModelLoadingTest {
             runner.run("plain");
             assertSame(loaded, runner.model(), "loaded once");
             assertEquals(0, runner.run("plain").record().timings().loadMs());
+        }
+    }
+
+    @Test
+    void aConfigPathIsFoundUnderTheDirectoryTheBuildFoundItIn() {
+        TestDefinition definition = TestDefinition.named("BuiltHere").input("prompts", PROMPTS).run(plainRun())
+                .model(ModelSource.config(CONFIG_BELOW_RESOURCES, RESOURCES.toString()), TestDefinition.TINY);
+        try (ExperimentRunner runner = ExperimentRunner.open(definition)) {
+            Path checkpoint = runner.run("plain").record().model().checkpoint();
+            assertEquals(TestDefinition.CHECKPOINT.normalize(), checkpoint.normalize(),
+                    "loaded " + checkpoint + "; the build found the config under " + RESOURCES);
+        }
+    }
+
+    @Test
+    void aProjectDirectoryGivenToTheRunnerWinsOverTheBuildsDirectory(@TempDir Path elsewhere) throws IOException {
+        Path copy = Files.createDirectories(elsewhere.resolve("reference/gpt2-prefixed"));
+        for (String file : new String[] {"config.json", "model.safetensors"}) {
+            Files.copy(TestDefinition.CHECKPOINT.resolve(file), copy.resolve(file));
+        }
+        TestDefinition definition = TestDefinition.named("Redirected").input("prompts", PROMPTS).run(plainRun())
+                .model(ModelSource.config(CONFIG_BELOW_RESOURCES, RESOURCES.toString()), TestDefinition.TINY);
+        try (ExperimentRunner runner = ExperimentRunner.open(definition,
+                RunnerOptions.defaults().withProjectDir(elsewhere))) {
+            Path checkpoint = runner.run("plain").record().model().checkpoint();
+            assertEquals(copy.normalize(), checkpoint.normalize(),
+                    "loaded " + checkpoint + " although the project directory " + elsewhere + " was given");
+        }
+    }
+
+    @Test
+    void aBuildDirectoryThatNoLongerHoldsTheConfigFallsBackToTheWorkingDirectory() {
+        Path gone = Path.of("target/no-such-project").toAbsolutePath();
+        TestDefinition definition = TestDefinition.named("Moved").input("prompts", PROMPTS).run(plainRun())
+                .model(ModelSource.config(TestDefinition.CONFIG_PATH, gone.toString()), TestDefinition.TINY);
+        try (ExperimentRunner runner = ExperimentRunner.open(definition)) {
+            Path checkpoint = runner.run("plain").record().model().checkpoint();
+            assertEquals(TestDefinition.CHECKPOINT.normalize(), checkpoint.normalize(),
+                    "loaded " + checkpoint + " from the working directory " + Path.of("").toAbsolutePath());
+        }
+    }
+
+    @Test
+    void aConfigFoundNowhereNamesTheBuildsDirectoryToo() {
+        Path gone = Path.of("target/no-such-project").toAbsolutePath();
+        TestDefinition definition = TestDefinition.named("Lost").input("prompts", PROMPTS).run(plainRun())
+                .model(ModelSource.config("models/none/config.json", gone.toString()), TestDefinition.TINY);
+        try (ExperimentRunner runner = ExperimentRunner.open(definition)) {
+            ExperimentDefinitionException error = assertThrows(ExperimentDefinitionException.class,
+                    () -> runner.run("plain"));
+            assertEquals("[Experiment/ConfigNotFound] no model config 'models/none/config.json' beside "
+                    + Path.of("").toAbsolutePath() + " or in any directory above it; the build found it under "
+                    + gone + ", which no longer holds it", error.getMessage());
         }
     }
 

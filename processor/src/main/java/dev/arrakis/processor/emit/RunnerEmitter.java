@@ -157,9 +157,13 @@ public final class RunnerEmitter {
     }
 
     private static CodeBlock modelSource(ModelSourceModel source) {
-        return source.knownName() != null
-                ? CodeBlock.of("$T.known($S)", MODEL_SOURCE, source.knownName())
-                : CodeBlock.of("$T.config($S)", MODEL_SOURCE, source.configPath());
+        if (source.knownName() != null) {
+            return CodeBlock.of("$T.known($S)", MODEL_SOURCE, source.knownName());
+        }
+        return source.projectDir() == null
+                ? CodeBlock.of("$T.config($S)", MODEL_SOURCE, source.configPath())
+                : CodeBlock.of("$T.config($S, $S)", MODEL_SOURCE, source.configPath(),
+                        source.projectDir().toString());
     }
 
     /** The shape as a constructor call, so the runtime compares the loaded model against exactly these numbers. */

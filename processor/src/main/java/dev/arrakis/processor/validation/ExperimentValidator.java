@@ -109,7 +109,8 @@ public final class ExperimentValidator {
         }
         missingInputs.report(report);
         ValidatedExperiment validated = model.map(resolved -> new ValidatedExperiment(name,
-                new ModelSourceModel(resolved.knownName(), resolved.configPath(), resolved.shape()),
+                new ModelSourceModel(resolved.knownName(), resolved.configPath(), resolved.projectDir(),
+                        resolved.shape()),
                 inputs.stream().map(InputInfo::model).toList(), runs)).orElse(null);
         return new Result(report.build(), validated);
     }

@@ -22,7 +22,8 @@ import javax.lang.model.element.TypeElement;
  * Finds the model an {@code @Experiment} names: a catalogue entry ({@link KnownModels}), or a {@code config.json}
  * parsed by the same {@link ConfigShapes} the runtime loads it with. A config path is resolved against the
  * {@code arrakis.projectDir} processor option when it is set, otherwise beside the experiment's source file and in
- * each directory above it.
+ * each directory above it; the directory it was found under is recorded, so that a run started from any directory
+ * loads the same file.
  */
 public final class ModelResolver {
     /** The processor option naming the directory config paths are relative to. */
@@ -47,10 +48,12 @@ public final class ModelResolver {
      *
      * @param knownName the catalogue name, or null
      * @param configPath the config path as written, or null
+     * @param projectDir the absolute directory a relative {@code configPath} was found under, or null
      * @param shape the shape
      * @param hooksSimpleName e.g. {@code Gpt2Hooks}
      */
-    public record ResolvedModel(String knownName, String configPath, ModelConfig shape, String hooksSimpleName) {
+    public record ResolvedModel(String knownName, String configPath, Path projectDir, ModelConfig shape,
+            String hooksSimpleName) {
 
         /** What messages call the model: the catalogue name or the config path. */
         public String displayName() {
@@ -78,29 +81,29 @@ public final class ModelResolver {
                         KnownModels.catalogue()), experiment.attribute("model"));
                 return Optional.empty();
             }
-            return Optional.of(new ResolvedModel(model, null, known.get().config(),
+            return Optional.of(new ResolvedModel(model, null, null, known.get().config(),
                     HooksNaming.hooksClassForModel(model)));
         }
         Site site = experiment.attribute("config");
-        Optional<Path> file = locate(type, config, site, report);
-        if (file.isEmpty()) {
+        Optional<Path> foundUnder = locate(type, config, site, report);
+        if (foundUnder.isEmpty()) {
             return Optional.empty();
         }
-        Object parsed = parsedConfigs.computeIfAbsent(file.get().toAbsolutePath().normalize(),
-                path -> parse(path, config));
+        Path base = foundUnder.get().toAbsolutePath().normalize();
+        Object parsed = parsedConfigs.computeIfAbsent(base.resolve(config).normalize(), path -> parse(path, config));
         if (parsed instanceof Problem problem) {
             report.error(problem, site);
             return Optional.empty();
         }
-        return Optional.of(new ResolvedModel(null, config, (ModelConfig) parsed,
-                HooksNaming.hooksClassForConfig(config)));
+        return Optional.of(new ResolvedModel(null, config, Path.of(config).isAbsolute() ? null : base,
+                (ModelConfig) parsed, HooksNaming.hooksClassForConfig(config)));
     }
 
+    /** The directory {@code config} resolves against to an existing file, or empty after reporting its absence. */
     private Optional<Path> locate(TypeElement type, String config, Site site, ValidationReport.Builder report) {
         if (projectDir != null) {
-            Path file = projectDir.resolve(config);
-            if (Files.isRegularFile(file)) {
-                return Optional.of(file);
+            if (Files.isRegularFile(projectDir.resolve(config))) {
+                return Optional.of(projectDir);
             }
             report.error(Problem.of(Message.CONFIG_NOT_IN_PROJECT, config, projectDir), site);
             return Optional.empty();
@@ -111,9 +114,8 @@ public final class ModelResolver {
             return Optional.empty();
         }
         for (Path dir = sourceDir.get(); dir != null; dir = dir.getParent()) {
-            Path file = dir.resolve(config);
-            if (Files.isRegularFile(file)) {
-                return Optional.of(file);
+            if (Files.isRegularFile(dir.resolve(config))) {
+                return Optional.of(dir);
             }
         }
         report.error(Problem.of(Message.CONFIG_NOT_FOUND, config,

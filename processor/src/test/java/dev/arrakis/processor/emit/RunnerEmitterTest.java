@@ -21,7 +21,7 @@ class RunnerEmitterTest {
 
     private static ExperimentModel model(String source) {
         return new ExperimentModel(ClassName.get("p", "Big"), "p.Big", "Big",
-                new ModelSourceModel("gpt2", null, KnownModels.get("gpt2").config()), "00", source, List.of(),
+                new ModelSourceModel("gpt2", null, null, KnownModels.get("gpt2").config()), "00", source, List.of(),
                 List.of());
     }
 

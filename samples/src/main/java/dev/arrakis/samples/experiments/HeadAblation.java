@@ -16,7 +16,7 @@ import dev.arrakis.hooks.Logits;
  * then with each head zero-ablated in turn (a layer by head grid), with two heads ablated together, and with a set
  * of MLP neurons mean-ablated.
  */
-@Experiment(config = "runtime/src/test/resources/reference/gpt2-prefixed/config.json")
+@Experiment(config = "models/gpt2-tiny/config.json")
 @LogExperiment
 public class HeadAblation {
     static final int PROMPTS = 4;

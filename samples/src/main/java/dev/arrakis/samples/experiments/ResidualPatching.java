@@ -17,7 +17,7 @@ import dev.arrakis.hooks.Logits;
  * every layer and position and measure how much of the clean logit difference comes back. We also read the first
  * layer's attention pattern on the clean prompts.
  */
-@Experiment(config = "runtime/src/test/resources/reference/gpt2-prefixed/config.json")
+@Experiment(config = "models/gpt2-tiny/config.json")
 public class ResidualPatching {
 
     @Input
@@ -30,7 +30,7 @@ public class ResidualPatching {
         return clean().withFreshSecondHalf(HeadAblation.VOCAB, 11);
     }
 
-    @Patch(hook = Gpt2PrefixedHooks.RESID_PRE, layer = Sweep.ALL, position = Sweep.ALL)
+    @Patch(hook = Gpt2TinyHooks.RESID_PRE, layer = Sweep.ALL, position = Sweep.ALL)
     @Plot(title = "clean logit difference restored by patching resid_pre")
     double residPre(Logits logits, PromptPairs clean) {
         return clean.meanLogitDiff(logits);
@@ -38,7 +38,7 @@ public class ResidualPatching {
 
     @Run(input = "clean")
     @Plot(kind = PlotKind.ATTENTION)
-    AttentionPattern firstLayerPattern(@Capture(Gpt2PrefixedHooks.L0_ATTN_PATTERN) AttentionPattern pattern) {
+    AttentionPattern firstLayerPattern(@Capture(Gpt2TinyHooks.L0_ATTN_PATTERN) AttentionPattern pattern) {
         return pattern;
     }
 }
