@@ -1,13 +1,15 @@
 package dev.arrakis.experiment;
 
 import dev.arrakis.annotations.Axis;
-import dev.arrakis.experiment.Intervention.Ablation;
-import dev.arrakis.experiment.Intervention.Patching;
 import dev.arrakis.spec.Dim;
 import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.HookPoints;
+import dev.arrakis.spec.Intervention;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Intervention.Patching;
 import dev.arrakis.spec.Message;
 import dev.arrakis.spec.Problem;
+import dev.arrakis.spec.Selection;
 import dev.arrakis.spec.ShapeChecks;
 import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;

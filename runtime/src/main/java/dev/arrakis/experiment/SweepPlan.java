@@ -2,12 +2,14 @@ package dev.arrakis.experiment;
 
 import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.annotations.Axis;
-import dev.arrakis.experiment.Intervention.Ablation;
-import dev.arrakis.experiment.Intervention.Patching;
 import dev.arrakis.spec.Dim;
 import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.HookPoints;
+import dev.arrakis.spec.Intervention;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Intervention.Patching;
 import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.spec.Selection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;

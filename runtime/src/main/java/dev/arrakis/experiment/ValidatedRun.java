@@ -1,5 +1,6 @@
 package dev.arrakis.experiment;
 
+import dev.arrakis.spec.Intervention;
 import java.util.List;
 import java.util.Map;
 

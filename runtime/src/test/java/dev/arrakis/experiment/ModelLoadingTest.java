@@ -10,7 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.KnownModels;
+import dev.arrakis.spec.Selection;
 import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;

@@ -3,12 +3,12 @@ package dev.arrakis.processor.validation;
 import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.annotations.Axis;
 import dev.arrakis.annotations.Sweep;
-import dev.arrakis.processor.model.InterventionModel;
-import dev.arrakis.processor.model.SelectionModel;
 import dev.arrakis.spec.Dim;
 import dev.arrakis.spec.HookPoint;
+import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.Message;
 import dev.arrakis.spec.Problem;
+import dev.arrakis.spec.Selection;
 import dev.arrakis.spec.ShapeChecks;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -52,7 +52,7 @@ final class InterventionChecks {
      * @param sweepSizes points on each swept axis; -1 where only the input decides (every position)
      * @param target what it replaces, or null when its hook point is unknown
      */
-    record Checked(String annotation, AnnotationSite site, InterventionModel model, Map<Axis, Site> swept,
+    record Checked(String annotation, AnnotationSite site, Intervention model, Map<Axis, Site> swept,
             Map<Axis, Long> sweepSizes, Target target) {}
 
     /**
@@ -145,7 +145,7 @@ final class InterventionChecks {
         checkNeurons(neuron, ref);
         checkPositions(positions);
 
-        InterventionModel model = new InterventionModel.Ablation(hook, selection(layer, Axis.LAYER, swept),
+        Intervention model = new Intervention.Ablation(hook, selection(layer, Axis.LAYER, swept),
                 selection(head, Axis.HEAD, swept), selection(neuron, Axis.NEURON, swept),
                 selection(positions, Axis.POSITION, swept),
                 AblationMethod.valueOf(site.enumName("method")));
@@ -167,7 +167,7 @@ final class InterventionChecks {
         checkHeads(head, ref);
         checkPositions(position);
 
-        InterventionModel model = new InterventionModel.Patching(hook, selection(layer, Axis.LAYER, swept),
+        Intervention model = new Intervention.Patching(hook, selection(layer, Axis.LAYER, swept),
                 selection(position, Axis.POSITION, swept), selection(head, Axis.HEAD, swept), site.string("from"),
                 site.string("into"));
         Target target = ref == null ? null : target(ref, layer, head.given() ? head : null, position);
@@ -219,11 +219,11 @@ final class InterventionChecks {
         return swept;
     }
 
-    private static SelectionModel selection(Attr attr, Axis axis, Map<Axis, Site> swept) {
+    private static Selection selection(Attr attr, Axis axis, Map<Axis, Site> swept) {
         if (attr.all()) {
-            return new SelectionModel(List.of(), true, true);
+            return new Selection(List.of(), true, true);
         }
-        return new SelectionModel(attr.values(), false, attr.given() && swept.containsKey(axis));
+        return new Selection(attr.values(), false, attr.given() && swept.containsKey(axis));
     }
 
     private HookRef resolveHook(String hook, Site hookSite, Attr layer) {
