@@ -16,6 +16,7 @@ import dev.arrakis.profile.MemoryProbe;
 import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.Intervention.Ablation;
 import dev.arrakis.spec.Intervention.Patching;
+import dev.arrakis.spec.InterventionRules.ResolvedHook;
 import dev.arrakis.spec.Selection;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -299,9 +300,9 @@ final class RunExecution {
         node.put("label", label);
         node.put("kind", intervention instanceof Ablation ? "ablate" : "patch");
         node.put("hook", hook.written());
-        RunValidation.selections(intervention).forEach((axis, selection) -> {
+        intervention.selections().forEach((axis, selection) -> {
             if (selection.isGiven() || selection.swept()) {
-                node.set(RunValidation.axisName(axis), describe(selection));
+                node.set(Intervention.axisName(axis), describe(selection));
             }
         });
         if (intervention instanceof Ablation ablation) {

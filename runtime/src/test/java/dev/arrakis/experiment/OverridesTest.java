@@ -236,7 +236,8 @@ class OverridesTest extends TinyModelTest {
     @Test
     void twoInterventionsCannotSweepTheSameAxis() {
         String message = problems(threeInterventions(), "three", overrides("ablate1.layer=all", "patch.layer=0,1"));
-        assertTrue(message.contains("ablate1 and patch both sweep layer"), message);
+        assertEquals("[Experiment/SweptTwice] layer is already swept by another intervention of run 'three'; each"
+                + " axis can be swept by one intervention", message);
     }
 
     @Test

@@ -1,0 +1,132 @@
+package dev.arrakis.processor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.testing.compile.Compilation;
+import dev.arrakis.cli.ArrakisCli;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import javax.tools.ToolProvider;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * One mistake, two ways in: written into the annotations, the build rejects it; made by a command-line override of
+ * a valid run, {@code arrakis run} rejects it. Both say it with the same tag and the same words, because both apply
+ * the one set of intervention rules.
+ */
+class SameRulesAtBuildAndRunTimeTest {
+    private static final Path TINY_CHECKPOINT = Path.of("../runtime/src/test/resources/reference/gpt2-prefixed");
+
+    /** The valid run that the overrides change: two head ablations that do not touch each other. */
+    private static final String VALID_RUN = """
+                @Ablate(layer = 0, head = 0)
+                @Ablate(layer = 1, head = 1)
+                double r(Logits logits) {
+                    return 0;
+                }
+            """;
+
+    @TempDir
+    static Path project;
+
+    private static Path classes;
+
+    @BeforeAll
+    static void compileTheValidProject() throws IOException {
+        Path model = Files.createDirectories(project.resolve("model"));
+        for (String file : List.of("config.json", "model.safetensors")) {
+            Files.copy(TINY_CHECKPOINT.resolve(file), model.resolve(file));
+        }
+        Path source = project.resolve("src/main/java/test/Probe.java");
+        Files.createDirectories(source.getParent());
+        Files.writeString(source, "package test;\n\n" + Compilations.IMPORTS + "\n"
+                + "@Experiment(config = \"model/config.json\")\nclass Probe {\n"
+                + "    @Input\n    static TokenBatch prompts() {\n        return TokenBatch.of(new long[] {5, 17});\n"
+                + "    }\n\n" + VALID_RUN + "}\n", StandardCharsets.UTF_8);
+        classes = Files.createDirectories(project.resolve("target/classes"));
+        String classPath = System.getProperty("java.class.path");
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int code = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-classpath", classPath,
+                "-processorpath", classPath, "-Aarrakis.projectDir=" + project, "-d", classes.toString(),
+                source.toString());
+        assertEquals(0, code, "javac exited " + code + ":\n" + diagnostics.toString(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void twoInterventionsSweepingOneAxis() {
+        assertSameProblem("""
+                @Ablate(layer = Sweep.ALL, head = 0)
+                @Ablate(layer = {0, 1}, head = 1, sweep = Axis.LAYER)
+                double r(Logits logits) {
+                    return 0;
+                }
+            """, "ablate1.layer=all", "ablate2.layer=0,1");
+    }
+
+    @Test
+    void twoInterventionsReplacingTheSameHeads() {
+        assertSameProblem("""
+                @Ablate(layer = 0, head = 0)
+                @Ablate(layer = 0, head = 0)
+                double r(Logits logits) {
+                    return 0;
+                }
+            """, "ablate2.layer=0", "ablate2.head=0");
+    }
+
+    @Test
+    void headsSelectedAtAHookWithoutHeads() {
+        assertSameProblem("""
+                @Ablate(layer = 0, head = 0, hook = "hook_resid_pre")
+                @Ablate(layer = 1, head = 1)
+                double r(Logits logits) {
+                    return 0;
+                }
+            """, "ablate1.hook=hook_resid_pre");
+    }
+
+    @Test
+    void aLayerGivenToAHookThatNamesItsOwn() {
+        assertSameProblem("""
+                @Ablate(layer = 0, head = 0, hook = "blocks.0.attn.hook_z")
+                @Ablate(layer = 1, head = 1)
+                double r(Logits logits) {
+                    return 0;
+                }
+            """, "ablate1.hook=blocks.0.attn.hook_z");
+    }
+
+    /**
+     * The build's one error for {@code run} written into the experiment, and the run-time problem of the valid
+     * run with {@code overrides}: the same text, tag included.
+     */
+    private static void assertSameProblem(String run, String... overrides) {
+        Compilation build = Compilations.compile(Compilations.gpt2Experiment("Probe", run));
+        List<String> buildErrors = build.errors().stream()
+                .map(diagnostic -> diagnostic.getMessage(Locale.ROOT))
+                .toList();
+        assertEquals(1, buildErrors.size(), "build errors of\n" + run + ":\n" + buildErrors);
+
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        List<String> command = new ArrayList<>(List.of("run", "--class-path", classes.toString(),
+                "--project-dir", project.toString(), "--no-record", "Probe.r"));
+        command.addAll(List.of(overrides));
+        String[] arguments = command.toArray(String[]::new);
+        int code = ArrakisCli.execute(arguments, new PrintWriter(out), new PrintWriter(err));
+        assertEquals(ArrakisCli.BAD_INPUT, code, "exit code of run with " + List.of(overrides) + "; stderr: "
+                + err + "; stdout: " + out);
+        assertEquals("run: " + buildErrors.get(0) + System.lineSeparator(), err.toString(),
+                "run time (overrides " + List.of(overrides) + ") against build time");
+    }
+}
