@@ -35,6 +35,19 @@ public sealed interface Intervention {
     /** The attribute that selects on an axis, as the annotation spells it ({@code @Ablate(positions)}). */
     String attribute(Axis axis);
 
+    /** The selections in axis order, leaving out a {@code null} neuron selection (a patch has none). */
+    private static Map<Axis, Selection> byAxis(Selection layers, Selection heads, Selection neurons,
+            Selection positions) {
+        Map<Axis, Selection> selections = new EnumMap<>(Axis.class);
+        selections.put(Axis.LAYER, layers);
+        selections.put(Axis.HEAD, heads);
+        if (neurons != null) {
+            selections.put(Axis.NEURON, neurons);
+        }
+        selections.put(Axis.POSITION, positions);
+        return selections;
+    }
+
     /** An axis as messages, override keys and run records name it: {@code layer}, {@code position}. */
     static String axisName(Axis axis) {
         return axis.name().toLowerCase(Locale.ROOT);
@@ -56,12 +69,7 @@ public sealed interface Intervention {
 
         @Override
         public Map<Axis, Selection> selections() {
-            Map<Axis, Selection> selections = new EnumMap<>(Axis.class);
-            selections.put(Axis.LAYER, layers);
-            selections.put(Axis.HEAD, heads);
-            selections.put(Axis.NEURON, neurons);
-            selections.put(Axis.POSITION, positions);
-            return selections;
+            return byAxis(layers, heads, neurons, positions);
         }
 
         @Override
@@ -90,11 +98,7 @@ public sealed interface Intervention {
 
         @Override
         public Map<Axis, Selection> selections() {
-            Map<Axis, Selection> selections = new EnumMap<>(Axis.class);
-            selections.put(Axis.LAYER, layers);
-            selections.put(Axis.HEAD, heads);
-            selections.put(Axis.POSITION, positions);
-            return selections;
+            return byAxis(layers, heads, null, positions);
         }
 
         @Override
