@@ -30,10 +30,14 @@ public sealed interface Intervention {
     }
 
     /** The annotation's name without its {@code @}: {@code Ablate} or {@code Patch}. */
-    String annotation();
+    default String annotation() {
+        return this instanceof Ablation ? "Ablate" : "Patch";
+    }
 
     /** The attribute that selects on an axis, as the annotation spells it ({@code @Ablate(positions)}). */
-    String attribute(Axis axis);
+    default String attribute(Axis axis) {
+        return this instanceof Ablation && axis == Axis.POSITION ? "positions" : axisName(axis);
+    }
 
     /** The selections in axis order, leaving out a {@code null} neuron selection (a patch has none). */
     private static Map<Axis, Selection> byAxis(Selection layers, Selection heads, Selection neurons,
@@ -71,16 +75,6 @@ public sealed interface Intervention {
         public Map<Axis, Selection> selections() {
             return byAxis(layers, heads, neurons, positions);
         }
-
-        @Override
-        public String annotation() {
-            return "Ablate";
-        }
-
-        @Override
-        public String attribute(Axis axis) {
-            return axis == Axis.POSITION ? "positions" : Intervention.axisName(axis);
-        }
     }
 
     /**
@@ -99,16 +93,6 @@ public sealed interface Intervention {
         @Override
         public Map<Axis, Selection> selections() {
             return byAxis(layers, heads, null, positions);
-        }
-
-        @Override
-        public String annotation() {
-            return "Patch";
-        }
-
-        @Override
-        public String attribute(Axis axis) {
-            return Intervention.axisName(axis);
         }
     }
 }
