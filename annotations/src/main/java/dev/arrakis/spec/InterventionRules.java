@@ -65,7 +65,7 @@ public final class InterventionRules {
             return point.dims().contains(Dim.HEAD) ? Dim.HEAD : point.dims().contains(Dim.KV_HEAD) ? Dim.KV_HEAD : null;
         }
 
-        /** The sequence axis the point has ({@link Dim#POS}, or {@link Dim#QUERY_POS} for scores and pattern), or null. */
+        /** The sequence axis ({@link Dim#POS}, or {@link Dim#QUERY_POS} for scores and pattern), or null. */
         public Dim positionDim() {
             return point.dims().contains(Dim.POS) ? Dim.POS
                     : point.dims().contains(Dim.QUERY_POS) ? Dim.QUERY_POS : null;

@@ -16,7 +16,8 @@ import java.util.List;
 import java.util.Locale;
 import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -27,14 +28,43 @@ import org.junit.jupiter.api.io.TempDir;
 class SameRulesAtBuildAndRunTimeTest {
     private static final Path TINY_CHECKPOINT = Path.of("../runtime/src/test/resources/reference/gpt2-prefixed");
 
-    /** The valid run that the overrides change: two head ablations that do not touch each other. */
-    private static final String VALID_RUN = """
-                @Ablate(layer = 0, head = 0)
-                @Ablate(layer = 1, head = 1)
+    /** The run method under its interventions: it reads the logits, so the interventions are observed. */
+    private static final String RUN_METHOD = """
                 double r(Logits logits) {
                     return 0;
                 }
             """;
+
+    /** The valid run that the overrides change: two head ablations that do not touch each other. */
+    private static final String VALID_RUN = "@Ablate(layer = 0, head = 0)\n@Ablate(layer = 1, head = 1)\n" + RUN_METHOD;
+
+    /**
+     * One mistake: the interventions written with it, and the overrides that make it in the valid run.
+     *
+     * @param name what the mistake is
+     */
+    record Mistake(String name, String interventions, List<String> overrides) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static List<Mistake> mistakes() {
+        return List.of(
+                new Mistake("two interventions sweeping one axis",
+                        "@Ablate(layer = Sweep.ALL, head = 0)\n@Ablate(layer = {0, 1}, head = 1, sweep = Axis.LAYER)",
+                        List.of("ablate1.layer=all", "ablate2.layer=0,1")),
+                new Mistake("two interventions replacing the same heads",
+                        "@Ablate(layer = 0, head = 0)\n@Ablate(layer = 0, head = 0)",
+                        List.of("ablate2.layer=0", "ablate2.head=0")),
+                new Mistake("heads selected at a hook without heads",
+                        "@Ablate(layer = 0, head = 0, hook = \"hook_resid_pre\")\n@Ablate(layer = 1, head = 1)",
+                        List.of("ablate1.hook=hook_resid_pre")),
+                new Mistake("a layer given to a hook that names its own",
+                        "@Ablate(layer = 0, head = 0, hook = \"blocks.0.attn.hook_z\")\n@Ablate(layer = 1, head = 1)",
+                        List.of("ablate1.hook=blocks.0.attn.hook_z")));
+    }
 
     @TempDir
     static Path project;
@@ -62,55 +92,15 @@ class SameRulesAtBuildAndRunTimeTest {
         assertEquals(0, code, "javac exited " + code + ":\n" + diagnostics.toString(StandardCharsets.UTF_8));
     }
 
-    @Test
-    void twoInterventionsSweepingOneAxis() {
-        assertSameProblem("""
-                @Ablate(layer = Sweep.ALL, head = 0)
-                @Ablate(layer = {0, 1}, head = 1, sweep = Axis.LAYER)
-                double r(Logits logits) {
-                    return 0;
-                }
-            """, "ablate1.layer=all", "ablate2.layer=0,1");
-    }
-
-    @Test
-    void twoInterventionsReplacingTheSameHeads() {
-        assertSameProblem("""
-                @Ablate(layer = 0, head = 0)
-                @Ablate(layer = 0, head = 0)
-                double r(Logits logits) {
-                    return 0;
-                }
-            """, "ablate2.layer=0", "ablate2.head=0");
-    }
-
-    @Test
-    void headsSelectedAtAHookWithoutHeads() {
-        assertSameProblem("""
-                @Ablate(layer = 0, head = 0, hook = "hook_resid_pre")
-                @Ablate(layer = 1, head = 1)
-                double r(Logits logits) {
-                    return 0;
-                }
-            """, "ablate1.hook=hook_resid_pre");
-    }
-
-    @Test
-    void aLayerGivenToAHookThatNamesItsOwn() {
-        assertSameProblem("""
-                @Ablate(layer = 0, head = 0, hook = "blocks.0.attn.hook_z")
-                @Ablate(layer = 1, head = 1)
-                double r(Logits logits) {
-                    return 0;
-                }
-            """, "ablate1.hook=blocks.0.attn.hook_z");
-    }
-
     /**
-     * The build's one error for {@code run} written into the experiment, and the run-time problem of the valid
-     * run with {@code overrides}: the same text, tag included.
+     * The build's one error for the mistake written into the experiment, and the run-time problem of the valid run
+     * with the mistake's overrides: the same text, tag included.
      */
-    private static void assertSameProblem(String run, String... overrides) {
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("mistakes")
+    void theBuildAndAnOverrideSayTheSame(Mistake mistake) {
+        String run = mistake.interventions() + "\n" + RUN_METHOD;
+        List<String> overrides = mistake.overrides();
         Compilation build = Compilations.compile(Compilations.gpt2Experiment("Probe", run));
         List<String> buildErrors = build.errors().stream()
                 .map(diagnostic -> diagnostic.getMessage(Locale.ROOT))
@@ -121,12 +111,12 @@ class SameRulesAtBuildAndRunTimeTest {
         StringWriter err = new StringWriter();
         List<String> command = new ArrayList<>(List.of("run", "--class-path", classes.toString(),
                 "--project-dir", project.toString(), "--no-record", "Probe.r"));
-        command.addAll(List.of(overrides));
+        command.addAll(overrides);
         String[] arguments = command.toArray(String[]::new);
         int code = ArrakisCli.execute(arguments, new PrintWriter(out), new PrintWriter(err));
-        assertEquals(ArrakisCli.BAD_INPUT, code, "exit code of run with " + List.of(overrides) + "; stderr: "
+        assertEquals(ArrakisCli.BAD_INPUT, code, "exit code of run with " + overrides + "; stderr: "
                 + err + "; stdout: " + out);
         assertEquals("run: " + buildErrors.get(0) + System.lineSeparator(), err.toString(),
-                "run time (overrides " + List.of(overrides) + ") against build time");
+                "run time (overrides " + overrides + ") against build time");
     }
 }
