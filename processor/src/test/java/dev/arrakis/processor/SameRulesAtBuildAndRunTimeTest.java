@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.google.testing.compile.Compilation;
 import dev.arrakis.cli.ArrakisCli;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -14,11 +13,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * One mistake, two ways in: written into the annotations, the build rejects it; made by a command-line override of
@@ -26,8 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
  * the one set of intervention rules.
  */
 class SameRulesAtBuildAndRunTimeTest {
-    private static final Path TINY_CHECKPOINT = Path.of("../runtime/src/test/resources/reference/gpt2-prefixed");
-
     /** The run method under its interventions: it reads the logits, so the interventions are observed. */
     private static final String RUN_METHOD = """
                 double r(Logits logits) {
@@ -73,23 +69,13 @@ class SameRulesAtBuildAndRunTimeTest {
 
     @BeforeAll
     static void compileTheValidProject() throws IOException {
-        Path model = Files.createDirectories(project.resolve("model"));
-        for (String file : List.of("config.json", "model.safetensors")) {
-            Files.copy(TINY_CHECKPOINT.resolve(file), model.resolve(file));
-        }
         Path source = project.resolve("src/main/java/test/Probe.java");
         Files.createDirectories(source.getParent());
         Files.writeString(source, "package test;\n\n" + Compilations.IMPORTS + "\n"
                 + "@Experiment(config = \"model/config.json\")\nclass Probe {\n"
                 + "    @Input\n    static TokenBatch prompts() {\n        return TokenBatch.of(new long[] {5, 17});\n"
                 + "    }\n\n" + VALID_RUN + "}\n", StandardCharsets.UTF_8);
-        classes = Files.createDirectories(project.resolve("target/classes"));
-        String classPath = System.getProperty("java.class.path");
-        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
-        int code = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics, "-classpath", classPath,
-                "-processorpath", classPath, "-Aarrakis.projectDir=" + project, "-d", classes.toString(),
-                source.toString());
-        assertEquals(0, code, "javac exited " + code + ":\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        classes = Compilations.compileUserProject(project, source);
     }
 
     /**
