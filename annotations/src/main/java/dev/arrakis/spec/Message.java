@@ -32,8 +32,23 @@ public enum Message {
     NOT_HEAD_HOOK("Experiment/NotHeadHook", "'%s' holds %s %s, which has no head axis to select heads from"),
     NOT_NEURON_HOOK("Experiment/NotNeuronHook", "'%s' holds %s %s, which has no neuron axis to select neurons"
             + " from"),
+    NOT_POSITION_HOOK("Experiment/NotPositionHook", "'%s' holds %s %s, which has no position axis to select"
+            + " positions from"),
+    ABLATE_HEADS_AND_NEURONS("Experiment/AblateTarget", "@Ablate selects heads or neurons, not both; with neither it"
+            + " replaces the whole activation at its hook"),
+    ABLATE_TARGET("Experiment/AblateTarget", "@Ablate needs hook, head or neuron to say what it replaces"),
+    PATCH_TARGET("Experiment/PatchTarget", "@Patch needs hook to say what it replaces"),
+    HOOK_LAYER_TWICE("Experiment/HookLayerTwice", "hook '%s' already names its layer; drop layer = ... or write the"
+            + " name inside the block, '%s'"),
+    SWEPT_TWICE("Experiment/SweptTwice", "%s is already swept by another intervention of run '%s'; each axis can be"
+            + " swept by one intervention"),
+    INTERVENTION_CONFLICT("Experiment/InterventionConflict", "this @%s replaces %s, which an earlier @%s of run '%s'"
+            + " already replaces"),
     SWEEP_ALL_NOT_ALONE("Experiment/SweepAll", "Sweep.ALL must be the only value of '%s'"),
     EMPTY_SWEEP("Experiment/EmptySweep", "'%s' sweeps over no values"),
+    UNKNOWN_INPUT("Experiment/UnknownInput", "no @Input named '%s'%s (inputs: %s)"),
+    NO_INPUT("Experiment/NoInput", "run '%s' %s"),
+    ONE_MODEL_INPUT("Experiment/ModelInput", "run '%s' patches into %s; a run feeds the model one input"),
     BAD_OVERRIDE("Experiment/Override", "%s"),
 
     // Build time only: what the annotation processor checks beyond the model's shape.
@@ -50,8 +65,6 @@ public enum Message {
             + " class; nothing would run it"),
     INPUT_METHOD("Experiment/InputMethod", "@Input method '%s' %s"),
     DUPLICATE_INPUT("Experiment/DuplicateInput", "input name '%s' is also used by method '%s'"),
-    UNKNOWN_INPUT("Experiment/UnknownInput", "no @Input named '%s'%s (inputs: %s)"),
-    NO_INPUT("Experiment/NoInput", "run '%s' %s"),
     INPUT_NOT_RUNNABLE("Experiment/InputType", "input '%s' is %s, which the model cannot run on; its @Input method"
             + " must return a TokenBatch or a ModelInput"),
     BINDING_TYPE("Experiment/Binding", "parameter '%s' is %s but %s holds %s %s"),
@@ -65,14 +78,7 @@ public enum Message {
             + " method returns void, a number, a boolean or a String, an array, collection or record of those, an"
             + " NDArray or an activation"),
     MISSING_INPUT("Experiment/MissingInput", "%s() returns %s, which %s; annotate it with @Input"),
-    ABLATE_TARGET("Experiment/AblateTarget", "@Ablate needs hook, head or neuron to say what it replaces"),
-    HOOK_LAYER_TWICE("Experiment/HookLayerTwice", "hook '%s' already names its layer; drop layer = ... or write the"
-            + " name inside the block, '%s'"),
     SWEEP_AXIS_UNAVAILABLE("Experiment/SweepAxis", "@%s has no %s attribute to sweep"),
-    SWEPT_TWICE("Experiment/SweptTwice", "%s is already swept by another intervention of run '%s'; each axis can be"
-            + " swept by one intervention"),
-    INTERVENTION_CONFLICT("Experiment/InterventionConflict", "this @%s replaces %s, which an earlier @%s of run '%s'"
-            + " already replaces"),
     DUPLICATE_RUN("Experiment/DuplicateRun", "run name '%s' is also used by method '%s'"),
     DUPLICATE_EXPERIMENT("Experiment/DuplicateName", "experiment name '%s' is also used by %s"),
     HOOKS_CLASS_CLASH("Experiment/HooksClash", "hooks class %s would describe both %s and %s; move one experiment to"
@@ -101,5 +107,14 @@ public enum Message {
     /** The message with its tag, e.g. {@code [Experiment/LayerRange] layer 12 does not exist in gpt2 (layers 0..11)}. */
     public String format(Object... args) {
         return "[" + tag + "] " + String.format(Locale.ROOT, template, args);
+    }
+
+    /** A noun with its article as it is read aloud: "a Residual", "an AttentionPattern", "an NDArray", "a UUID". */
+    public static String withArticle(String noun) {
+        // An initialism is read letter by letter: "an NDArray", "an SVD", but "a UUID".
+        boolean initialism = noun.length() > 1 && Character.isUpperCase(noun.charAt(0))
+                && Character.isUpperCase(noun.charAt(1));
+        String vowelSounds = initialism ? "AEFHILMNORSX" : "AEIOUaeiou";
+        return (vowelSounds.indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
     }
 }

@@ -2,10 +2,12 @@ package dev.arrakis.processor;
 
 import static com.google.testing.compile.CompilationSubject.assertThat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
 import com.google.testing.compile.JavaFileObjects;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -21,6 +23,7 @@ import java.util.Map;
 import java.util.stream.Stream;
 import javax.tools.Diagnostic;
 import javax.tools.JavaFileObject;
+import javax.tools.ToolProvider;
 
 /** Compiling experiments with both processors, as a user's build does. */
 final class Compilations {
@@ -36,6 +39,34 @@ final class Compilations {
             """;
 
     private Compilations() {}
+
+    /** The tiny GPT-2-shaped checkpoint of the runtime's tests. */
+    private static final Path TINY_CHECKPOINT = Path.of("../runtime/src/test/resources/reference/gpt2-prefixed");
+
+    /**
+     * A user's project on disk, as a user's build compiles it: the tiny checkpoint copied to {@code model/}, and
+     * {@code source} compiled by javac with the processors from this module's class path (as from a processor path)
+     * into {@code target/classes}, with {@code -Aarrakis.projectDir=project}.
+     *
+     * @return the classes directory
+     */
+    static Path compileUserProject(Path project, Path source) throws IOException {
+        Path model = Files.createDirectories(project.resolve("model"));
+        for (String file : List.of("config.json", "model.safetensors")) {
+            Files.copy(TINY_CHECKPOINT.resolve(file), model.resolve(file));
+        }
+        Path classes = Files.createDirectories(project.resolve("target/classes"));
+        String classPath = System.getProperty("java.class.path");
+        ByteArrayOutputStream diagnostics = new ByteArrayOutputStream();
+        int code = ToolProvider.getSystemJavaCompiler().run(null, diagnostics, diagnostics,
+                "-classpath", classPath, "-processorpath", classPath, "-Aarrakis.projectDir=" + project,
+                "-d", classes.toString(), source.toString());
+        assertEquals(0, code, "javac exited " + code + ":\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        assertTrue(Files.isRegularFile(classes.resolve(
+                "META-INF/services/dev.arrakis.experiment.ExperimentDefinition")),
+                "the processor registered no experiment:\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        return classes;
+    }
 
     static Compiler compiler(String... options) {
         List<String> all = new ArrayList<>(List.of(options));

@@ -18,8 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import javax.tools.JavaCompiler;
-import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,7 +28,6 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --class-path}, as docs/cli.md tells users to.
  */
 class UserProjectCliTest {
-    private static final Path TINY_CHECKPOINT = Path.of("../runtime/src/test/resources/reference/gpt2-prefixed");
     private static final long[] PROMPT = {5, 17, 3, 99};
 
     /** The docs' user-project page; its experiment is compiled from there, so the page cannot drift. */
@@ -44,25 +41,10 @@ class UserProjectCliTest {
 
     @BeforeAll
     static void writeAndCompileTheProject() throws IOException {
-        Path model = Files.createDirectories(project.resolve("model"));
-        for (String file : List.of("config.json", "model.safetensors")) {
-            Files.copy(TINY_CHECKPOINT.resolve(file), model.resolve(file));
-        }
         Path source = project.resolve("src/main/java/org/example/probe/Probe.java");
         Files.createDirectories(source.getParent());
         Files.writeString(source, javaBlockAfter(SOURCE_CAPTION), StandardCharsets.UTF_8);
-        classes = Files.createDirectories(project.resolve("target/classes"));
-        JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
-        // The processors come from this module's class path through their service file, as from a processor path.
-        String classPath = System.getProperty("java.class.path");
-        java.io.ByteArrayOutputStream diagnostics = new java.io.ByteArrayOutputStream();
-        int code = javac.run(null, diagnostics, diagnostics,
-                "-classpath", classPath, "-processorpath", classPath, "-Aarrakis.projectDir=" + project,
-                "-d", classes.toString(), source.toString());
-        assertEquals(0, code, "javac exited " + code + ":\n" + diagnostics.toString(StandardCharsets.UTF_8));
-        assertTrue(Files.isRegularFile(classes.resolve(
-                "META-INF/services/dev.arrakis.experiment.ExperimentDefinition")),
-                "the processor registered no experiment:\n" + diagnostics.toString(StandardCharsets.UTF_8));
+        classes = Compilations.compileUserProject(project, source);
     }
 
     @Test

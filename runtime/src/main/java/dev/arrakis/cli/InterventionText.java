@@ -1,7 +1,7 @@
 package dev.arrakis.cli;
 
-import dev.arrakis.experiment.Intervention;
-import dev.arrakis.experiment.Selection;
+import dev.arrakis.spec.Intervention;
+import dev.arrakis.spec.Selection;
 import java.util.Locale;
 import java.util.stream.Collectors;
 

@@ -2,8 +2,8 @@ package dev.arrakis.cli;
 
 import dev.arrakis.experiment.ExperimentDefinition;
 import dev.arrakis.experiment.ExperimentRegistry;
-import dev.arrakis.experiment.Intervention;
 import dev.arrakis.experiment.RunDefinition;
+import dev.arrakis.spec.Intervention;
 import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine.Command;

@@ -1,9 +1,11 @@
 package dev.arrakis.experiment;
 
 import dev.arrakis.annotations.AblationMethod;
-import dev.arrakis.experiment.Intervention.Ablation;
-import dev.arrakis.experiment.Intervention.Patching;
+import dev.arrakis.spec.Intervention;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Intervention.Patching;
 import dev.arrakis.spec.Message;
+import dev.arrakis.spec.Selection;
 import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.Arrays;

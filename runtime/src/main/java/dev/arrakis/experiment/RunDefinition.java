@@ -1,6 +1,7 @@
 package dev.arrakis.experiment;
 
 import dev.arrakis.annotations.PlotKind;
+import dev.arrakis.spec.Intervention;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;

@@ -4,8 +4,6 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.arrakis.experiment.Intervention.Ablation;
-import dev.arrakis.experiment.Intervention.Patching;
 import dev.arrakis.experiment.SweepPlan.Edit;
 import dev.arrakis.experiment.SweepPlan.SourceKind;
 import dev.arrakis.hooks.Hook;
@@ -15,6 +13,11 @@ import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.profile.ComponentProfiler;
 import dev.arrakis.profile.MemoryProbe;
+import dev.arrakis.spec.Intervention;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Intervention.Patching;
+import dev.arrakis.spec.InterventionRules.ResolvedHook;
+import dev.arrakis.spec.Selection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -297,9 +300,9 @@ final class RunExecution {
         node.put("label", label);
         node.put("kind", intervention instanceof Ablation ? "ablate" : "patch");
         node.put("hook", hook.written());
-        RunValidation.selections(intervention).forEach((axis, selection) -> {
+        intervention.selections().forEach((axis, selection) -> {
             if (selection.isGiven() || selection.swept()) {
-                node.set(RunValidation.axisName(axis), describe(selection));
+                node.set(Intervention.axisName(axis), describe(selection));
             }
         });
         if (intervention instanceof Ablation ablation) {

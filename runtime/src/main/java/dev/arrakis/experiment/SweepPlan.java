@@ -2,12 +2,15 @@ package dev.arrakis.experiment;
 
 import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.annotations.Axis;
-import dev.arrakis.experiment.Intervention.Ablation;
-import dev.arrakis.experiment.Intervention.Patching;
 import dev.arrakis.spec.Dim;
 import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.HookPoints;
+import dev.arrakis.spec.Intervention;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Intervention.Patching;
+import dev.arrakis.spec.InterventionRules.ResolvedHook;
 import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.spec.Selection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -72,15 +75,15 @@ final class SweepPlan {
         for (int i = 0; i < run.interventions().size(); i++) {
             Intervention intervention = run.interventions().get(i);
             ResolvedHook hook = run.hooks().get(i);
-            checkPositions(RunValidation.selections(intervention).get(Axis.POSITION), sequenceLength,
+            checkPositions(intervention.selections().get(Axis.POSITION), sequenceLength,
                     inputDescription);
-            for (Map.Entry<Axis, Selection> swept : RunValidation.sweptAxes(intervention).entrySet()) {
+            for (Map.Entry<Axis, Selection> swept : intervention.sweptSelections().entrySet()) {
                 Axis axis = swept.getKey();
                 Selection selection = swept.getValue();
                 int[] values = selection.all()
                         ? IntStream.range(0, everyIndexCount(axis, hook, config, sequenceLength)).toArray()
                         : selection.values().stream().mapToInt(Integer::intValue).toArray();
-                axes.add(new PlannedAxis(RunValidation.axisName(axis), i, axis, values));
+                axes.add(new PlannedAxis(Intervention.axisName(axis), i, axis, values));
             }
         }
         return new SweepPlan(run, new HookPoints(config), sequenceLength, axes);
@@ -138,7 +141,7 @@ final class SweepPlan {
         for (int i = 0; i < run.interventions().size(); i++) {
             Intervention intervention = run.interventions().get(i);
             ResolvedHook hook = run.hooks().get(i);
-            Map<Axis, Selection> selections = RunValidation.selections(intervention);
+            Map<Axis, Selection> selections = intervention.selections();
             int[] positions = normalized(selected(i, Axis.POSITION, selections.get(Axis.POSITION), indices));
             int[] heads = selected(i, Axis.HEAD, selections.get(Axis.HEAD), indices);
             Dim featureDim;

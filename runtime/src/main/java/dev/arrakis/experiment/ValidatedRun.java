@@ -1,5 +1,7 @@
 package dev.arrakis.experiment;
 
+import dev.arrakis.spec.Intervention;
+import dev.arrakis.spec.InterventionRules.ResolvedHook;
 import java.util.List;
 import java.util.Map;
 

@@ -9,17 +9,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.annotations.PlotKind;
-import dev.arrakis.experiment.Intervention.Ablation;
 import dev.arrakis.hooks.AttentionPattern;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.Residual;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
-
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Selection;
 import java.util.List;
-
-
 import org.junit.jupiter.api.Test;
 
 /** Ablation sweeps through the engine's batched passes, against the same interventions written by hand. */

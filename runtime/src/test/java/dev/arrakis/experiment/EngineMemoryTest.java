@@ -6,11 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import ai.djl.ndarray.NDManager;
 import dev.arrakis.NativeResources;
 import dev.arrakis.annotations.AblationMethod;
-import dev.arrakis.experiment.Intervention.Ablation;
-import dev.arrakis.experiment.Intervention.Patching;
 import dev.arrakis.hooks.AttentionPattern;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Intervention.Patching;
+import dev.arrakis.spec.Selection;
 import java.lang.reflect.Method;
 import org.junit.jupiter.api.Test;
 

@@ -10,10 +10,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.KnownModels;
+import dev.arrakis.spec.Selection;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -202,8 +205,9 @@ class ModelLoadingTest {
                 RunnerOptions.defaults().withCheckpoint(Path.of("target/nowhere")))) {
             ExperimentDefinitionException error = assertThrows(ExperimentDefinitionException.class,
                     () -> runner.run("plain"));
-            assertTrue(error.getMessage().contains("run plain must name its input (@Run(input = ...)):"
-                    + " Ambiguous has inputs a, b"), error.getMessage());
+            // The build's words for the same mistake: one catalogue entry, one tag.
+            assertEquals(List.of("[Experiment/NoInput] run 'plain' must say which input the model runs on with"
+                    + " @Run(input = ...) (inputs: a, b)"), error.problems());
         }
     }
 }

@@ -7,19 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arrakis.ArrakisException;
 import dev.arrakis.annotations.AblationMethod;
-import dev.arrakis.experiment.Intervention.Ablation;
-import dev.arrakis.experiment.Intervention.Patching;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
-
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Intervention.Patching;
+import dev.arrakis.spec.Selection;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-
-
 import org.junit.jupiter.api.Test;
 
 /** Command-line overrides: parsed, checked against the shape before anything loads, and run. */
@@ -238,7 +236,8 @@ class OverridesTest extends TinyModelTest {
     @Test
     void twoInterventionsCannotSweepTheSameAxis() {
         String message = problems(threeInterventions(), "three", overrides("ablate1.layer=all", "patch.layer=0,1"));
-        assertTrue(message.contains("ablate1 and patch both sweep layer"), message);
+        assertEquals("[Experiment/SweptTwice] layer is already swept by another intervention of run 'three'; each"
+                + " axis can be swept by one intervention", message);
     }
 
     @Test

@@ -8,14 +8,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.annotations.PlotKind;
-import dev.arrakis.experiment.Intervention.Patching;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
-
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.Intervention.Patching;
+import dev.arrakis.spec.Selection;
 import java.util.List;
-
-
 import org.junit.jupiter.api.Test;
 
 /** Activation patching from a clean input into a corrupted one, against hand-written patching hooks. */

@@ -1,6 +1,8 @@
 package dev.arrakis.experiment;
 
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.Intervention;
+import dev.arrakis.spec.Selection;
 import java.io.IOException;
 import java.util.List;
 

@@ -8,15 +8,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.annotations.PlotKind;
-import dev.arrakis.experiment.Intervention.Ablation;
-
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Selection;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-
-
 import org.junit.jupiter.api.Test;
 
 /** What the runner hands the run store: arguments, results and timings of exactly the logged runs. */

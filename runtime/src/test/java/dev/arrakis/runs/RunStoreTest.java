@@ -391,9 +391,9 @@ class RunStoreTest {
         StoredRun run = store.save(StoreFixtures.record("Neurons", "a", arguments, List.of(),
                 JsonNodeFactory.instance.arrayNode().add(0.5), RunStatus.COMPLETE, 1));
 
-        assertEquals(List.of(new dev.arrakis.experiment.Intervention.Ablation("mlp.hook_post",
-                dev.arrakis.experiment.Selection.of(0), dev.arrakis.experiment.Selection.none(),
-                dev.arrakis.experiment.Selection.of(3, 17, 200), dev.arrakis.experiment.Selection.none(),
+        assertEquals(List.of(new dev.arrakis.spec.Intervention.Ablation("mlp.hook_post",
+                dev.arrakis.spec.Selection.of(0), dev.arrakis.spec.Selection.none(),
+                dev.arrakis.spec.Selection.of(3, 17, 200), dev.arrakis.spec.Selection.none(),
                 dev.arrakis.annotations.AblationMethod.MEAN)), run.interventions());
     }
 

@@ -26,12 +26,12 @@ import com.palantir.javapoet.TypeVariableName;
 import dev.arrakis.processor.model.ArgumentModel;
 import dev.arrakis.processor.model.ExperimentModel;
 import dev.arrakis.processor.model.InputModel;
-import dev.arrakis.processor.model.InterventionModel;
 import dev.arrakis.processor.model.ModelSourceModel;
 import dev.arrakis.processor.model.RunModel;
-import dev.arrakis.processor.model.SelectionModel;
 import dev.arrakis.spec.Architecture;
+import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.spec.Selection;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -247,7 +247,7 @@ public final class RunnerEmitter {
         if (!run.input().isEmpty()) {
             code.add("\n.input($S)", run.input());
         }
-        for (InterventionModel intervention : run.interventions()) {
+        for (Intervention intervention : run.interventions()) {
             code.add("\n.intervention($L)", intervention(intervention));
         }
         for (String capture : run.captures()) {
@@ -324,18 +324,18 @@ public final class RunnerEmitter {
         return type;
     }
 
-    private static CodeBlock intervention(InterventionModel intervention) {
-        if (intervention instanceof InterventionModel.Ablation a) {
+    private static CodeBlock intervention(Intervention intervention) {
+        if (intervention instanceof Intervention.Ablation a) {
             return CodeBlock.of("new $T($S, $L, $L, $L, $L, $T.$L)", ABLATION, a.hook(), selection(a.layers()),
                     selection(a.heads()), selection(a.neurons()), selection(a.positions()), ABLATION_METHOD,
                     a.method().name());
         }
-        InterventionModel.Patching p = (InterventionModel.Patching) intervention;
+        Intervention.Patching p = (Intervention.Patching) intervention;
         return CodeBlock.of("new $T($S, $L, $L, $L, $S, $S)", PATCHING, p.hook(), selection(p.layers()),
                 selection(p.positions()), selection(p.heads()), p.from(), p.into());
     }
 
-    private static CodeBlock selection(SelectionModel selection) {
+    private static CodeBlock selection(Selection selection) {
         if (selection.all()) {
             return CodeBlock.of("$T.everyIndex()", SELECTION);
         }

@@ -9,10 +9,10 @@ public final class RuntimeNames {
     public static final ClassName MODEL_SOURCE = ClassName.get("dev.arrakis.experiment", "ModelSource");
     public static final ClassName INPUT_DEFINITION = ClassName.get("dev.arrakis.experiment", "InputDefinition");
     public static final ClassName RUN_DEFINITION = ClassName.get("dev.arrakis.experiment", "RunDefinition");
-    public static final ClassName INTERVENTION = ClassName.get("dev.arrakis.experiment", "Intervention");
+    public static final ClassName INTERVENTION = ClassName.get("dev.arrakis.spec", "Intervention");
     public static final ClassName ABLATION = INTERVENTION.nestedClass("Ablation");
     public static final ClassName PATCHING = INTERVENTION.nestedClass("Patching");
-    public static final ClassName SELECTION = ClassName.get("dev.arrakis.experiment", "Selection");
+    public static final ClassName SELECTION = ClassName.get("dev.arrakis.spec", "Selection");
     public static final ClassName MODEL_INPUT = ClassName.get("dev.arrakis.experiment", "ModelInput");
     public static final ClassName TYPED_HOOK = ClassName.get("dev.arrakis.hooks", "TypedHook");
     public static final ClassName ACTIVATION_CACHE = ClassName.get("dev.arrakis.hooks", "ActivationCache");

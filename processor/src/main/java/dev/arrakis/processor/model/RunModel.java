@@ -1,6 +1,7 @@
 package dev.arrakis.processor.model;
 
 import dev.arrakis.annotations.PlotKind;
+import dev.arrakis.spec.Intervention;
 import java.util.List;
 
 /**
@@ -22,7 +23,7 @@ public record RunModel(
         String name,
         String methodName,
         String input,
-        List<InterventionModel> interventions,
+        List<Intervention> interventions,
         List<String> captures,
         boolean needsCache,
         Plot plot,

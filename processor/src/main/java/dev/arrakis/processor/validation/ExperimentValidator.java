@@ -11,7 +11,6 @@ import dev.arrakis.spec.Problem;
 import dev.arrakis.spec.ShapeChecks;
 import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
-import java.util.EnumMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -247,17 +246,16 @@ public final class ExperimentValidator {
         }
 
         InterventionChecks interventionChecks = new InterventionChecks(checks, report);
-        List<InterventionChecks.Checked> interventions = new ArrayList<>();
+        List<InterventionChecks.Read> read = new ArrayList<>();
         for (AnnotationSite ablate : ablates(method)) {
-            interventions.add(interventionChecks.ablate(ablate));
+            read.add(interventionChecks.ablate(ablate));
         }
         AnnotationSite patch = site(method, PATCH);
         if (patch != null) {
-            interventions.add(interventionChecks.patch(patch));
+            read.add(interventionChecks.patch(patch));
         }
-        InterventionChecks.checkTogether(interventions, name, report);
-        Map<Axis, Long> sweep = new EnumMap<>(Axis.class);
-        interventions.forEach(intervention -> intervention.sweepSizes().forEach(sweep::putIfAbsent));
+        InterventionChecks.Checked interventions = interventionChecks.check(read, name);
+        Map<Axis, Long> sweep = interventions.sweepSizes();
         warnLargeSweep(method, name, sweep, report);
 
         String input = "";
@@ -272,7 +270,7 @@ public final class ExperimentValidator {
                 method, name, sweep.keySet(), inputs.stream()
                         .map(info -> new ParameterBinder.InputType(info.model().name(), info.type()))
                         .toList());
-        if (!interventions.isEmpty() && !bound.observesRun()) {
+        if (!interventions.interventions().isEmpty() && !bound.observesRun()) {
             report.warning(Problem.of(Message.UNOBSERVED_INTERVENTION, name), Site.of(method));
         }
 
@@ -292,7 +290,7 @@ public final class ExperimentValidator {
         }
         boolean logged = classLogged || annotation(method, LOG_EXPERIMENT) != null;
         return new RunModel(name, methodName, input,
-                interventions.stream().map(InterventionChecks.Checked::model).toList(), bound.captures(),
+                interventions.interventions(), bound.captures(),
                 bound.needsCache(), plotModel, logged, result.toString(), result.getKind() == TypeKind.VOID,
                 bound.arguments());
     }
@@ -337,7 +335,7 @@ public final class ExperimentValidator {
         if (runnable.isEmpty() && inputs.size() == 1) {
             InputInfo only = inputs.get(0);
             report.error(Problem.of(Message.INPUT_NOT_RUNNABLE, only.model().name(),
-                    TypeDisplay.withArticle(TypeDisplay.name(only.type()))), Site.of(method));
+                    Message.withArticle(TypeDisplay.name(only.type()))), Site.of(method));
             return only.model().name();
         }
         String problem = inputs.isEmpty() ? "has no input to run the model on; add an @Input method"
@@ -360,7 +358,7 @@ public final class ExperimentValidator {
                     inputs.isEmpty() ? "none" : names(inputs)), site);
         } else if (!runtime.isRunnable(found.get().type())) {
             report.error(Problem.of(Message.INPUT_NOT_RUNNABLE, name,
-                    TypeDisplay.withArticle(TypeDisplay.name(found.get().type()))), site);
+                    Message.withArticle(TypeDisplay.name(found.get().type()))), site);
         }
         return found;
     }

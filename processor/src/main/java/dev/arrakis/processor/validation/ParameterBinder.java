@@ -109,15 +109,15 @@ final class ParameterBinder {
         HookPoint point = shape.point(hook);
         if (point.optIn()) {
             report.warning(Problem.of(Message.OPT_IN_CAPTURE, hook,
-                    TypeDisplay.withArticle(point.kind().typeName()), point.dimsLabel()), site.attribute("value"));
+                    Message.withArticle(point.kind().typeName()), point.dimsLabel()), site.attribute("value"));
         }
         TypeMirror type = parameter.asType();
         if (runtime.isSame(type, runtime.ndArray) || runtime.isSame(type, runtime.activation(point.kind()))) {
             return Optional.of(new ArgumentModel.Capture(hook, TypeName.get(runtime.types.erasure(type))));
         }
         report.error(Problem.of(Message.BINDING_TYPE, parameter.getSimpleName(),
-                TypeDisplay.withArticle(TypeDisplay.name(type)), hook,
-                TypeDisplay.withArticle(point.kind().typeName()), point.dimsLabel()), Site.of(parameter));
+                Message.withArticle(TypeDisplay.name(type)), hook,
+                Message.withArticle(point.kind().typeName()), point.dimsLabel()), Site.of(parameter));
         return Optional.empty();
     }
 

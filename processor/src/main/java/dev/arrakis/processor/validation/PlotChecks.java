@@ -61,7 +61,7 @@ final class PlotChecks {
 
     void check(TypeMirror result, PlotKind kind, int sweptAxes, AnnotationSite plot, ValidationReport.Builder report) {
         Shape shape = shape(result);
-        String what = shape == Shape.VOID ? "void" : TypeDisplay.withArticle(TypeDisplay.name(result));
+        String what = shape == Shape.VOID ? "void" : Message.withArticle(TypeDisplay.name(result));
         Site kindSite = plot.attribute("kind");
         switch (shape) {
             case VOID -> report.error(Problem.of(Message.NOT_PLOTTABLE, what, "the method returns nothing; "

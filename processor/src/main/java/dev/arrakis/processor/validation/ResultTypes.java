@@ -1,5 +1,6 @@
 package dev.arrakis.processor.validation;
 
+import dev.arrakis.spec.Message;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashSet;
@@ -116,7 +117,7 @@ final class ResultTypes {
 
     /** A part of a result: {@code where} says where it sits, for the message. */
     private Optional<String> inside(TypeMirror part, String where, Set<String> recordsInProgress) {
-        String described = where + TypeDisplay.withArticle(TypeDisplay.name(part));
+        String described = where + Message.withArticle(TypeDisplay.name(part));
         if (isCopiedArray(part)) {
             return Optional.of(": " + described + ", whose values are recorded only when it is the whole result");
         }

@@ -20,13 +20,4 @@ final class TypeDisplay {
         }
         return type.toString();
     }
-
-    /** {@code a Residual}, {@code an AttentionPattern}, {@code an NDArray}. */
-    static String withArticle(String noun) {
-        // An initialism is read letter by letter: "an NDArray", "an SVD", but "a UUID".
-        boolean initialism = noun.length() > 1 && Character.isUpperCase(noun.charAt(0))
-                && Character.isUpperCase(noun.charAt(1));
-        String vowelSounds = initialism ? "AEFHILMNORSX" : "AEIOUaeiou";
-        return (vowelSounds.indexOf(noun.charAt(0)) >= 0 ? "an " : "a ") + noun;
-    }
 }

@@ -1,4 +1,4 @@
-package dev.arrakis.experiment;
+package dev.arrakis.spec;
 
 import java.util.List;
 

@@ -1,0 +1,98 @@
+package dev.arrakis.spec;
+
+import dev.arrakis.annotations.AblationMethod;
+import dev.arrakis.annotations.Axis;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * A change to the forward pass that a run method declares: what the annotation processor reads from {@code @Ablate}
+ * and {@code @Patch}, what the generated runner hands the runtime, and what command-line overrides change.
+ */
+public sealed interface Intervention {
+
+    /** The hook name as written, full or inside each block; empty where an ablation takes its default. */
+    String hook();
+
+    /** Every index selection, in axis order; a patch has no neuron selection. */
+    Map<Axis, Selection> selections();
+
+    /** The selections run one point per index, in axis order. */
+    default Map<Axis, Selection> sweptSelections() {
+        Map<Axis, Selection> swept = new EnumMap<>(Axis.class);
+        selections().forEach((axis, selection) -> {
+            if (selection.swept()) {
+                swept.put(axis, selection);
+            }
+        });
+        return swept;
+    }
+
+    /** The annotation's name without its {@code @}: {@code Ablate} or {@code Patch}. */
+    default String annotation() {
+        return this instanceof Ablation ? "Ablate" : "Patch";
+    }
+
+    /** The attribute that selects on an axis, as the annotation spells it ({@code @Ablate(positions)}). */
+    default String attribute(Axis axis) {
+        return this instanceof Ablation && axis == Axis.POSITION ? "positions" : axisName(axis);
+    }
+
+    /** The selections in axis order, leaving out a {@code null} neuron selection (a patch has none). */
+    private static Map<Axis, Selection> byAxis(Selection layers, Selection heads, Selection neurons,
+            Selection positions) {
+        Map<Axis, Selection> selections = new EnumMap<>(Axis.class);
+        selections.put(Axis.LAYER, layers);
+        selections.put(Axis.HEAD, heads);
+        if (neurons != null) {
+            selections.put(Axis.NEURON, neurons);
+        }
+        selections.put(Axis.POSITION, positions);
+        return selections;
+    }
+
+    /** An axis as messages, override keys and run records name it: {@code layer}, {@code position}. */
+    static String axisName(Axis axis) {
+        return axis.name().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * {@code @Ablate}: replace heads, neurons or a whole activation.
+     *
+     * @param hook the hook name as written (full or block-relative), or empty for the default
+     *     ({@code attn.hook_z} with heads, {@code mlp.hook_post} with neurons)
+     */
+    record Ablation(
+            String hook,
+            Selection layers,
+            Selection heads,
+            Selection neurons,
+            Selection positions,
+            AblationMethod method) implements Intervention {
+
+        @Override
+        public Map<Axis, Selection> selections() {
+            return byAxis(layers, heads, neurons, positions);
+        }
+    }
+
+    /**
+     * {@code @Patch}: write the activation of the {@code from} input's run into the {@code into} input's run.
+     *
+     * @param hook the hook name as written (full or block-relative)
+     */
+    record Patching(
+            String hook,
+            Selection layers,
+            Selection positions,
+            Selection heads,
+            String from,
+            String into) implements Intervention {
+
+        @Override
+        public Map<Axis, Selection> selections() {
+            return byAxis(layers, heads, null, positions);
+        }
+    }
+}
