@@ -119,10 +119,10 @@ public final class ShapeChecks {
             String written = block.group(2);
             java.util.List<String> near = DidYouMean.nearest(written, inBlock, 3);
             int best = near.isEmpty() ? 0 : DidYouMean.editDistance(written, near.get(0));
-            String hint = near.isEmpty() ? "" : "; did you mean " + String.join(" or ", near.stream()
+            String hint = DidYouMean.phrase(near.stream()
                     .filter(name -> DidYouMean.editDistance(written, name) == best)
-                    .map(name -> "'blocks." + layer + "." + name + "'")
-                    .toList()) + "?";
+                    .map(name -> "blocks." + layer + "." + name)
+                    .toList());
             return Optional.of(Problem.of(Message.UNKNOWN_HOOK, hook, modelName, hint));
         }
         Set<String> candidates = new LinkedHashSet<>();

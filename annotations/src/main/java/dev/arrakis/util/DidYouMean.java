@@ -70,11 +70,16 @@ public final class DidYouMean {
             return "";
         }
         Scored best = near.get(0);
-        List<String> equallyNear = near.stream()
+        return phrase(near.stream()
                 .filter(scored -> scored.kind == best.kind && scored.distance == best.distance)
-                .map(scored -> "'" + scored.candidate + "'")
-                .toList();
-        return "; did you mean " + String.join(" or ", equallyNear) + "?";
+                .map(scored -> scored.candidate)
+                .toList());
+    }
+
+    /** {@code "; did you mean 'a' or 'b'?"} for these names, the words every suggestion uses; "" for none. */
+    public static String phrase(List<String> names) {
+        return names.isEmpty() ? ""
+                : "; did you mean " + String.join(" or ", names.stream().map(name -> "'" + name + "'").toList()) + "?";
     }
 
     /** Levenshtein distance: insertions, deletions and substitutions each cost 1. */

@@ -2,7 +2,9 @@ package dev.arrakis.cli;
 
 import dev.arrakis.ArrakisException;
 import dev.arrakis.experiment.ExperimentDefinitionException;
+import dev.arrakis.util.DidYouMean;
 import java.io.PrintWriter;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -108,19 +110,16 @@ public final class ArrakisCli implements Runnable {
     }
 
     /**
-     * Picocli's nearest option or command names for a misspelt one, in the words DidYouMean.hint uses, and where
+     * Picocli's nearest option or command names for a misspelt one, in DidYouMean's words, and where
      * the command's options are listed.
      */
     private static String suggestion(CommandLine.ParameterException exception) {
         CommandLine command = exception.getCommandLine();
         String help = " (see arrakis " + (command.getParent() == null ? "" : command.getCommandName() + " ")
                 + "--help)";
-        if (!(exception instanceof CommandLine.UnmatchedArgumentException unmatched)
-                || unmatched.getSuggestions().isEmpty()) {
-            return help;
-        }
-        return "; did you mean " + String.join(" or ",
-                unmatched.getSuggestions().stream().map(name -> "'" + name + "'").toList()) + "?" + help;
+        List<String> suggestions = exception instanceof CommandLine.UnmatchedArgumentException unmatched
+                ? unmatched.getSuggestions() : List.of();
+        return DidYouMean.phrase(suggestions) + help;
     }
 
     private static String oneLine(String message) {

@@ -58,17 +58,15 @@ public final class HubModelResolver {
             return checkpointDirectory(directory.get());
         }
         Optional<String> catalogueRepo = catalogueRepo(nameOrDirectory);
-        if (catalogueRepo.isPresent()) {
-            // The name as typed may be cached already (a repo HF renamed is still cached under its old name).
-            Optional<Path> cachedAsTyped = findSnapshot(new RepoId(nameOrDirectory),
-                    new RepoCache(settings.cacheDir(), new RepoId(nameOrDirectory)));
-            if (cachedAsTyped.isPresent()) {
-                return cachedAsTyped.get();
-            }
+        // An alias may be cached as typed already (a repo HF renamed is still cached under its old name).
+        Optional<Path> cachedAsTyped = catalogueRepo.isPresent()
+                ? findSnapshot(new RepoId(nameOrDirectory)) : Optional.empty();
+        if (cachedAsTyped.isPresent()) {
+            return cachedAsTyped.get();
         }
         RepoId repo = new RepoId(catalogueRepo.orElse(nameOrDirectory));
         RepoCache cache = new RepoCache(settings.cacheDir(), repo);
-        Optional<Path> cached = findSnapshot(repo, cache);
+        Optional<Path> cached = findSnapshot(repo);
         if (cached.isPresent()) {
             return cached.get();
         }
@@ -118,7 +116,8 @@ public final class HubModelResolver {
         return absolute;
     }
 
-    private static Optional<Path> findSnapshot(RepoId repo, RepoCache cache) {
+    private Optional<Path> findSnapshot(RepoId repo) {
+        RepoCache cache = new RepoCache(settings.cacheDir(), repo);
         try {
             return cache.findSnapshot();
         } catch (IOException e) {
