@@ -1,12 +1,12 @@
 package dev.arrakis.cli;
 
 import dev.arrakis.ArrakisException;
-import dev.arrakis.experiment.ExperimentDefinitionException;
+import dev.arrakis.engine.ExperimentDefinitionException;
 import dev.arrakis.util.DidYouMean;
 import java.io.PrintWriter;
 import java.util.List;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine;
 
 /**
  * The {@code arrakis} command line. Bad input of any kind ends in one line on stderr and exit code 2: the problems

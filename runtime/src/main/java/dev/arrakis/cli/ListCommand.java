@@ -1,7 +1,7 @@
 package dev.arrakis.cli;
 
+import dev.arrakis.engine.ExperimentRegistry;
 import dev.arrakis.experiment.ExperimentDefinition;
-import dev.arrakis.experiment.ExperimentRegistry;
 import dev.arrakis.experiment.RunDefinition;
 import dev.arrakis.spec.Intervention;
 import java.io.PrintWriter;

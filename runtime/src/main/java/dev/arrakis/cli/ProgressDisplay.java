@@ -1,7 +1,7 @@
 package dev.arrakis.cli;
 
-import dev.arrakis.experiment.RunListener;
-import dev.arrakis.experiment.RunStatus;
+import dev.arrakis.engine.RunListener;
+import dev.arrakis.runs.RunStatus;
 import java.io.PrintWriter;
 import java.time.Duration;
 import me.tongfei.progressbar.ProgressBar;

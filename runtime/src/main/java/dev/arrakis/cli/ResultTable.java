@@ -1,8 +1,8 @@
 package dev.arrakis.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.arrakis.experiment.ArrayValue;
-import dev.arrakis.experiment.SweepAxis;
+import dev.arrakis.runs.ArrayValue;
+import dev.arrakis.runs.SweepAxis;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;

@@ -1,16 +1,16 @@
 package dev.arrakis.cli;
 
-import dev.arrakis.experiment.ExperimentRegistry;
-import dev.arrakis.experiment.ExperimentRunner;
-import dev.arrakis.experiment.Overrides;
-import dev.arrakis.experiment.RunListener;
-import dev.arrakis.experiment.RunOutcome;
-import dev.arrakis.experiment.RunReference;
-import dev.arrakis.experiment.RunnerOptions;
-import dev.arrakis.experiment.RunStatus;
-import dev.arrakis.experiment.StopSignal;
+import dev.arrakis.engine.ExperimentRegistry;
+import dev.arrakis.engine.ExperimentRunner;
+import dev.arrakis.engine.Overrides;
+import dev.arrakis.engine.RunListener;
+import dev.arrakis.engine.RunReference;
+import dev.arrakis.engine.RunnerOptions;
+import dev.arrakis.engine.StopSignal;
 import dev.arrakis.io.Json;
 import dev.arrakis.plot.PlotRenderer;
+import dev.arrakis.runs.RunOutcome;
+import dev.arrakis.runs.RunStatus;
 import dev.arrakis.runs.RunStore;
 import dev.arrakis.runs.StoredRun;
 import java.io.IOException;

@@ -1,8 +1,8 @@
 package dev.arrakis.cli;
 
-import dev.arrakis.experiment.RunStatus;
 import dev.arrakis.runs.RunListing;
 import dev.arrakis.runs.RunQuery;
+import dev.arrakis.runs.RunStatus;
 import dev.arrakis.runs.RunStore;
 import dev.arrakis.runs.StoredRun;
 import java.io.PrintWriter;
@@ -21,8 +21,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** {@code arrakis runs [EXPERIMENT[.RUN]]}: the recorded runs, oldest first, and any store entry that is damaged. */

@@ -8,7 +8,8 @@ import java.nio.file.Path;
  *
  * <p>A relative config path belongs to the experiment's project, not to the directory a run is started from: the
  * annotation processor records the directory it found the config under ({@code arrakis.projectDir}, or the directory
- * above the source file that holds it), and a run looks there first ({@link ExperimentRunner#model()}).
+ * above the source file that holds it), and a run looks there first
+ * ({@link dev.arrakis.engine.ExperimentRunner#model()}).
  *
  * @param knownName the catalogue name, or null
  * @param configPath the config path as written in {@code @Experiment(config)}, or null

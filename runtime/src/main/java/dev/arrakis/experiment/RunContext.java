@@ -3,6 +3,7 @@ package dev.arrakis.experiment;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.Logits;
 import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.runs.ArrayValue;
 import dev.arrakis.spec.ModelConfig;
 
 /**

@@ -1,9 +1,8 @@
 package dev.arrakis.plot;
 
 import dev.arrakis.annotations.PlotKind;
-import dev.arrakis.experiment.PlotRequest;
-import dev.arrakis.experiment.PlotRequest.Panel;
 import dev.arrakis.plot.PlotRenderException.Problem;
+import dev.arrakis.plot.PlotRequest.Panel;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.GraphicsEnvironment;
@@ -19,8 +18,8 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
-import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.VectorGraphicsEncoder.VectorGraphicsFormat;
+import org.knowm.xchart.VectorGraphicsEncoder;
 import org.knowm.xchart.internal.chartpart.Chart;
 
 /**

@@ -1,8 +1,7 @@
 package dev.arrakis.plot;
 
 import dev.arrakis.annotations.PlotKind;
-import dev.arrakis.experiment.PlotRequest;
-import dev.arrakis.experiment.PlotRequest.Panel;
+import dev.arrakis.plot.PlotRequest.Panel;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

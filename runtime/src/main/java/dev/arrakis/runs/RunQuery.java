@@ -1,6 +1,5 @@
 package dev.arrakis.runs;
 
-import dev.arrakis.experiment.RunStatus;
 import java.time.Instant;
 
 /**

@@ -3,15 +3,13 @@ package dev.arrakis.runs;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.arrakis.experiment.RunRecord;
-import dev.arrakis.experiment.RunSink;
+import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.io.DurableFiles;
 import dev.arrakis.io.Json;
-import dev.arrakis.annotations.PlotKind;
-import dev.arrakis.experiment.PlotRequest;
 import dev.arrakis.plot.HtmlView;
 import dev.arrakis.plot.PlotRenderException;
 import dev.arrakis.plot.PlotRenderer;
+import dev.arrakis.plot.PlotRequest;
 import dev.arrakis.util.DidYouMean;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -109,7 +107,7 @@ public final class RunStore implements RunSink {
         return root;
     }
 
-    /** Saves a run handed over by an {@link dev.arrakis.experiment.ExperimentRunner}. */
+    /** Saves a run handed over by an {@link dev.arrakis.engine.ExperimentRunner}. */
     @Override
     public void record(RunRecord record) {
         save(record);

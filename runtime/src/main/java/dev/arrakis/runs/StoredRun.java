@@ -3,8 +3,6 @@ package dev.arrakis.runs;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.annotations.Axis;
-import dev.arrakis.experiment.RunStatus;
-import dev.arrakis.experiment.SweepAxis;
 import dev.arrakis.io.Json;
 import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.Selection;
@@ -20,7 +18,7 @@ import java.util.Map;
 
 /**
  * One run as the store keeps it: a directory named by the run's id holding {@code run.json} (the
- * {@link dev.arrakis.experiment.RunRecord} plus the id, the version and the pictures), {@code arrays.safetensors}
+ * {@link dev.arrakis.runs.RunRecord} plus the id, the version and the pictures), {@code arrays.safetensors}
  * when some arrays were too large to keep inline, the pictures under {@code plots/} and an {@code index.html} that
  * shows them with the numbers. Records are never changed once written.
  */

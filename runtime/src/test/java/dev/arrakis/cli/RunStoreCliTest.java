@@ -6,15 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.arrakis.experiment.ExperimentRegistry;
-import dev.arrakis.experiment.ExperimentRunner;
-import dev.arrakis.experiment.RunListener;
-import dev.arrakis.experiment.RunOutcome;
-import dev.arrakis.experiment.RunStatus;
-import dev.arrakis.experiment.RunnerOptions;
-import dev.arrakis.experiment.StopSignal;
+import dev.arrakis.engine.ExperimentRegistry;
+import dev.arrakis.engine.ExperimentRunner;
+import dev.arrakis.engine.RunListener;
+import dev.arrakis.engine.RunnerOptions;
+import dev.arrakis.engine.StopSignal;
 import dev.arrakis.io.Json;
+import dev.arrakis.runs.RunOutcome;
 import dev.arrakis.runs.RunQuery;
+import dev.arrakis.runs.RunStatus;
 import dev.arrakis.runs.RunStore;
 import dev.arrakis.runs.StoreFixtures;
 import dev.arrakis.runs.StoredRun;
@@ -270,7 +270,7 @@ class RunStoreCliTest {
         runStore.save(StoreFixtures.headSweep("E", "a", 0, 0.5));
         runStore.save(StoreFixtures.record("AnExperimentWithAVeryLongDescriptiveName",
                 "andARunMethodWhoseNameIsLongerStill", "a", StoreFixtures.headSweep("E", "a", 0, 0.5).arguments(),
-                List.of(new dev.arrakis.experiment.SweepAxis("head", List.of(0, 1))),
+                List.of(new dev.arrakis.runs.SweepAxis("head", List.of(0, 1))),
                 com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.arrayNode().add(0.5).add(0.25),
                 RunStatus.COMPLETE, 2, null));
 

@@ -1,7 +1,6 @@
 package dev.arrakis.plot;
 
 import ai.djl.ndarray.NDArray;
-import dev.arrakis.experiment.PlotRequest;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;

@@ -9,9 +9,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import dev.arrakis.annotations.PlotKind;
-import dev.arrakis.experiment.PlotRequest;
-import dev.arrakis.experiment.PlotRequest.Panel;
 import dev.arrakis.io.Json;
+import dev.arrakis.plot.PlotRequest.Panel;
 import java.awt.Color;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;

@@ -9,9 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arrakis.ArrakisException;
 import dev.arrakis.annotations.PlotKind;
-import dev.arrakis.experiment.PlotRequest;
-import dev.arrakis.experiment.PlotRequest.Panel;
 import dev.arrakis.plot.PlotRenderException.Problem;
+import dev.arrakis.plot.PlotRequest.Panel;
 import java.awt.Color;
 import java.awt.GraphicsEnvironment;
 import java.awt.image.BufferedImage;

@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arrakis.annotations.PlotKind;
-import dev.arrakis.experiment.PlotRequest;
 import dev.arrakis.io.Json;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;

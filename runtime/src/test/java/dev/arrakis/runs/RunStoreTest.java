@@ -12,9 +12,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.arrakis.experiment.RunRecord;
-import dev.arrakis.experiment.RunStatus;
-import dev.arrakis.experiment.SweepAxis;
 import dev.arrakis.io.SafetensorsFile;
 import java.io.StringWriter;
 import java.nio.file.Files;
@@ -116,7 +113,7 @@ class RunStoreTest {
     @Test
     void anAttentionResultKeepsItsPicturesAndAnInteractivePage() throws Exception {
         double[][] pattern = {{1, 0, 0}, {0.25, 0.75, 0}, {0.5, 0.125, 0.375}};
-        dev.arrakis.experiment.PlotRequest plot = dev.arrakis.plot.Plots.attention("pattern of L0H1",
+        dev.arrakis.plot.PlotRequest plot = dev.arrakis.plot.Plots.attention("pattern of L0H1",
                 List.of("When", " Mary", " and"), pattern);
         ArrayNode results = JsonNodeFactory.instance.arrayNode().add(0.0);
         StoredRun run = RunStore.open(root).save(StoreFixtures.record("Patterns", "pattern", JsonNodeFactory.instance

@@ -4,10 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.arrakis.experiment.RunEnvironment;
-import dev.arrakis.experiment.RunRecord;
-import dev.arrakis.experiment.RunStatus;
-import dev.arrakis.experiment.SweepAxis;
 import dev.arrakis.spec.ModelConfig;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -54,14 +50,14 @@ public final class StoreFixtures {
     }
 
     static RunRecord record(String experiment, String body, JsonNode arguments, List<SweepAxis> axes,
-            JsonNode results, RunStatus status, int completed, dev.arrakis.experiment.PlotRequest plot) {
+            JsonNode results, RunStatus status, int completed, dev.arrakis.plot.PlotRequest plot) {
         return record(experiment, "effect", body, arguments, axes, results, status, completed, plot);
     }
 
     /** A run of the method {@code run} of {@code experiment}. */
     public static RunRecord record(String experiment, String run, String body, JsonNode arguments,
             List<SweepAxis> axes, JsonNode results, RunStatus status, int completed,
-            dev.arrakis.experiment.PlotRequest plot) {
+            dev.arrakis.plot.PlotRequest plot) {
         String source = source(body);
         Instant started = FIRST_START.plusSeconds(RECORDED.getAndIncrement());
         return new RunRecord(experiment, run, fingerprint(source), source,

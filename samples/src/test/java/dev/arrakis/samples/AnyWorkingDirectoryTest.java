@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arrakis.cli.ArrakisCli;
-import dev.arrakis.experiment.ExperimentRegistry;
-import dev.arrakis.experiment.ExperimentRunner;
-import dev.arrakis.experiment.RunnerOptions;
+import dev.arrakis.engine.ExperimentRegistry;
+import dev.arrakis.engine.ExperimentRunner;
+import dev.arrakis.engine.RunnerOptions;
 import dev.arrakis.runs.RunStore;
 import java.io.IOException;
 import java.io.PrintWriter;

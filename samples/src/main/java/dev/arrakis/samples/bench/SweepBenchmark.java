@@ -3,20 +3,20 @@ package dev.arrakis.samples.bench;
 import ai.djl.engine.Engine;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.arrakis.annotations.AblationMethod;
+import dev.arrakis.engine.ExperimentRunner;
+import dev.arrakis.engine.RunnerOptions;
 import dev.arrakis.experiment.ExperimentDefinition;
-import dev.arrakis.experiment.ExperimentRunner;
 import dev.arrakis.experiment.InputDefinition;
 import dev.arrakis.experiment.ModelSource;
 import dev.arrakis.experiment.RunDefinition;
-import dev.arrakis.experiment.RunOutcome;
-import dev.arrakis.experiment.RunRecord;
-import dev.arrakis.experiment.RunnerOptions;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.Logits;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.runs.RunOutcome;
+import dev.arrakis.runs.RunRecord;
 import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.spec.Selection;
@@ -30,9 +30,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.IntStream;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Times one zero-ablation sweep over every (layer, head) with the metric "mean over the batch of logit(A) - logit(B)

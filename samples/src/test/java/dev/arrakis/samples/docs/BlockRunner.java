@@ -1,9 +1,9 @@
 package dev.arrakis.samples.docs;
 
+import dev.arrakis.engine.ExperimentRunner;
 import dev.arrakis.experiment.ExperimentDefinition;
-import dev.arrakis.experiment.ExperimentRunner;
-import dev.arrakis.experiment.RunOutcome;
-import dev.arrakis.experiment.RunStatus;
+import dev.arrakis.runs.RunOutcome;
+import dev.arrakis.runs.RunStatus;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;

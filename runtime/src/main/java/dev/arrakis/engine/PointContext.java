@@ -1,0 +1,119 @@
+package dev.arrakis.engine;
+
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.arrakis.experiment.RunContext;
+import dev.arrakis.hooks.Activation;
+import dev.arrakis.hooks.ActivationCache;
+import dev.arrakis.hooks.Activations;
+import dev.arrakis.hooks.Logits;
+import dev.arrakis.model.ForwardResult;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.spec.HookPoint;
+import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.util.DidYouMean;
+import java.util.Map;
+
+/**
+ * One sweep point's view of a batched pass: its own rows of the logits and of every cached activation, sliced on
+ * first use into the point's scope, which the runner closes when the run method returns.
+ */
+final class PointContext implements RunContext {
+    private final String runName;
+    private final HookedTransformer model;
+    private final ForwardResult pass;
+    private final int fromRow;
+    private final int toRow;
+    private final NDManager scope;
+    private final Map<String, Object> inputs;
+    private final Map<String, Integer> coordinates;
+    private Logits logits;
+    private ActivationCache cache;
+
+    PointContext(String runName, HookedTransformer model, ForwardResult pass, int fromRow, int toRow, NDManager scope,
+            Map<String, Object> inputs, Map<String, Integer> coordinates) {
+        this.runName = runName;
+        this.model = model;
+        this.pass = pass;
+        this.fromRow = fromRow;
+        this.toRow = toRow;
+        this.scope = scope;
+        this.inputs = inputs;
+        this.coordinates = coordinates;
+    }
+
+    @Override
+    public Logits logits() {
+        if (logits == null) {
+            logits = new Logits(pass.logits().get(scope, new NDIndex("{}:{}", fromRow, toRow)));
+        }
+        return logits;
+    }
+
+    @Override
+    public ActivationCache cache() {
+        if (cache == null) {
+            cache = pass.cache().rows(fromRow, toRow, scope);
+        }
+        return cache;
+    }
+
+    @Override
+    public <A> A capture(String hookName, Class<A> type) {
+        if (Activation.class.isAssignableFrom(type) && model.hookPoints().contains(hookName)) {
+            // Checked by kind, not rank: a Residual and a Neurons array both have three axes.
+            HookPoint point = model.hookPoints().get(hookName);
+            Class<? extends Activation> holds = Activations.typeOf(point.kind());
+            if (!type.isAssignableFrom(holds)) {
+                throw new ExperimentRunException("run " + runName + " reads '" + hookName + "' as "
+                        + type.getSimpleName() + ", but it holds " + holds.getSimpleName() + " " + point.dimsLabel());
+            }
+            return type.cast(Activations.wrap(holds, cache().get(hookName)));
+        }
+        return Activations.wrap(type, cache().get(hookName));
+    }
+
+    @Override
+    public <T> T input(String name, Class<T> type) {
+        if (!inputs.containsKey(name)) {
+            throw new ExperimentRunException("run " + runName + " reads input '" + name + "', which does not exist"
+                    + DidYouMean.hint(name, inputs.keySet()) + " (inputs: " + String.join(", ", inputs.keySet())
+                    + ")");
+        }
+        Object value = inputs.get(name);
+        if (value != null && !type.isInstance(value)) {
+            throw new ExperimentRunException("input '" + name + "' is a " + value.getClass().getName()
+                    + ", not a " + type.getName());
+        }
+        return type.cast(value);
+    }
+
+    @Override
+    public int coordinate(String axis) {
+        Integer value = coordinates.get(axis);
+        if (value == null) {
+            throw new ExperimentRunException("run " + runName + " does not sweep '" + axis + "'"
+                    + (coordinates.isEmpty() ? "; it has no swept axis"
+                            : "; its axes are " + String.join(", ", coordinates.keySet())));
+        }
+        return value;
+    }
+
+    @Override
+    public HookedTransformer model() {
+        return model;
+    }
+
+    @Override
+    public ModelConfig config() {
+        return model.config();
+    }
+
+    /** The point as text for messages: {@code layer=1, head=3}, or empty for a single point. */
+    static String describe(Map<String, Integer> coordinates) {
+        StringBuilder text = new StringBuilder();
+        coordinates.forEach((axis, value) -> text.append(text.isEmpty() ? "" : ", ").append(axis).append('=')
+                .append(value));
+        return text.toString();
+    }
+}

@@ -1,0 +1,343 @@
+package dev.arrakis.engine;
+
+import ai.djl.ndarray.NDManager;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arrakis.engine.SweepPlan.Edit;
+import dev.arrakis.engine.SweepPlan.SourceKind;
+import dev.arrakis.experiment.ExperimentDefinition;
+import dev.arrakis.experiment.InputDefinition;
+import dev.arrakis.experiment.ModelInput;
+import dev.arrakis.experiment.RunDefinition;
+import dev.arrakis.hooks.Hook;
+import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.model.ForwardResult;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.TokenBatch;
+import dev.arrakis.plot.PlotRequest;
+import dev.arrakis.profile.ComponentProfiler;
+import dev.arrakis.profile.MemoryProbe;
+import dev.arrakis.runs.RunEnvironment;
+import dev.arrakis.runs.RunOutcome;
+import dev.arrakis.runs.RunRecord;
+import dev.arrakis.runs.RunStatus;
+import dev.arrakis.runs.SweepAxis;
+import dev.arrakis.spec.Intervention.Ablation;
+import dev.arrakis.spec.Intervention.Patching;
+import dev.arrakis.spec.Intervention;
+import dev.arrakis.spec.InterventionRules.ResolvedHook;
+import dev.arrakis.spec.Selection;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.BiFunction;
+
+/**
+ * One call of a run: inputs, the clean passes its replacements read, the batched passes of its sweep points, and
+ * one call of the run method per point.
+ */
+final class RunExecution {
+    private final ExperimentDefinition experiment;
+    private final ValidatedRun run;
+    private final HookedTransformer model;
+    private final RunnerOptions options;
+    /** Times each component of each pass when the options ask for it; null otherwise. */
+    private final ComponentProfiler profiler;
+
+    private long inputsNanos;
+    private long cleanNanos;
+    private long passNanos;
+    private long invokeNanos;
+    private int passes;
+
+    RunExecution(ExperimentDefinition experiment, ValidatedRun run, HookedTransformer model, RunnerOptions options) {
+        this.experiment = experiment;
+        this.run = run;
+        this.model = model;
+        this.options = options;
+        this.profiler = options.componentProfile() ? ComponentProfiler.of(model) : null;
+    }
+
+    /**
+     * Runs the run. Peak memory is measured from here, after the model loaded, so its baseline holds the weights
+     * and the peak shows what the run itself added.
+     */
+    RunOutcome execute(RunRecord.ModelIdentity identity, RunEnvironment environment, long loadMs,
+            Instant startedAt) {
+        try (MemoryProbe probe = MemoryProbe.start()) {
+            return execute(identity, environment, loadMs, startedAt, probe);
+        }
+    }
+
+    private BiFunction<TokenBatch, RunOptions, ForwardResult> forward() {
+        return profiler == null ? model::run : profiler::run;
+    }
+
+    private RunOutcome execute(RunRecord.ModelIdentity identity, RunEnvironment environment, long loadMs,
+            Instant startedAt, MemoryProbe probe) {
+        long started = System.nanoTime();
+        Object instance = newInstance();
+        Map<String, Object> inputs = callInputs(instance);
+        inputsNanos = System.nanoTime() - started;
+
+        TokenBatch tokens = tokensOf(run.modelInput(), inputs);
+        Map<String, TokenBatch> batches = new LinkedHashMap<>();
+        batches.put(run.modelInput(), tokens);
+        for (Intervention intervention : run.interventions()) {
+            if (intervention instanceof Patching patch) {
+                batches.put(patch.from(), requireSameShape(patch, tokensOf(patch.from(), inputs), tokens));
+            }
+        }
+        SweepPlan plan = SweepPlan.of(run, model.config(), tokens.sequenceLength(),
+                "input '" + run.modelInput() + "' of " + tokens.sequenceLength() + " tokens");
+
+        long cleanStarted = System.nanoTime();
+        CleanActivations clean = CleanActivations.capture(forward(), cleanNeeds(plan), batches);
+        passes += clean.passes();
+        cleanNanos = System.nanoTime() - cleanStarted;
+
+        List<Object> values = runPoints(plan, tokens, clean, instance, inputs);
+        int completed = values.size();
+        RunStatus status = completed == plan.points() ? RunStatus.COMPLETE : RunStatus.INTERRUPTED;
+        options.listener().ended(status, completed, plan.points());
+        while (values.size() < plan.points()) {
+            values.add(null);
+        }
+        List<SweepAxis> axes = plan.sweepAxes();
+        ArrayNode results = JsonNodeFactory.instance.arrayNode();
+        values.forEach(value -> results.add(ResultValues.toJson(value)));
+        PlotRequest plot = PlotResolver.resolve(run.definition().plot(), run.definition().name(), axes, values,
+                positionTokens(tokens));
+        RunRecord record = new RunRecord(experiment.name(), run.definition().name(), experiment.fingerprint(),
+                experiment.source(), identity, arguments(inputs), axes, results, plot,
+                run.definition().resultType(), status, completed, options.seed(), environment,
+                new RunRecord.PhaseTimings(loadMs, millis(inputsNanos), millis(cleanNanos), millis(passNanos),
+                        millis(invokeNanos), passes),
+                probe.finish(), profiler == null ? null : profiler.profile(), startedAt, Instant.now());
+        return new RunOutcome(record, axes, values, plot);
+    }
+
+    private List<Object> runPoints(SweepPlan plan, TokenBatch tokens, CleanActivations clean, Object instance,
+            Map<String, Object> inputs) {
+        RunDefinition definition = run.definition();
+        RunOptions base = RunOptions.none();
+        if (definition.needsCache()) {
+            base = base.withCacheAll();
+        }
+        if (!definition.captures().isEmpty()) {
+            base = base.withCache(definition.captures().toArray(String[]::new));
+        }
+        int batch = tokens.batchSize();
+        int pointsPerPass = Math.max(1, Math.min(options.maxRowsPerPass() / batch,
+                options.maxTokensPerPass() / (batch * tokens.sequenceLength())));
+        List<Object> values = new ArrayList<>(plan.points());
+        RunListener listener = options.listener();
+        listener.started(experiment.name(), definition.name(), plan.points());
+        for (int first = 0; first < plan.points(); first += pointsPerPass) {
+            if (options.stopSignal().map(StopSignal::isRequested).orElse(false)) {
+                break;
+            }
+            int count = Math.min(pointsPerPass, plan.points() - first);
+            List<List<Edit>> edits = new ArrayList<>(count);
+            for (int point = first; point < first + count; point++) {
+                edits.add(plan.edits(point));
+            }
+            long passStarted = System.nanoTime();
+            RunOptions options = base;
+            for (Map.Entry<String, Hook> hook : BatchedEdits.hooks(edits, batch, tokens.sequenceLength(),
+                    model.config(), clean).entrySet()) {
+                options = options.withHook(hook.getKey(), hook.getValue());
+            }
+            try (ForwardResult pass = forward().apply(repeat(tokens, count), options)) {
+                passNanos += System.nanoTime() - passStarted;
+                passes++;
+                for (int offset = 0; offset < count; offset++) {
+                    values.add(invoke(pass, offset * batch, (offset + 1) * batch, plan.coordinates(first + offset),
+                            instance, inputs));
+                }
+            }
+            listener.progressed(values.size(), plan.points());
+        }
+        return values;
+    }
+
+    private Object invoke(ForwardResult pass, int fromRow, int toRow, Map<String, Integer> coordinates,
+            Object instance, Map<String, Object> inputs) {
+        long started = System.nanoTime();
+        String name = run.definition().name();
+        try (NDManager scope = pass.logits().getManager().newSubManager()) {
+            PointContext context = new PointContext(name, model, pass, fromRow, toRow, scope, inputs, coordinates);
+            Object result;
+            try {
+                result = run.definition().invoker().invoke(instance, context);
+            } catch (Exception e) {
+                String at = coordinates.isEmpty() ? "" : " at " + PointContext.describe(coordinates);
+                throw new ExperimentRunException(experiment.name() + "." + name + at + " failed: " + e.getMessage(),
+                        e);
+            }
+            return ResultValues.toJava(result);
+        } finally {
+            invokeNanos += System.nanoTime() - started;
+        }
+    }
+
+    /** The hook points each input's clean pass must cache: what mean, resample and patch replace with. */
+    private static Map<String, Set<String>> cleanNeeds(SweepPlan plan) {
+        Map<String, Set<String>> needed = new LinkedHashMap<>();
+        for (int point = 0; point < plan.points(); point++) {
+            for (Edit edit : plan.edits(point)) {
+                if (edit.source().kind() != SourceKind.ZERO) {
+                    needed.computeIfAbsent(edit.source().input(), input -> new LinkedHashSet<>()).add(edit.hook());
+                }
+            }
+        }
+        return needed;
+    }
+
+    /** The batch's rows, {@code times} over: copy {@code j} holds sweep point {@code j} of the pass. */
+    static TokenBatch repeat(TokenBatch batch, int times) {
+        if (times == 1) {
+            return batch;
+        }
+        int rows = batch.batchSize();
+        int length = batch.sequenceLength();
+        long[][] tokens = new long[rows * times][length];
+        boolean[][] mask = new boolean[rows * times][length];
+        for (int copy = 0; copy < times; copy++) {
+            for (int row = 0; row < rows; row++) {
+                for (int position = 0; position < length; position++) {
+                    tokens[copy * rows + row][position] = batch.token(row, position);
+                    mask[copy * rows + row][position] = batch.attended(row, position);
+                }
+            }
+        }
+        return batch.hasPadding() ? TokenBatch.withMask(tokens, mask) : TokenBatch.of(tokens);
+    }
+
+    private Object newInstance() {
+        try {
+            return experiment.newInstance();
+        } catch (RuntimeException e) {
+            throw new ExperimentRunException("cannot create " + experiment.experimentClass() + ": " + e, e);
+        }
+    }
+
+    private Map<String, Object> callInputs(Object instance) {
+        Map<String, Object> inputs = new LinkedHashMap<>();
+        for (InputDefinition input : experiment.inputs()) {
+            try {
+                inputs.put(input.name(), input.provider().provide(instance, model));
+            } catch (Exception e) {
+                throw new ExperimentRunException("@Input " + input.name() + " of " + experiment.name() + " failed: "
+                        + e.getMessage(), e);
+            }
+        }
+        return inputs;
+    }
+
+    /**
+     * The input's token at each position as text, for plot labels: decoded one id at a time to keep GPT-2's leading
+     * spaces, null where the rows of the batch hold different tokens (or padding); empty without a tokenizer.
+     */
+    private List<String> positionTokens(TokenBatch tokens) {
+        return model.tokenizer().map(tokenizer -> {
+            List<String> texts = new ArrayList<>(tokens.sequenceLength());
+            for (int position = 0; position < tokens.sequenceLength(); position++) {
+                long id = tokens.token(0, position);
+                boolean shared = true;
+                for (int row = 0; row < tokens.batchSize(); row++) {
+                    shared &= tokens.token(row, position) == id && tokens.attended(row, position);
+                }
+                texts.add(shared ? tokenizer.decode(new long[] {id}) : null);
+            }
+            return java.util.Collections.unmodifiableList(texts);
+        }).orElse(List.of());
+    }
+
+    private TokenBatch tokensOf(String name, Map<String, Object> inputs) {
+        Object value = inputs.get(name);
+        TokenBatch tokens;
+        if (value instanceof TokenBatch batch) {
+            tokens = batch;
+        } else if (value instanceof ModelInput input) {
+            tokens = input.tokens();
+        } else if (value == null) {
+            tokens = null;
+        } else {
+            throw new ExperimentRunException("input '" + name + "' of " + experiment.name() + " is a "
+                    + value.getClass().getName() + "; the model runs on a TokenBatch or a ModelInput");
+        }
+        if (tokens == null) {
+            throw new ExperimentRunException("input '" + name + "' of " + experiment.name()
+                    + " gave no tokens for the model to run on");
+        }
+        return tokens;
+    }
+
+    private static TokenBatch requireSameShape(Patching patch, TokenBatch from, TokenBatch into) {
+        if (from.batchSize() != into.batchSize() || from.sequenceLength() != into.sequenceLength()) {
+            throw new ExperimentRunException("cannot patch from '" + patch.from() + "' (" + describe(from)
+                    + ") into '" + patch.into() + "' (" + describe(into) + "): both inputs need the same number of"
+                    + " rows and tokens");
+        }
+        return from;
+    }
+
+    private static String describe(TokenBatch batch) {
+        return batch.batchSize() + " rows of " + batch.sequenceLength() + " tokens";
+    }
+
+    private ObjectNode arguments(Map<String, Object> inputs) {
+        ObjectNode arguments = JsonNodeFactory.instance.objectNode();
+        ObjectNode inputNodes = arguments.putObject("inputs");
+        inputs.forEach((name, value) -> inputNodes.set(name, Snapshots.of(value)));
+        ObjectNode overrides = arguments.putObject("overrides");
+        run.overrides().forEach(overrides::put);
+        ArrayNode interventions = arguments.putArray("interventions");
+        for (int i = 0; i < run.interventions().size(); i++) {
+            interventions.add(describe(run.labels().get(i), run.hooks().get(i), run.interventions().get(i)));
+        }
+        return arguments;
+    }
+
+    private static ObjectNode describe(String label, ResolvedHook hook, Intervention intervention) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        node.put("label", label);
+        node.put("kind", intervention instanceof Ablation ? "ablate" : "patch");
+        node.put("hook", hook.written());
+        intervention.selections().forEach((axis, selection) -> {
+            if (selection.isGiven() || selection.swept()) {
+                node.set(Intervention.axisName(axis), describe(selection));
+            }
+        });
+        if (intervention instanceof Ablation ablation) {
+            node.put("method", ablation.method().name());
+        } else {
+            Patching patch = (Patching) intervention;
+            node.put("from", patch.from());
+            node.put("into", patch.into());
+        }
+        return node;
+    }
+
+    private static ObjectNode describe(Selection selection) {
+        ObjectNode node = JsonNodeFactory.instance.objectNode();
+        if (selection.all()) {
+            node.put("all", true);
+        } else {
+            ArrayNode values = node.putArray("values");
+            selection.values().forEach(values::add);
+        }
+        node.put("swept", selection.swept());
+        return node;
+    }
+
+    private static long millis(long nanos) {
+        return nanos / 1_000_000;
+    }
+}

@@ -1,7 +1,0 @@
-package dev.arrakis.experiment;
-
-/** Where the runner hands the record of each {@code @LogExperiment} run: the run store, or a test's list. */
-@FunctionalInterface
-public interface RunSink {
-    void record(RunRecord record);
-}
