@@ -22,6 +22,18 @@ public record Architecture(
         boolean gatedMlp,
         boolean postNorms) {
 
+    /**
+     * A sequential block with a plain MLP and no post-norms; the {@code with...} methods switch the rest on. Generated
+     * runners write an architecture this way, naming every switch that is on.
+     */
+    public static Architecture of(Normalization normalization, Positional positional, Activation activation) {
+        return new Architecture(normalization, positional, activation, false, false, false);
+    }
+
+    public Architecture withGatedMlp(boolean value) {
+        return new Architecture(normalization, positional, activation, parallelAttentionMlp, value, postNorms);
+    }
+
     /** A GPT-2-style block: LayerNorm, learned positions, sequential attention then a plain MLP. */
     public static Architecture gpt2Style(Activation activation) {
         return new Architecture(Normalization.LAYER_NORM, Positional.LEARNED, activation, false, false, false);

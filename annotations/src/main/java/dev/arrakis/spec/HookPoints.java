@@ -148,6 +148,13 @@ public final class HookPoints {
         return List.copyOf(byName.values());
     }
 
+    /** The point a block-relative name ({@code attn.hook_z}) names in each block, by layer. */
+    public List<HookPoint> inEachBlock(String blockRelativeName) {
+        return byName.values().stream()
+                .filter(point -> point.layer() >= 0 && point.blockRelativeName().equals(blockRelativeName))
+                .toList();
+    }
+
     public boolean contains(String name) {
         return byName.containsKey(name);
     }

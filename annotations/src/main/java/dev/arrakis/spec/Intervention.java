@@ -75,6 +75,54 @@ public sealed interface Intervention {
         public Map<Axis, Selection> selections() {
             return byAxis(layers, heads, neurons, positions);
         }
+
+        /** An ablation built by attribute, as generated runners write it; unset attributes are not given. */
+        public static Builder builder(AblationMethod method) {
+            return new Builder(method);
+        }
+
+        /** Names each attribute it sets, so a call says which selection is the heads and which the neurons. */
+        public static final class Builder {
+            private final AblationMethod method;
+            private String hook = "";
+            private Selection layers = Selection.none();
+            private Selection heads = Selection.none();
+            private Selection neurons = Selection.none();
+            private Selection positions = Selection.none();
+
+            private Builder(AblationMethod method) {
+                this.method = method;
+            }
+
+            public Builder hook(String value) {
+                hook = value;
+                return this;
+            }
+
+            public Builder layers(Selection value) {
+                layers = value;
+                return this;
+            }
+
+            public Builder heads(Selection value) {
+                heads = value;
+                return this;
+            }
+
+            public Builder neurons(Selection value) {
+                neurons = value;
+                return this;
+            }
+
+            public Builder positions(Selection value) {
+                positions = value;
+                return this;
+            }
+
+            public Ablation build() {
+                return new Ablation(hook, layers, heads, neurons, positions, method);
+            }
+        }
     }
 
     /**
@@ -93,6 +141,46 @@ public sealed interface Intervention {
         @Override
         public Map<Axis, Selection> selections() {
             return byAxis(layers, heads, null, positions);
+        }
+
+        /** A patch built by attribute, as generated runners write it; unset selections are not given. */
+        public static Builder builder(String hook, String from, String into) {
+            return new Builder(hook, from, into);
+        }
+
+        /** Names each selection it sets. */
+        public static final class Builder {
+            private final String hook;
+            private final String from;
+            private final String into;
+            private Selection layers = Selection.none();
+            private Selection positions = Selection.none();
+            private Selection heads = Selection.none();
+
+            private Builder(String hook, String from, String into) {
+                this.hook = hook;
+                this.from = from;
+                this.into = into;
+            }
+
+            public Builder layers(Selection value) {
+                layers = value;
+                return this;
+            }
+
+            public Builder positions(Selection value) {
+                positions = value;
+                return this;
+            }
+
+            public Builder heads(Selection value) {
+                heads = value;
+                return this;
+            }
+
+            public Patching build() {
+                return new Patching(hook, layers, positions, heads, from, into);
+            }
         }
     }
 }

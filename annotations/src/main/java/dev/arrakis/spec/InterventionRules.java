@@ -52,28 +52,42 @@ public final class InterventionRules {
     public record Located(Problem problem, Location location) {}
 
     /**
-     * An intervention's hook, resolved against the model.
+     * An intervention's hook, resolved against the model once, so that the engine edits hook points rather than
+     * names it would have to build and parse again.
      *
      * @param written the name as written, or the default it falls back to
      * @param blockRelative whether it names a point inside each block of the intervention's layers
-     * @param point the hook point itself, or for a block-relative name its point in block 0 (same axes in every block)
+     * @param points for a block-relative name the point in each block, by layer; otherwise the one point named
      */
-    public record ResolvedHook(String written, boolean blockRelative, HookPoint point) {
+    public record ResolvedHook(String written, boolean blockRelative, List<HookPoint> points) {
+
+        public ResolvedHook {
+            points = List.copyOf(points);
+            if (points.isEmpty() || (!blockRelative && points.size() != 1)) {
+                throw new IllegalArgumentException(written + " resolves to " + points.size() + " points");
+            }
+        }
+
+        /** The point itself, or for a block-relative name its point in block 0 (same axes in every block). */
+        public HookPoint point() {
+            return points.get(0);
+        }
+
+        /** The point in that layer; a full name ignores the layer, as {@code @Ablate(layer)} documents. */
+        public HookPoint point(int layer) {
+            return blockRelative ? points.get(layer) : points.get(0);
+        }
 
         /** The head axis the point has ({@link Dim#HEAD} or {@link Dim#KV_HEAD}), or null. */
         public Dim headDim() {
-            return point.dims().contains(Dim.HEAD) ? Dim.HEAD : point.dims().contains(Dim.KV_HEAD) ? Dim.KV_HEAD : null;
+            return point().dims().contains(Dim.HEAD) ? Dim.HEAD
+                    : point().dims().contains(Dim.KV_HEAD) ? Dim.KV_HEAD : null;
         }
 
         /** The sequence axis ({@link Dim#POS}, or {@link Dim#QUERY_POS} for scores and pattern), or null. */
         public Dim positionDim() {
-            return point.dims().contains(Dim.POS) ? Dim.POS
-                    : point.dims().contains(Dim.QUERY_POS) ? Dim.QUERY_POS : null;
-        }
-
-        /** The full name in that layer; a full name ignores the layer, as {@code @Ablate(layer)} documents. */
-        public String fullName(int layer) {
-            return blockRelative ? "blocks." + layer + "." + written : written;
+            return point().dims().contains(Dim.POS) ? Dim.POS
+                    : point().dims().contains(Dim.QUERY_POS) ? Dim.QUERY_POS : null;
         }
     }
 
@@ -183,14 +197,14 @@ public final class InterventionRules {
                 if (!layers.isGiven()) {
                     report(Problem.of(Message.HOOK_NEEDS_LAYER, hook, hook), Part.HOOK, null, -1);
                 }
-                return new ResolvedHook(hook, true, shape.point("blocks.0." + hook));
+                return new ResolvedHook(hook, true, shape.hookPoints().inEachBlock(hook));
             }
             HookPoint point = shape.point(hook);
             if (point.layer() >= 0 && layers.isGiven()) {
                 report(Problem.of(Message.HOOK_LAYER_TWICE, hook, point.blockRelativeName()), Part.SELECTION,
                         Axis.LAYER, -1);
             }
-            return new ResolvedHook(hook, false, point);
+            return new ResolvedHook(hook, false, List.of(point));
         }
 
         private static Problem notAxisHook(Message message, ResolvedHook hook) {

@@ -42,6 +42,95 @@ public record ModelConfig(
         }
     }
 
+    /**
+     * A config built by name, one value at a time, as generated runners write their shape: a call of the
+     * eleven-argument constructor would not say which number is which.
+     */
+    public static Builder builder(String modelType) {
+        return new Builder(modelType);
+    }
+
+    /** Every value must be set; {@link #build()} checks them as the constructor does. */
+    public static final class Builder {
+        private final String modelType;
+        private int layers;
+        private int heads;
+        private int kvHeads;
+        private int dModel;
+        private int dHead;
+        private int dMlp;
+        private int vocabSize;
+        private int contextLength;
+        private double normEps = Double.NaN;
+        private Architecture architecture;
+
+        private Builder(String modelType) {
+            this.modelType = modelType;
+        }
+
+        public Builder layers(int value) {
+            layers = value;
+            return this;
+        }
+
+        public Builder heads(int value) {
+            heads = value;
+            return this;
+        }
+
+        public Builder kvHeads(int value) {
+            kvHeads = value;
+            return this;
+        }
+
+        public Builder dModel(int value) {
+            dModel = value;
+            return this;
+        }
+
+        public Builder dHead(int value) {
+            dHead = value;
+            return this;
+        }
+
+        public Builder dMlp(int value) {
+            dMlp = value;
+            return this;
+        }
+
+        public Builder vocabSize(int value) {
+            vocabSize = value;
+            return this;
+        }
+
+        public Builder contextLength(int value) {
+            contextLength = value;
+            return this;
+        }
+
+        public Builder normEps(double value) {
+            normEps = value;
+            return this;
+        }
+
+        public Builder architecture(Architecture value) {
+            architecture = value;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first value not set or not valid */
+        public ModelConfig build() {
+            if (Double.isNaN(normEps)) {
+                throw new IllegalArgumentException("normEps was not set");
+            }
+            if (architecture == null) {
+                throw new IllegalArgumentException("architecture was not set");
+            }
+            return new ModelConfig(modelType, layers, heads, kvHeads, dModel, dHead, dMlp, vocabSize, contextLength,
+                    normEps, architecture);
+        }
+    }
+
     private static void requirePositive(String name, int value) {
         if (value <= 0) {
             throw new IllegalArgumentException(name + " must be positive, got " + value);

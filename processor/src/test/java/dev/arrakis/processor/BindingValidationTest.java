@@ -206,9 +206,14 @@ class BindingValidationTest {
         Compilation compilation = Compilations.compile(source);
         assertThat(compilation).succeeded();
         assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String().contains(
-                ".r(c.logits(), c.cache(), c.model(), c.config(), c.coordinate(\"layer\"), c.coordinate(\"neuron\"),"
-                        + " c.input(\"prompts\", Probe.Prompts.class), c.input(\"labels\", int[].class),"
-                        + " c.capture(\"blocks.0.hook_resid_post\", NDArray.class),"
-                        + " c.capture(\"blocks.0.attn.hook_z\", HeadVectors.class))");
+                ".r(c.logits(), c.cache(), c.model(), c.config(), c.coordinate(Axis.LAYER), c.coordinate(Axis.NEURON),"
+                        + " c.input(PROMPTS), c.input(LABELS), c.capture(BLOCKS_0_HOOK_RESID_POST),"
+                        + " c.capture(BLOCKS_0_ATTN_HOOK_Z))");
+        assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String().contains(
+                "InputDefinition<Probe, int[]> LABELS = new InputDefinition<>(\"labels\", \"int[]\","
+                        + " (e, m) -> Probe.labels());");
+        assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String().contains(
+                "TypedHook<HeadVectors> BLOCKS_0_ATTN_HOOK_Z = new TypedHook<>(\"blocks.0.attn.hook_z\","
+                        + " HeadVectors.class);");
     }
 }

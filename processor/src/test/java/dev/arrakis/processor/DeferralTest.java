@@ -27,9 +27,11 @@ class DeferralTest {
         Compilation compilation = Compilations.compileComparingWithEcj(source);
         assertThat(compilation).succeeded();
         assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String()
-                .contains("c.capture(\"blocks.1.attn.hook_pattern\", AttentionPattern.class)");
+                .contains("TypedHook<AttentionPattern> BLOCKS_1_ATTN_HOOK_PATTERN = new TypedHook<>("
+                        + "\"blocks.1.attn.hook_pattern\", AttentionPattern.class);");
         assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String()
-                .contains("new Intervention.Patching(\"hook_resid_pre\", Selection.everyIndex()");
+                .contains("Intervention.Patching.builder(\"hook_resid_pre\", \"prompts\", \"prompts\")"
+                        + ".layers(Selection.everyIndex())");
         assertTrue(compilation.warnings().stream()
                         .noneMatch(warning -> warning.getMessage(null).contains("last round")),
                 "the runner is generated in a round that is still processed: " + compilation.warnings());

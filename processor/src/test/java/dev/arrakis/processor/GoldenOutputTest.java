@@ -6,6 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.Compiler;
+import com.sun.source.tree.CompilationUnitTree;
+import com.sun.source.tree.NewClassTree;
+import com.sun.source.tree.TypeCastTree;
+import com.sun.source.util.JavacTask;
+import com.sun.source.util.TreeScanner;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -18,6 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import javax.tools.JavaFileObject;
 import javax.tools.StandardLocation;
+import javax.tools.ToolProvider;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -66,6 +72,9 @@ class GoldenOutputTest {
         assertGolden("registry.golden", registry);
     }
 
+    /** The most arguments a generated constructor call may pass by position (an input: name, type, provider). */
+    private static final int MAX_POSITIONAL_ARGUMENTS = 3;
+
     @Test
     void generatedCodeCompilesWithEveryLintAsError() {
         List<JavaFileObject> sources = new ArrayList<>(List.of(ioiHeads, toyProbe));
@@ -74,6 +83,37 @@ class GoldenOutputTest {
         // nothing about the generated code.
         Compilation strict = Compiler.javac().withOptions("-proc:none", "-Xlint:all", "-Werror").compile(sources);
         assertThat(strict).succeededWithoutWarnings();
+    }
+
+    /**
+     * What the typed contract promises generated code: no casts (inputs, captures and the instance arrive typed) and
+     * no positional constructor call of more than a few arguments (shapes and interventions are built by name).
+     */
+    @Test
+    void generatedRunnersHaveNoCastsAndNoLongPositionalConstructors() throws IOException {
+        List<String> found = new ArrayList<>();
+        JavacTask task = (JavacTask) ToolProvider.getSystemJavaCompiler()
+                .getTask(null, null, null, List.of("-proc:none"), null, compilation.generatedSourceFiles());
+        for (CompilationUnitTree unit : task.parse()) {
+            new TreeScanner<Void, Void>() {
+                @Override
+                public Void visitTypeCast(TypeCastTree cast, Void unused) {
+                    found.add("cast " + cast);
+                    return super.visitTypeCast(cast, unused);
+                }
+
+                @Override
+                public Void visitNewClass(NewClassTree creation, Void unused) {
+                    if (creation.getArguments().size() > MAX_POSITIONAL_ARGUMENTS) {
+                        found.add(creation.getArguments().size() + "-argument constructor call " + creation);
+                    }
+                    return super.visitNewClass(creation, unused);
+                }
+            }.scan(unit, null);
+        }
+        assertTrue(compilation.generatedSourceFiles().size() >= 2,
+                "runners generated: " + compilation.generatedSourceFiles().size());
+        assertEquals(List.of(), found, "casts and long positional constructor calls in the generated sources");
     }
 
     @Test

@@ -30,17 +30,17 @@ final class ListCommand implements Runnable {
         });
     }
 
-    private void print(List<ExperimentDefinition> experiments) {
+    private void print(List<ExperimentDefinition<?>> experiments) {
         PrintWriter out = spec.commandLine().getOut();
         if (experiments.isEmpty()) {
             out.println("no experiments on the class path (compile @Experiment classes with arrakis-processor, and"
                     + " give their directory or jar with --class-path)");
             return;
         }
-        for (ExperimentDefinition experiment : experiments) {
+        for (ExperimentDefinition<?> experiment : experiments) {
             out.printf("%s  model %s  version %s  (%s)%n", experiment.name(), experiment.model().displayName(),
                     experiment.fingerprint().substring(0, 12), experiment.experimentClass());
-            for (RunDefinition run : experiment.runs()) {
+            for (RunDefinition<?> run : experiment.runs()) {
                 out.printf("  %s.%s%s%s%n", experiment.name(), run.name(), describe(run.interventions()),
                         run.plot() != null ? "  [plot]" : "");
             }

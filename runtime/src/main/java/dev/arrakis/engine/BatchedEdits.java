@@ -8,6 +8,7 @@ import dev.arrakis.engine.SweepPlan.Source;
 import dev.arrakis.hooks.Hook;
 import dev.arrakis.hooks.HookContext;
 import dev.arrakis.spec.Dim;
+import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.ModelConfig;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,19 +33,19 @@ final class BatchedEdits {
      * @param batch rows per point
      * @param sequenceLength the input's length
      */
-    static Map<String, Hook> hooks(List<List<Edit>> pointEdits, int batch, int sequenceLength, ModelConfig config,
+    static Map<HookPoint, Hook> hooks(List<List<Edit>> pointEdits, int batch, int sequenceLength, ModelConfig config,
             CleanActivations clean) {
         int rows = pointEdits.size() * batch;
-        Map<String, TreeMap<Integer, MaskStep.Builder>> byHook = new LinkedHashMap<>();
+        Map<HookPoint, TreeMap<Integer, MaskStep.Builder>> byHook = new LinkedHashMap<>();
         for (int point = 0; point < pointEdits.size(); point++) {
             for (Edit edit : pointEdits.get(point)) {
-                MaskStep.Builder step = byHook.computeIfAbsent(edit.hook(), name -> new TreeMap<>())
+                MaskStep.Builder step = byHook.computeIfAbsent(edit.point(), key -> new TreeMap<>())
                         .computeIfAbsent(edit.intervention(),
                                 i -> new MaskStep.Builder(edit, rows, sequenceLength, config));
                 step.mark(point * batch, batch, edit);
             }
         }
-        Map<String, Hook> hooks = new LinkedHashMap<>();
+        Map<HookPoint, Hook> hooks = new LinkedHashMap<>();
         byHook.forEach((hook, steps) -> {
             List<MaskStep> built = new ArrayList<>();
             steps.values().forEach(step -> built.add(step.build(clean, pointEdits.size(), batch)));
@@ -133,7 +134,7 @@ final class BatchedEdits {
             private final Dim featureDim;
             private final int featureSize;
             private final Source source;
-            private final String hook;
+            private final HookPoint hook;
             private final float[] positionMask;
             private final float[] featureMask;
 
@@ -142,7 +143,7 @@ final class BatchedEdits {
                 this.featureDim = first.featureDim();
                 this.featureSize = featureDim == null ? 0 : (int) featureDim.size(config, rows, sequenceLength);
                 this.source = first.source();
-                this.hook = first.hook();
+                this.hook = first.point();
                 this.positionMask = new float[rows * sequenceLength];
                 this.featureMask = featureDim == null ? null : new float[rows * featureSize];
             }

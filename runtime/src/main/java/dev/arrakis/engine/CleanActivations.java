@@ -3,6 +3,7 @@ package dev.arrakis.engine;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.HookPoint;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
@@ -26,26 +27,31 @@ final class CleanActivations {
         }
     }
 
-    private final Map<String, Map<String, Clean>> byInput = new HashMap<>();
-    private final Map<String, float[]> derived = new HashMap<>();
+    /** What mean and resample ablations derive from one input's activation at one hook point. */
+    private enum Derivation { MEAN, RESAMPLE }
+
+    private record DerivedKey(Derivation derivation, String input, HookPoint point) {}
+
+    private final Map<String, Map<HookPoint, Clean>> byInput = new HashMap<>();
+    private final Map<DerivedKey, float[]> derived = new HashMap<>();
     private int passes;
 
     /**
-     * @param needed hook names per input name
+     * @param needed hook points per input name
      * @param inputs the token batch of each input named in {@code needed}
      */
     static CleanActivations capture(BiFunction<TokenBatch, RunOptions, ForwardResult> forward,
-            Map<String, Set<String>> needed, Map<String, TokenBatch> inputs) {
+            Map<String, Set<HookPoint>> needed, Map<String, TokenBatch> inputs) {
         CleanActivations clean = new CleanActivations();
         needed.forEach((input, hooks) -> {
             if (hooks.isEmpty()) {
                 return;
             }
-            Map<String, Clean> captured = new HashMap<>();
+            Map<HookPoint, Clean> captured = new HashMap<>();
             try (ForwardResult result = forward.apply(inputs.get(input),
-                    RunOptions.none().withCache(hooks.toArray(String[]::new)))) {
-                for (String hook : hooks) {
-                    var activation = result.cache().get(hook);
+                    RunOptions.none().withCache(hooks.stream().map(HookPoint::name).toArray(String[]::new)))) {
+                for (HookPoint hook : hooks) {
+                    var activation = result.cache().get(hook.name());
                     captured.put(hook, new Clean(activation.getShape().getShape(), activation.toFloatArray()));
                 }
             }
@@ -59,17 +65,17 @@ final class CleanActivations {
         return passes;
     }
 
-    Clean get(String input, String hook) {
+    Clean get(String input, HookPoint hook) {
         Clean clean = byInput.getOrDefault(input, Map.of()).get(hook);
         if (clean == null) {
-            throw new IllegalStateException("no clean activation of " + hook + " on input " + input);
+            throw new IllegalStateException("no clean activation of " + hook.name() + " on input " + input);
         }
         return clean;
     }
 
     /** The mean over the batch at every position and feature, {@code [1, ...]}. */
-    float[] mean(String input, String hook) {
-        return derived.computeIfAbsent("mean\u0000" + input + "\u0000" + hook, key -> {
+    float[] mean(String input, HookPoint hook) {
+        return derived.computeIfAbsent(new DerivedKey(Derivation.MEAN, input, hook), key -> {
             Clean clean = get(input, hook);
             int rowSize = clean.rowSize();
             double[] sums = new double[rowSize];
@@ -87,8 +93,8 @@ final class CleanActivations {
     }
 
     /** Every example replaced by the next one (the last by the first), {@code [batch, ...]}. */
-    float[] resampled(String input, String hook) {
-        return derived.computeIfAbsent("resample\u0000" + input + "\u0000" + hook, key -> {
+    float[] resampled(String input, HookPoint hook) {
+        return derived.computeIfAbsent(new DerivedKey(Derivation.RESAMPLE, input, hook), key -> {
             Clean clean = get(input, hook);
             int rowSize = clean.rowSize();
             float[] rolled = new float[clean.values().length];
@@ -101,7 +107,7 @@ final class CleanActivations {
     }
 
     /** The shape of one example's activation, after the batch axis. */
-    long[] rowShape(String input, String hook) {
+    long[] rowShape(String input, HookPoint hook) {
         long[] shape = get(input, hook).shape();
         return Arrays.copyOfRange(shape, 1, shape.length);
     }

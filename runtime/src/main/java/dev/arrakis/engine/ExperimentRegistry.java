@@ -17,9 +17,9 @@ import java.util.TreeMap;
  * (the annotation processor registers one per {@code @Experiment} class), by name.
  */
 public final class ExperimentRegistry {
-    private final Map<String, ExperimentDefinition> byName;
+    private final Map<String, ExperimentDefinition<?>> byName;
 
-    private ExperimentRegistry(Map<String, ExperimentDefinition> byName) {
+    private ExperimentRegistry(Map<String, ExperimentDefinition<?>> byName) {
         this.byName = byName;
     }
 
@@ -30,7 +30,7 @@ public final class ExperimentRegistry {
      *     loaded
      */
     public static ExperimentRegistry load(ClassLoader loader) {
-        List<ExperimentDefinition> found = new ArrayList<>();
+        List<ExperimentDefinition<?>> found = new ArrayList<>();
         try {
             ServiceLoader.load(ExperimentDefinition.class, loader).forEach(found::add);
         } catch (ServiceConfigurationError e) {
@@ -45,11 +45,11 @@ public final class ExperimentRegistry {
      *
      * @throws ExperimentDefinitionException when two of them have one name
      */
-    public static ExperimentRegistry of(Collection<? extends ExperimentDefinition> definitions) {
-        Map<String, ExperimentDefinition> byName = new TreeMap<>();
+    public static ExperimentRegistry of(Collection<? extends ExperimentDefinition<?>> definitions) {
+        Map<String, ExperimentDefinition<?>> byName = new TreeMap<>();
         List<String> problems = new ArrayList<>();
-        for (ExperimentDefinition definition : definitions) {
-            ExperimentDefinition earlier = byName.putIfAbsent(definition.name(), definition);
+        for (ExperimentDefinition<?> definition : definitions) {
+            ExperimentDefinition<?> earlier = byName.putIfAbsent(definition.name(), definition);
             if (earlier != null) {
                 problems.add("experiment name '" + definition.name() + "' is taken by both "
                         + earlier.experimentClass() + " and " + definition.experimentClass()
@@ -63,11 +63,11 @@ public final class ExperimentRegistry {
     }
 
     /** Every experiment, sorted by name. */
-    public List<ExperimentDefinition> list() {
+    public List<ExperimentDefinition<?>> list() {
         return List.copyOf(byName.values());
     }
 
-    public Optional<ExperimentDefinition> lookup(String name) {
+    public Optional<ExperimentDefinition<?>> lookup(String name) {
         return Optional.ofNullable(byName.get(name));
     }
 
@@ -76,8 +76,8 @@ public final class ExperimentRegistry {
      *
      * @throws ExperimentDefinitionException naming the nearest names and every name
      */
-    public ExperimentDefinition find(String name) {
-        ExperimentDefinition definition = byName.get(name);
+    public ExperimentDefinition<?> find(String name) {
+        ExperimentDefinition<?> definition = byName.get(name);
         if (definition == null) {
             throw new ExperimentDefinitionException("no experiment '" + name + "'"
                     + DidYouMean.hint(name, byName.keySet())

@@ -36,28 +36,28 @@ import java.util.Map;
  * <p>Not thread-safe: one run at a time.
  */
 public final class ExperimentRunner implements AutoCloseable {
-    private final ExperimentDefinition definition;
+    private final ExperimentDefinition<?> definition;
     private final RunnerOptions options;
     private HookedTransformer model;
     private RunRecord.ModelIdentity identity;
     private boolean ownsModel;
     private boolean closed;
 
-    private ExperimentRunner(ExperimentDefinition definition, RunnerOptions options) {
+    private ExperimentRunner(ExperimentDefinition<?> definition, RunnerOptions options) {
         this.definition = definition;
         this.options = options;
     }
 
     /** A runner; nothing is loaded until the first run. */
-    public static ExperimentRunner open(ExperimentDefinition definition, RunnerOptions options) {
+    public static ExperimentRunner open(ExperimentDefinition<?> definition, RunnerOptions options) {
         return new ExperimentRunner(definition, options);
     }
 
-    public static ExperimentRunner open(ExperimentDefinition definition) {
+    public static ExperimentRunner open(ExperimentDefinition<?> definition) {
         return open(definition, RunnerOptions.defaults());
     }
 
-    public ExperimentDefinition definition() {
+    public ExperimentDefinition<?> definition() {
         return definition;
     }
 
@@ -75,13 +75,13 @@ public final class ExperimentRunner implements AutoCloseable {
     public RunOutcome run(String runName, Map<String, String> overrides) {
         requireOpen();
         Instant startedAt = Instant.now();
-        ValidatedRun validated = validate(runName, overrides);
+        ValidatedRun<?> validated = validate(runName, overrides);
         long loadStarted = System.nanoTime();
         boolean loadedNow = model == null;
         HookedTransformer loaded = model();
         long loadMs = loadedNow ? (System.nanoTime() - loadStarted) / 1_000_000 : 0;
         Engine.getInstance().setRandomSeed(options.seed());
-        RunOutcome outcome = new RunExecution(definition, validated, loaded, options)
+        RunOutcome outcome = new RunExecution<>(validated, loaded, options)
                 .execute(identity(loaded), RunEnvironment.capture(options.projectDir()), loadMs, startedAt);
         if (validated.definition().logged()) {
             options.sink().ifPresent(sink -> sink.record(outcome.record()));
@@ -92,7 +92,7 @@ public final class ExperimentRunner implements AutoCloseable {
     /** Every run as declared, in declaration order. */
     public List<RunOutcome> runAll() {
         List<RunOutcome> outcomes = new ArrayList<>();
-        for (RunDefinition run : definition.runs()) {
+        for (RunDefinition<?> run : definition.runs()) {
             outcomes.add(run(run.name()));
         }
         return outcomes;
@@ -107,8 +107,8 @@ public final class ExperimentRunner implements AutoCloseable {
         validate(runName, overrides);
     }
 
-    private ValidatedRun validate(String runName, Map<String, String> overrides) {
-        return RunValidation.validate(definition, RunReference.of(definition, runName).run(), overrides);
+    private ValidatedRun<?> validate(String runName, Map<String, String> overrides) {
+        return RunValidation.validate(RunReference.of(definition, runName), overrides);
     }
 
     public boolean isModelLoaded() {

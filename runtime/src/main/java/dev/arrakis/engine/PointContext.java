@@ -2,17 +2,22 @@ package dev.arrakis.engine;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.arrakis.annotations.Axis;
+import dev.arrakis.experiment.InputDefinition;
 import dev.arrakis.experiment.RunContext;
 import dev.arrakis.hooks.Activation;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.Activations;
 import dev.arrakis.hooks.Logits;
+import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.spec.HookPoint;
+import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.util.DidYouMean;
 import java.util.Map;
+import java.util.stream.Collectors;
 
 /**
  * One sweep point's view of a batched pass: its own rows of the logits and of every cached activation, sliced on
@@ -26,12 +31,12 @@ final class PointContext implements RunContext {
     private final int toRow;
     private final NDManager scope;
     private final Map<String, Object> inputs;
-    private final Map<String, Integer> coordinates;
+    private final Map<Axis, Integer> coordinates;
     private Logits logits;
     private ActivationCache cache;
 
     PointContext(String runName, HookedTransformer model, ForwardResult pass, int fromRow, int toRow, NDManager scope,
-            Map<String, Object> inputs, Map<String, Integer> coordinates) {
+            Map<String, Object> inputs, Map<Axis, Integer> coordinates) {
         this.runName = runName;
         this.model = model;
         this.pass = pass;
@@ -59,7 +64,9 @@ final class PointContext implements RunContext {
     }
 
     @Override
-    public <A> A capture(String hookName, Class<A> type) {
+    public <A> A capture(TypedHook<A> hook) {
+        String hookName = hook.name();
+        Class<A> type = hook.type();
         if (Activation.class.isAssignableFrom(type) && model.hookPoints().contains(hookName)) {
             // Checked by kind, not rank: a Residual and a Neurons array both have three axes.
             HookPoint point = model.hookPoints().get(hookName);
@@ -74,27 +81,24 @@ final class PointContext implements RunContext {
     }
 
     @Override
-    public <T> T input(String name, Class<T> type) {
+    @SuppressWarnings("unchecked") // the value under the input's name is what its provider, typed T, returned
+    public <T> T input(InputDefinition<?, T> input) {
+        String name = input.name();
         if (!inputs.containsKey(name)) {
             throw new ExperimentRunException("run " + runName + " reads input '" + name + "', which does not exist"
                     + DidYouMean.hint(name, inputs.keySet()) + " (inputs: " + String.join(", ", inputs.keySet())
                     + ")");
         }
-        Object value = inputs.get(name);
-        if (value != null && !type.isInstance(value)) {
-            throw new ExperimentRunException("input '" + name + "' is a " + value.getClass().getName()
-                    + ", not a " + type.getName());
-        }
-        return type.cast(value);
+        return (T) inputs.get(name);
     }
 
     @Override
-    public int coordinate(String axis) {
+    public int coordinate(Axis axis) {
         Integer value = coordinates.get(axis);
         if (value == null) {
-            throw new ExperimentRunException("run " + runName + " does not sweep '" + axis + "'"
-                    + (coordinates.isEmpty() ? "; it has no swept axis"
-                            : "; its axes are " + String.join(", ", coordinates.keySet())));
+            throw new ExperimentRunException("run " + runName + " does not sweep '" + Intervention.axisName(axis)
+                    + "'" + (coordinates.isEmpty() ? "; it has no swept axis" : "; its axes are " + coordinates.keySet()
+                            .stream().map(Intervention::axisName).collect(Collectors.joining(", "))));
         }
         return value;
     }
@@ -110,9 +114,10 @@ final class PointContext implements RunContext {
     }
 
     /** The point as text for messages: {@code layer=1, head=3}, or empty for a single point. */
-    static String describe(Map<String, Integer> coordinates) {
+    static String describe(Map<Axis, Integer> coordinates) {
         StringBuilder text = new StringBuilder();
-        coordinates.forEach((axis, value) -> text.append(text.isEmpty() ? "" : ", ").append(axis).append('=')
+        coordinates.forEach((axis, value) -> text.append(text.isEmpty() ? "" : ", ")
+                .append(Intervention.axisName(axis)).append('=')
                 .append(value));
         return text.toString();
     }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.arrakis.annotations.Axis;
 import dev.arrakis.engine.SweepPlan.Edit;
 import dev.arrakis.engine.SweepPlan.SourceKind;
 import dev.arrakis.experiment.ExperimentDefinition;
@@ -12,6 +13,7 @@ import dev.arrakis.experiment.ModelInput;
 import dev.arrakis.experiment.RunDefinition;
 import dev.arrakis.hooks.Hook;
 import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
@@ -23,6 +25,7 @@ import dev.arrakis.runs.RunOutcome;
 import dev.arrakis.runs.RunRecord;
 import dev.arrakis.runs.RunStatus;
 import dev.arrakis.runs.SweepAxis;
+import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.Intervention.Ablation;
 import dev.arrakis.spec.Intervention.Patching;
 import dev.arrakis.spec.Intervention;
@@ -40,10 +43,12 @@ import java.util.function.BiFunction;
 /**
  * One call of a run: inputs, the clean passes its replacements read, the batched passes of its sweep points, and
  * one call of the run method per point.
+ *
+ * @param <E> the experiment class
  */
-final class RunExecution {
-    private final ExperimentDefinition experiment;
-    private final ValidatedRun run;
+final class RunExecution<E> {
+    private final ExperimentDefinition<E> experiment;
+    private final ValidatedRun<E> run;
     private final HookedTransformer model;
     private final RunnerOptions options;
     /** Times each component of each pass when the options ask for it; null otherwise. */
@@ -55,8 +60,8 @@ final class RunExecution {
     private long invokeNanos;
     private int passes;
 
-    RunExecution(ExperimentDefinition experiment, ValidatedRun run, HookedTransformer model, RunnerOptions options) {
-        this.experiment = experiment;
+    RunExecution(ValidatedRun<E> run, HookedTransformer model, RunnerOptions options) {
+        this.experiment = run.reference().experiment();
         this.run = run;
         this.model = model;
         this.options = options;
@@ -81,7 +86,7 @@ final class RunExecution {
     private RunOutcome execute(RunRecord.ModelIdentity identity, RunEnvironment environment, long loadMs,
             Instant startedAt, MemoryProbe probe) {
         long started = System.nanoTime();
-        Object instance = newInstance();
+        E instance = newInstance();
         Map<String, Object> inputs = callInputs(instance);
         inputsNanos = System.nanoTime() - started;
 
@@ -122,15 +127,15 @@ final class RunExecution {
         return new RunOutcome(record, axes, values, plot);
     }
 
-    private List<Object> runPoints(SweepPlan plan, TokenBatch tokens, CleanActivations clean, Object instance,
+    private List<Object> runPoints(SweepPlan plan, TokenBatch tokens, CleanActivations clean, E instance,
             Map<String, Object> inputs) {
-        RunDefinition definition = run.definition();
+        RunDefinition<E> definition = run.definition();
         RunOptions base = RunOptions.none();
         if (definition.needsCache()) {
             base = base.withCacheAll();
         }
         if (!definition.captures().isEmpty()) {
-            base = base.withCache(definition.captures().toArray(String[]::new));
+            base = base.withCache(definition.captures().toArray(TypedHook<?>[]::new));
         }
         int batch = tokens.batchSize();
         int pointsPerPass = Math.max(1, Math.min(options.maxRowsPerPass() / batch,
@@ -149,9 +154,9 @@ final class RunExecution {
             }
             long passStarted = System.nanoTime();
             RunOptions options = base;
-            for (Map.Entry<String, Hook> hook : BatchedEdits.hooks(edits, batch, tokens.sequenceLength(),
+            for (Map.Entry<HookPoint, Hook> hook : BatchedEdits.hooks(edits, batch, tokens.sequenceLength(),
                     model.config(), clean).entrySet()) {
-                options = options.withHook(hook.getKey(), hook.getValue());
+                options = options.withHook(hook.getKey().name(), hook.getValue());
             }
             try (ForwardResult pass = forward().apply(repeat(tokens, count), options)) {
                 passNanos += System.nanoTime() - passStarted;
@@ -166,8 +171,8 @@ final class RunExecution {
         return values;
     }
 
-    private Object invoke(ForwardResult pass, int fromRow, int toRow, Map<String, Integer> coordinates,
-            Object instance, Map<String, Object> inputs) {
+    private Object invoke(ForwardResult pass, int fromRow, int toRow, Map<Axis, Integer> coordinates, E instance,
+            Map<String, Object> inputs) {
         long started = System.nanoTime();
         String name = run.definition().name();
         try (NDManager scope = pass.logits().getManager().newSubManager()) {
@@ -187,12 +192,12 @@ final class RunExecution {
     }
 
     /** The hook points each input's clean pass must cache: what mean, resample and patch replace with. */
-    private static Map<String, Set<String>> cleanNeeds(SweepPlan plan) {
-        Map<String, Set<String>> needed = new LinkedHashMap<>();
+    private static Map<String, Set<HookPoint>> cleanNeeds(SweepPlan plan) {
+        Map<String, Set<HookPoint>> needed = new LinkedHashMap<>();
         for (int point = 0; point < plan.points(); point++) {
             for (Edit edit : plan.edits(point)) {
                 if (edit.source().kind() != SourceKind.ZERO) {
-                    needed.computeIfAbsent(edit.source().input(), input -> new LinkedHashSet<>()).add(edit.hook());
+                    needed.computeIfAbsent(edit.source().input(), input -> new LinkedHashSet<>()).add(edit.point());
                 }
             }
         }
@@ -219,7 +224,7 @@ final class RunExecution {
         return batch.hasPadding() ? TokenBatch.withMask(tokens, mask) : TokenBatch.of(tokens);
     }
 
-    private Object newInstance() {
+    private E newInstance() {
         try {
             return experiment.newInstance();
         } catch (RuntimeException e) {
@@ -227,9 +232,9 @@ final class RunExecution {
         }
     }
 
-    private Map<String, Object> callInputs(Object instance) {
+    private Map<String, Object> callInputs(E instance) {
         Map<String, Object> inputs = new LinkedHashMap<>();
-        for (InputDefinition input : experiment.inputs()) {
+        for (InputDefinition<E, ?> input : experiment.inputs()) {
             try {
                 inputs.put(input.name(), input.provider().provide(instance, model));
             } catch (Exception e) {

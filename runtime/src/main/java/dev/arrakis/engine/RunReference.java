@@ -5,8 +5,12 @@ import dev.arrakis.experiment.RunDefinition;
 import dev.arrakis.util.DidYouMean;
 import java.util.List;
 
-/** A run of an experiment, as the command line names it: {@code Experiment.run}. */
-public record RunReference(ExperimentDefinition experiment, RunDefinition run) {
+/**
+ * A run of an experiment, as the command line names it: {@code Experiment.run}.
+ *
+ * @param <E> the experiment class
+ */
+public record RunReference<E>(ExperimentDefinition<E> experiment, RunDefinition<E> run) {
 
     /** {@code Experiment.run}. */
     public String name() {
@@ -18,10 +22,10 @@ public record RunReference(ExperimentDefinition experiment, RunDefinition run) {
      *
      * @throws ExperimentDefinitionException naming the nearest run names and every run name
      */
-    public static RunReference of(ExperimentDefinition experiment, String runName) {
-        for (RunDefinition run : experiment.runs()) {
+    public static <E> RunReference<E> of(ExperimentDefinition<E> experiment, String runName) {
+        for (RunDefinition<E> run : experiment.runs()) {
             if (run.name().equals(runName)) {
-                return new RunReference(experiment, run);
+                return new RunReference<>(experiment, run);
             }
         }
         List<String> names = experiment.runs().stream().map(RunDefinition::name).toList();

@@ -2,7 +2,9 @@ package dev.arrakis.engine;
 
 import dev.arrakis.experiment.ExperimentDefinition;
 import dev.arrakis.experiment.RunDefinition;
+import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.spec.Intervention.Patching;
+import dev.arrakis.spec.InputRules;
 import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.InterventionRules.Located;
 import dev.arrakis.spec.InterventionRules.Location;
@@ -11,7 +13,6 @@ import dev.arrakis.spec.InterventionRules;
 import dev.arrakis.spec.Message;
 import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.spec.ShapeChecks;
-import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -27,11 +28,11 @@ import java.util.Set;
  * before anything loads.
  */
 final class RunValidation {
-    private final ExperimentDefinition experiment;
+    private final ExperimentDefinition<?> experiment;
     private final ShapeChecks checks;
     private final List<String> problems = new ArrayList<>();
 
-    private RunValidation(ExperimentDefinition experiment) {
+    private RunValidation(ExperimentDefinition<?> experiment) {
         this.experiment = experiment;
         this.checks = new ShapeChecks(experiment.model().displayName(), experiment.shape());
     }
@@ -41,11 +42,12 @@ final class RunValidation {
      *
      * @throws ExperimentDefinitionException with every problem found
      */
-    static ValidatedRun validate(ExperimentDefinition experiment, RunDefinition run, Map<String, String> overrides) {
-        return new RunValidation(experiment).check(run, overrides);
+    static <E> ValidatedRun<E> validate(RunReference<E> reference, Map<String, String> overrides) {
+        return new RunValidation(reference.experiment()).check(reference, overrides);
     }
 
-    private ValidatedRun check(RunDefinition run, Map<String, String> overrides) {
+    private <E> ValidatedRun<E> check(RunReference<E> reference, Map<String, String> overrides) {
+        RunDefinition<E> run = reference.run();
         Overrides.Applied applied = Overrides.apply(run.name(), run.interventions(), overrides);
         problems.addAll(applied.problems());
         List<Intervention> interventions = applied.interventions();
@@ -58,14 +60,14 @@ final class RunValidation {
                 checkInput(patch.into());
             }
         }
-        for (String capture : run.captures()) {
-            checks.hook(capture).ifPresent(problem -> problems.add(problem.text()));
+        for (TypedHook<?> capture : run.captures()) {
+            checks.hook(capture.name()).ifPresent(problem -> problems.add(problem.text()));
         }
         String modelInput = modelInput(run, interventions);
         if (!problems.isEmpty()) {
             throw new ExperimentDefinitionException(problems);
         }
-        return new ValidatedRun(run, interventions, checked.hooks(), labels, modelInput,
+        return new ValidatedRun<>(reference, interventions, checked.hooks(), labels, modelInput,
                 Collections.unmodifiableMap(new LinkedHashMap<>(overrides)));
     }
 
@@ -120,15 +122,7 @@ final class RunValidation {
     }
 
     private void checkInput(String input) {
-        Set<String> names = inputNames();
-        if (!names.contains(input)) {
-            problems.add(unknownInput(input, names));
-        }
-    }
-
-    private static String unknownInput(String input, Set<String> names) {
-        return Message.UNKNOWN_INPUT.format(input, DidYouMean.hint(input, names),
-                names.isEmpty() ? "none" : String.join(", ", names));
+        InputRules.unknown(input, inputNames()).ifPresent(problem -> problems.add(problem.text()));
     }
 
     /** Indices in the order given, each run of consecutive ones as {@code a..b}: {@code 4..11, 20, 22}. */
@@ -147,7 +141,7 @@ final class RunValidation {
         return text.toString();
     }
 
-    private String modelInput(RunDefinition run, List<Intervention> interventions) {
+    private String modelInput(RunDefinition<?> run, List<Intervention> interventions) {
         Set<String> names = inputNames();
         Set<String> patchedInputs = new LinkedHashSet<>();
         for (Intervention intervention : interventions) {
@@ -163,18 +157,14 @@ final class RunValidation {
             return patchedInputs.iterator().next();
         }
         if (!run.input().isEmpty()) {
-            if (!names.contains(run.input())) {
-                problems.add(unknownInput(run.input(), names));
-            }
+            checkInput(run.input());
             return run.input();
         }
         if (names.size() == 1) {
             return names.iterator().next();
         }
-        problems.add(Message.NO_INPUT.format(run.name(), names.isEmpty()
-                ? "has no input to run the model on; add an @Input method"
-                : "must say which input the model runs on with @Run(input = ...) (inputs: "
-                        + String.join(", ", names) + ")"));
+        // The inputs' types are not known here; which of them hold tokens shows when the run starts.
+        problems.add(InputRules.noModelInput(run.name(), names, names).text());
         return null;
     }
 

@@ -6,7 +6,6 @@ import dev.arrakis.runs.RowMajor;
 import dev.arrakis.runs.SweepAxis;
 import dev.arrakis.spec.Dim;
 import dev.arrakis.spec.HookPoint;
-import dev.arrakis.spec.HookPoints;
 import dev.arrakis.spec.Intervention.Ablation;
 import dev.arrakis.spec.Intervention.Patching;
 import dev.arrakis.spec.Intervention;
@@ -27,17 +26,16 @@ import java.util.stream.IntStream;
  * no swept selection has one point.
  */
 final class SweepPlan {
-    private final ValidatedRun run;
-    private final HookPoints hookPoints;
+    private final ValidatedRun<?> run;
     private final int sequenceLength;
     private final List<PlannedAxis> axes;
     private final int points;
 
     /** One swept selection: whose it is and the indices it takes. */
-    record PlannedAxis(String name, int intervention, Axis axis, int[] values) {
+    record PlannedAxis(int intervention, Axis axis, int[] values) {
 
         SweepAxis toSweepAxis() {
-            return new SweepAxis(name, IntStream.of(values).boxed().toList());
+            return new SweepAxis(Intervention.axisName(axis), IntStream.of(values).boxed().toList());
         }
     }
 
@@ -57,12 +55,11 @@ final class SweepPlan {
      *     {@link Dim#D_MLP}), or null when it replaces the whole vector at each position
      * @param features the heads or neurons, or null
      */
-    record Edit(int intervention, String hook, HookPoint point, int[] positions, Dim featureDim, int[] features,
+    record Edit(int intervention, HookPoint point, int[] positions, Dim featureDim, int[] features,
             Source source) {}
 
-    private SweepPlan(ValidatedRun run, HookPoints hookPoints, int sequenceLength, List<PlannedAxis> axes) {
+    private SweepPlan(ValidatedRun<?> run, int sequenceLength, List<PlannedAxis> axes) {
         this.run = run;
-        this.hookPoints = hookPoints;
         this.sequenceLength = sequenceLength;
         this.axes = List.copyOf(axes);
         this.points = axes.stream().mapToInt(axis -> axis.values().length).reduce(1, Math::multiplyExact);
@@ -72,7 +69,7 @@ final class SweepPlan {
      * @param inputDescription what to call the model input in messages, e.g. {@code input 'clean' of 6 tokens}
      * @throws ExperimentRunException when a position lies beyond the input
      */
-    static SweepPlan of(ValidatedRun run, ModelConfig config, int sequenceLength, String inputDescription) {
+    static SweepPlan of(ValidatedRun<?> run, ModelConfig config, int sequenceLength, String inputDescription) {
         List<PlannedAxis> axes = new ArrayList<>();
         for (int i = 0; i < run.interventions().size(); i++) {
             Intervention intervention = run.interventions().get(i);
@@ -85,10 +82,10 @@ final class SweepPlan {
                 int[] values = selection.all()
                         ? IntStream.range(0, everyIndexCount(axis, hook, config, sequenceLength)).toArray()
                         : selection.values().stream().mapToInt(Integer::intValue).toArray();
-                axes.add(new PlannedAxis(Intervention.axisName(axis), i, axis, values));
+                axes.add(new PlannedAxis(i, axis, values));
             }
         }
-        return new SweepPlan(run, new HookPoints(config), sequenceLength, axes);
+        return new SweepPlan(run, sequenceLength, axes);
     }
 
     private static int everyIndexCount(Axis axis, ResolvedHook hook, ModelConfig config, int sequenceLength) {
@@ -126,12 +123,12 @@ final class SweepPlan {
         return RowMajor.indices(point, axes.stream().mapToInt(axis -> axis.values().length).toArray());
     }
 
-    /** The point's value on each axis, by axis name. */
-    Map<String, Integer> coordinates(int point) {
+    /** The point's value on each swept axis, in the plan's axis order. */
+    Map<Axis, Integer> coordinates(int point) {
         int[] indices = axisIndices(point);
-        Map<String, Integer> coordinates = new LinkedHashMap<>();
+        Map<Axis, Integer> coordinates = new LinkedHashMap<>();
         for (int axis = 0; axis < axes.size(); axis++) {
-            coordinates.put(axes.get(axis).name(), axes.get(axis).values()[indices[axis]]);
+            coordinates.put(axes.get(axis).axis(), axes.get(axis).values()[indices[axis]]);
         }
         return coordinates;
     }
@@ -163,9 +160,8 @@ final class SweepPlan {
                     ? distinct(selected(i, Axis.LAYER, selections.get(Axis.LAYER), indices))
                     : new int[] {-1};
             for (int layer : layers) {
-                String name = hook.fullName(layer);
-                edits.add(new Edit(i, name, hookPoints.get(name), positions.length == 0 ? null : positions,
-                        featureDim, features, source));
+                edits.add(new Edit(i, hook.point(layer), positions.length == 0 ? null : positions, featureDim,
+                        features, source));
             }
         }
         return edits;

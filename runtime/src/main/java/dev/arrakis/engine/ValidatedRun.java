@@ -10,13 +10,20 @@ import java.util.Map;
  * A run after its overrides were applied and everything that can be checked without the model was: the
  * interventions as they will run, each one's hook, and the input the model runs on.
  *
+ * @param reference the experiment and the run as declared
  * @param hooks one per intervention, in the same order
  * @param overrides as given
+ * @param <E> the experiment class
  */
-record ValidatedRun(
-        RunDefinition definition,
+record ValidatedRun<E>(
+        RunReference<E> reference,
         List<Intervention> interventions,
         List<ResolvedHook> hooks,
         List<String> labels,
         String modelInput,
-        Map<String, String> overrides) {}
+        Map<String, String> overrides) {
+
+    RunDefinition<E> definition() {
+        return reference.run();
+    }
+}

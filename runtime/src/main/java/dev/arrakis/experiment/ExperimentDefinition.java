@@ -6,9 +6,11 @@ import java.util.List;
 /**
  * One {@code @Experiment} class as the runtime sees it. The annotation processor generates an implementation per
  * class (named {@code <Class>_Experiment}, registered as a {@link java.util.ServiceLoader} service) that returns
- * constants and calls the experiment's methods directly, so running it needs no reflection.
+ * constants and calls the experiment's methods directly, so running it needs no reflection and no casts.
+ *
+ * @param <E> the experiment class
  */
-public interface ExperimentDefinition {
+public interface ExperimentDefinition<E> {
 
     /** The experiment's name, unique on the classpath: {@code @Experiment(name)} or the class's simple name. */
     String name();
@@ -30,10 +32,10 @@ public interface ExperimentDefinition {
     /** The class's source text as written, kept with every run so a run says exactly what ran. */
     String source();
 
-    List<InputDefinition> inputs();
+    List<InputDefinition<E, ?>> inputs();
 
-    List<RunDefinition> runs();
+    List<RunDefinition<E>> runs();
 
     /** A fresh instance of the experiment class (its no-argument constructor). */
-    Object newInstance();
+    E newInstance();
 }

@@ -1,16 +1,17 @@
 package dev.arrakis.experiment;
 
+import dev.arrakis.annotations.Axis;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.Logits;
+import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.model.HookedTransformer;
-import dev.arrakis.runs.ArrayValue;
 import dev.arrakis.spec.ModelConfig;
 
 /**
  * What a run method's parameters are bound from, for one sweep point. Generated invokers call these getters; every
  * array they return belongs to the point's scope and is freed when the invoker returns. The runner copies the
- * method's result out first when it is an {@code NDArray} or an activation (into an {@link ArrayValue}); any other
- * result must not hold arrays.
+ * method's result out first when it is an {@code NDArray} or an activation (into an
+ * {@link dev.arrakis.runs.ArrayValue}); any other result must not hold arrays.
  */
 public interface RunContext {
 
@@ -21,16 +22,16 @@ public interface RunContext {
     ActivationCache cache();
 
     /**
-     * The activation at a hook point the run definition listed in {@link RunDefinition#captures()}, as {@code type}:
-     * {@code NDArray} or the activation class of that hook point.
+     * The activation at a hook point the run definition listed in {@link RunDefinition#captures()}, as the hook's
+     * type: {@code NDArray} or the activation class of that hook point.
      */
-    <A> A capture(String hookName, Class<A> type);
+    <A> A capture(TypedHook<A> hook);
 
-    /** The value an {@code @Input} method returned. */
-    <T> T input(String name, Class<T> type);
+    /** The value the {@code @Input} method of this definition returned. */
+    <T> T input(InputDefinition<?, T> input);
 
-    /** This point's index on a swept axis: {@code "layer"}, {@code "head"}, {@code "neuron"} or {@code "position"}. */
-    int coordinate(String axis);
+    /** This point's index on a swept axis. */
+    int coordinate(Axis axis);
 
     HookedTransformer model();
 

@@ -1,6 +1,7 @@
 package dev.arrakis.experiment;
 
 import dev.arrakis.annotations.PlotKind;
+import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.spec.Intervention;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,23 +14,24 @@ import java.util.Objects;
  * @param input the {@code @Input} the model runs on; empty means the experiment's only input (ignored by patching,
  *     which names its own)
  * @param interventions in declaration order
- * @param captures the full hook names bound with {@code @Capture}
+ * @param captures the hook points bound with {@code @Capture}, each once
  * @param needsCache whether a parameter takes the whole {@code ActivationCache}
  * @param plot the {@code @Plot}, or null
  * @param logged whether {@code @LogExperiment} applies
  * @param resultType the method's return type as written, for the run record
  * @param invoker calls the method with bound arguments
+ * @param <E> the experiment class
  */
-public record RunDefinition(
+public record RunDefinition<E>(
         String name,
         String input,
         List<Intervention> interventions,
-        List<String> captures,
+        List<TypedHook<?>> captures,
         boolean needsCache,
         PlotSpec plot,
         boolean logged,
         String resultType,
-        Invoker invoker) {
+        Invoker<E> invoker) {
 
     public RunDefinition {
         interventions = List.copyOf(interventions);
@@ -39,23 +41,24 @@ public record RunDefinition(
 
     /** Calls the run method for one sweep point; returns its result, boxed, or null for {@code void}. */
     @FunctionalInterface
-    public interface Invoker {
-        Object invoke(Object experiment, RunContext context) throws Exception;
+    public interface Invoker<E> {
+        Object invoke(E experiment, RunContext context) throws Exception;
     }
 
     /** @param title empty for the run's name */
     public record PlotSpec(PlotKind kind, String title) {}
 
-    public static Builder builder(String name) {
-        return new Builder(name);
+    /** Generated code names the experiment class: {@code RunDefinition.<HeadAblation>builder("baseline")}. */
+    public static <E> Builder<E> builder(String name) {
+        return new Builder<>(name);
     }
 
     /** What generated code uses, so that adding a component does not change every runner's constructor call. */
-    public static final class Builder {
+    public static final class Builder<E> {
         private final String name;
         private String input = "";
         private final List<Intervention> interventions = new ArrayList<>();
-        private final List<String> captures = new ArrayList<>();
+        private final List<TypedHook<?>> captures = new ArrayList<>();
         private boolean needsCache;
         private PlotSpec plot;
         private boolean logged;
@@ -65,43 +68,46 @@ public record RunDefinition(
             this.name = name;
         }
 
-        public Builder input(String input) {
+        public Builder<E> input(String input) {
             this.input = input;
             return this;
         }
 
-        public Builder intervention(Intervention intervention) {
+        public Builder<E> intervention(Intervention intervention) {
             interventions.add(intervention);
             return this;
         }
 
-        public Builder capture(String hookName) {
-            captures.add(hookName);
+        /** Caches the hook point for this run; a point captured by several parameters is listed once. */
+        public Builder<E> capture(TypedHook<?> hook) {
+            if (captures.stream().noneMatch(listed -> listed.name().equals(hook.name()))) {
+                captures.add(hook);
+            }
             return this;
         }
 
-        public Builder needsCache() {
+        public Builder<E> needsCache() {
             this.needsCache = true;
             return this;
         }
 
-        public Builder plot(PlotKind kind, String title) {
+        public Builder<E> plot(PlotKind kind, String title) {
             this.plot = new PlotSpec(kind, title);
             return this;
         }
 
-        public Builder logged() {
+        public Builder<E> logged() {
             this.logged = true;
             return this;
         }
 
-        public Builder resultType(String resultType) {
+        public Builder<E> resultType(String resultType) {
             this.resultType = resultType;
             return this;
         }
 
-        public RunDefinition invoker(Invoker invoker) {
-            return new RunDefinition(name, input, interventions, captures, needsCache, plot, logged, resultType,
+        public RunDefinition<E> invoker(Invoker<E> invoker) {
+            return new RunDefinition<>(name, input, interventions, captures, needsCache, plot, logged, resultType,
                     invoker);
         }
     }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.annotations.AblationMethod;
+import dev.arrakis.annotations.Axis;
 import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.experiment.ExperimentDefinition;
 import dev.arrakis.experiment.RunDefinition;
@@ -15,6 +16,7 @@ import dev.arrakis.hooks.AttentionPattern;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.Residual;
 import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.plot.PlotRequest;
@@ -118,7 +120,7 @@ class AblationSweepTest extends TinyModelTest {
     void meanAblationOfNeuronsEqualsTheHandComputedMean() {
         String hook = "blocks.1.mlp.hook_post";
         int[] neurons = {3, 7, 100};
-        RunDefinition run = RunDefinition.builder("meanNeurons")
+        RunDefinition<Object> run = RunDefinition.builder("meanNeurons")
                 .intervention(new Ablation("", Selection.of(1), Selection.none(), Selection.of(neurons),
                         Selection.none(), AblationMethod.MEAN))
                 .invoker((experiment, context) -> context.logits().array().toFloatArray());
@@ -158,7 +160,7 @@ class AblationSweepTest extends TinyModelTest {
         String hook = "blocks.0.attn.hook_z";
         int[] heads = {1, 3};
         int[] positions = {2, -1};
-        RunDefinition run = RunDefinition.builder("resampleHeads")
+        RunDefinition<Object> run = RunDefinition.builder("resampleHeads")
                 .intervention(new Ablation("attn.hook_z", Selection.of(0), Selection.of(heads), Selection.none(),
                         Selection.of(positions), AblationMethod.RESAMPLE))
                 .invoker((experiment, context) -> context.logits().array().toFloatArray());
@@ -196,15 +198,17 @@ class AblationSweepTest extends TinyModelTest {
 
     @Test
     void capturedPatternRowsEqualAPlainCachedRunOfThatPoint() {
-        String pattern = "blocks.1.attn.hook_pattern";
-        RunDefinition run = RunDefinition.builder("patternWithoutHead")
+        TypedHook<NDArray> array = new TypedHook<>("blocks.1.attn.hook_pattern", NDArray.class);
+        TypedHook<AttentionPattern> pattern = new TypedHook<>("blocks.1.attn.hook_pattern", AttentionPattern.class);
+        RunDefinition<Object> run = RunDefinition.builder("patternWithoutHead")
                 .intervention(new Ablation("", Selection.of(0), Selection.everyIndex(), Selection.none(),
                         Selection.none(), AblationMethod.ZERO))
+                .capture(array)
                 .capture(pattern)
                 .plot(PlotKind.AUTO, "")
                 .invoker((experiment, context) -> {
-                    assertEquals(PROMPTS.batchSize(), context.capture(pattern, NDArray.class).getShape().get(0));
-                    return context.capture(pattern, AttentionPattern.class);
+                    assertEquals(PROMPTS.batchSize(), context.capture(array).getShape().get(0));
+                    return context.capture(pattern);
                 });
         RunOutcome outcome;
         try (ExperimentRunner runner = runner(TestDefinition.named("Capture").input("prompts", PROMPTS).run(run),
@@ -217,8 +221,8 @@ class AblationSweepTest extends TinyModelTest {
             assertEquals("AttentionPattern", captured.type());
             try (ForwardResult expected = model.run(PROMPTS, RunOptions.none()
                     .withHook("blocks.0.attn.hook_z", Interventions.zeroHeads(head)).withCache(pattern))) {
-                assertArrayEquals(expected.cache().get(pattern).getShape().getShape(), captured.shape());
-                assertClose("pattern with head 0." + head + " ablated", expected.cache().get(pattern).toFloatArray(),
+                assertArrayEquals(expected.cache().get(array).getShape().getShape(), captured.shape());
+                assertClose("pattern with head 0." + head + " ablated", expected.cache().get(array).toFloatArray(),
                         toFloats(captured.values()), TOLERANCE);
             }
         }
@@ -233,14 +237,14 @@ class AblationSweepTest extends TinyModelTest {
     @Test
     void theWholeCacheIsEachPointsOwnRows() {
         String residual = "blocks.1.hook_resid_post";
-        RunDefinition run = RunDefinition.builder("cacheByHead")
+        RunDefinition<Object> run = RunDefinition.builder("cacheByHead")
                 .intervention(new Ablation("", Selection.of(1), Selection.sweep(0, 2), Selection.none(),
                         Selection.none(), AblationMethod.ZERO))
                 .needsCache()
                 .invoker((experiment, context) -> {
                     assertTrue(context.cache().contains("blocks.0.mlp.hook_post"),
-                            "every point is cached, not at head " + context.coordinate("head"));
-                    assertEquals(context.coordinate("head") == 0 ? 0 : 2, context.coordinate("head"));
+                            "every point is cached, not at head " + context.coordinate(Axis.HEAD));
+                    assertEquals(context.coordinate(Axis.HEAD) == 0 ? 0 : 2, context.coordinate(Axis.HEAD));
                     return context.cache().get(new dev.arrakis.hooks.TypedHook<>(residual, Residual.class));
                 });
         RunOutcome outcome;
@@ -260,7 +264,7 @@ class AblationSweepTest extends TinyModelTest {
 
     @Test
     void aRunWithoutInterventionsIsOnePlainPass() {
-        RunDefinition run = RunDefinition.builder("plain")
+        RunDefinition<Object> run = RunDefinition.builder("plain")
                 .plot(PlotKind.AUTO, "plain logits")
                 .invoker((experiment, context) -> Metrics.lastLogitDiff(context.logits()));
         RunOutcome outcome;
@@ -276,7 +280,7 @@ class AblationSweepTest extends TinyModelTest {
 
     @Test
     void wholeActivationAblationAtAFullHookNameIgnoresLayers() {
-        RunDefinition run = RunDefinition.builder("noAttention")
+        RunDefinition<Object> run = RunDefinition.builder("noAttention")
                 .intervention(new Ablation("blocks.0.hook_attn_out", Selection.none(), Selection.none(),
                         Selection.none(), Selection.of(-1), AblationMethod.ZERO))
                 .invoker((experiment, context) -> Metrics.lastLogitDiff(context.logits()));

@@ -8,6 +8,7 @@ import dev.arrakis.NativeResources;
 import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.experiment.RunDefinition;
 import dev.arrakis.hooks.AttentionPattern;
+import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.spec.Intervention.Ablation;
@@ -27,23 +28,26 @@ class EngineMemoryTest {
         return (NDManager) manager.invoke(model);
     }
 
+    private static final TypedHook<AttentionPattern> PATTERN =
+            new TypedHook<>("blocks.1.attn.hook_pattern", AttentionPattern.class);
+
     @Test
     void sweepsWithCachesClean() throws Exception {
-        RunDefinition sweep = RunDefinition.builder("everything")
+        RunDefinition<Object> sweep = RunDefinition.builder("everything")
                 .intervention(new Ablation("", Selection.everyIndex(), Selection.everyIndex(), Selection.none(),
                         Selection.none(), AblationMethod.MEAN))
-                .capture("blocks.1.attn.hook_pattern")
+                .capture(PATTERN)
                 .needsCache()
                 .invoker((experiment, context) -> {
                     context.cache().get("blocks.0.hook_resid_post").mul(2).sum();
-                    AttentionPattern pattern = context.capture("blocks.1.attn.hook_pattern", AttentionPattern.class);
+                    AttentionPattern pattern = context.capture(PATTERN);
                     return pattern.head(0).sum().getFloat() + Metrics.lastLogitDiff(context.logits());
                 });
-        RunDefinition patch = RunDefinition.builder("patch")
+        RunDefinition<Object> patch = RunDefinition.builder("patch")
                 .intervention(new Patching("hook_resid_mid", Selection.everyIndex(), Selection.everyIndex(),
                         Selection.none(), "prompts", "prompts"))
                 .invoker((experiment, context) -> context.logits());
-        RunDefinition failing = RunDefinition.builder("failing")
+        RunDefinition<Object> failing = RunDefinition.builder("failing")
                 .intervention(new Ablation("", Selection.everyIndex(), Selection.of(1), Selection.none(),
                         Selection.none(), AblationMethod.RESAMPLE))
                 .invoker((experiment, context) -> {

@@ -34,7 +34,7 @@ class FamilyExperimentTest {
     void headSweepInOneBatchedPassEqualsOneRunPerHead(String caseName) {
         ReferenceCase reference = ReferenceCase.of(caseName);
         try (HookedTransformer model = HookedTransformer.load(reference.directory())) {
-            RunDefinition sweep = RunDefinition.builder("eachHead")
+            RunDefinition<Object> sweep = RunDefinition.builder("eachHead")
                     .intervention(new Ablation("", Selection.everyIndex(), Selection.everyIndex(), Selection.none(),
                             Selection.none(), AblationMethod.ZERO))
                     .plot(PlotKind.AUTO, "")

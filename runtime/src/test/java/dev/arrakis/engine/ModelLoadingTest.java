@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.arrakis.annotations.Axis;
 import dev.arrakis.experiment.InputDefinition;
 import dev.arrakis.experiment.ModelInput;
 import dev.arrakis.experiment.ModelSource;
@@ -34,7 +35,10 @@ class ModelLoadingTest {
     private static final String CONFIG_BELOW_RESOURCES = "reference/gpt2-prefixed/config.json";
     private static final Path RESOURCES = Path.of("src/test/resources").toAbsolutePath();
 
-    private static RunDefinition plainRun() {
+    private static final InputDefinition<Object, String> LABEL =
+            new InputDefinition<>("label", "String", (experiment, model) -> "not tokens");
+
+    private static RunDefinition<Object> plainRun() {
         return RunDefinition.builder("plain").invoker((experiment, context) -> context.config().layers());
     }
 
@@ -147,18 +151,18 @@ class ModelLoadingTest {
         AtomicInteger calls = new AtomicInteger();
         TestDefinition definition = TestDefinition.named("Counting")
                 .factory(() -> instances.incrementAndGet())
-                .input(new InputDefinition("prompts", "TokenBatch", (experiment, model) -> {
+                .input(new InputDefinition<>("prompts", "TokenBatch", (experiment, model) -> {
                     calls.incrementAndGet();
                     assertEquals(instances.get(), experiment, "called on this run's instance");
                     return PROMPTS;
                 }))
-                .input(new InputDefinition("label", "String", (experiment, model) -> "not tokens"))
+                .input(LABEL)
                 .run(RunDefinition.builder("sweep").input("prompts")
                         .intervention(new Intervention.Ablation("", Selection.sweep(0, 1), Selection.of(0),
                                 Selection.none(), Selection.none(), dev.arrakis.annotations.AblationMethod.ZERO))
                         .invoker((experiment, context) -> {
                             assertEquals(instances.get(), experiment);
-                            return context.input("label", String.class);
+                            return context.input(LABEL);
                         }))
                 .run(RunDefinition.builder("onText").input("label").invoker((experiment, context) -> null));
         try (ExperimentRunner runner = ExperimentRunner.open(definition,
@@ -182,15 +186,15 @@ class ModelLoadingTest {
                         .intervention(new Intervention.Ablation("", Selection.sweep(0, 1), Selection.of(2),
                                 Selection.none(), Selection.none(), dev.arrakis.annotations.AblationMethod.ZERO))
                         .invoker((experiment, context) -> {
-                            if (context.coordinate("layer") == 1) {
+                            if (context.coordinate(Axis.LAYER) == 1) {
                                 throw new IllegalStateException("boom");
                             }
-                            return context.coordinate("layer");
+                            return context.coordinate(Axis.LAYER);
                         }))
                 .run(RunDefinition.builder("readsHead")
                         .intervention(new Intervention.Ablation("", Selection.sweep(0, 1), Selection.of(2),
                                 Selection.none(), Selection.none(), dev.arrakis.annotations.AblationMethod.ZERO))
-                        .invoker((experiment, context) -> context.coordinate("head")));
+                        .invoker((experiment, context) -> context.coordinate(Axis.HEAD)));
         try (ExperimentRunner runner = ExperimentRunner.open(definition,
                 RunnerOptions.defaults().withCheckpoint(TestDefinition.CHECKPOINT))) {
             ExperimentRunException error = assertThrows(ExperimentRunException.class, () -> runner.run("fails"));

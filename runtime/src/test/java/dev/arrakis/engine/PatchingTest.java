@@ -40,7 +40,7 @@ class PatchingTest extends TinyModelTest {
 
     @Test
     void patchingTheWholeFirstResidualStreamGivesTheCleanLogits() {
-        RunDefinition run = RunDefinition.builder("everything")
+        RunDefinition<Object> run = RunDefinition.builder("everything")
                 .intervention(new Patching("hook_resid_pre", Selection.of(0), Selection.none(), Selection.none(),
                         "clean", "corrupted"))
                 .invoker((experiment, context) -> context.logits());
@@ -55,7 +55,7 @@ class PatchingTest extends TinyModelTest {
 
     @Test
     void layerByPositionSweepEqualsOneHandWrittenPatchPerPoint() {
-        RunDefinition run = RunDefinition.builder("residByPosition")
+        RunDefinition<Object> run = RunDefinition.builder("residByPosition")
                 .intervention(new Patching("hook_resid_pre", Selection.everyIndex(), Selection.everyIndex(),
                         Selection.none(), "clean", "corrupted"))
                 .plot(PlotKind.AUTO, "")
@@ -81,7 +81,7 @@ class PatchingTest extends TinyModelTest {
 
     @Test
     void patchingHeadsAtSweptPositionsWritesOnlyThoseHeads() {
-        RunDefinition run = RunDefinition.builder("headAtPosition")
+        RunDefinition<Object> run = RunDefinition.builder("headAtPosition")
                 .intervention(new Patching("blocks.1.attn.hook_z", Selection.none(), Selection.sweep(2, -1),
                         Selection.of(1), "clean", "corrupted"))
                 .invoker((experiment, context) -> Metrics.lastLogitDiff(context.logits()));
@@ -116,7 +116,7 @@ class PatchingTest extends TinyModelTest {
     @Test
     void patchingBetweenInputsOfDifferentShapesIsATypedError() {
         TokenBatch shorter = TokenBatch.of(new long[] {5, 17, 3, 99, 42}, new long[] {1, 2, 3, 4, 5});
-        RunDefinition run = RunDefinition.builder("mismatched")
+        RunDefinition<Object> run = RunDefinition.builder("mismatched")
                 .intervention(new Patching("hook_resid_pre", Selection.of(0), Selection.none(), Selection.none(),
                         "clean", "corrupted"))
                 .invoker((experiment, context) -> Metrics.lastLogitDiff(context.logits()));
@@ -128,7 +128,7 @@ class PatchingTest extends TinyModelTest {
 
     @Test
     void aPositionBeyondTheInputIsATypedErrorBeforeAnyPass() {
-        RunDefinition run = RunDefinition.builder("tooFar")
+        RunDefinition<Object> run = RunDefinition.builder("tooFar")
                 .intervention(new Patching("hook_resid_pre", Selection.of(0), Selection.of(20), Selection.none(),
                         "clean", "corrupted"))
                 .invoker((experiment, context) -> {

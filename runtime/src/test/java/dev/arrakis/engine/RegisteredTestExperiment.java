@@ -14,8 +14,8 @@ import java.util.List;
  * The experiment the test class path registers as a service (as the processor would register a generated one), with
  * two runs: {@code logitDiff} and {@code headSweep}.
  */
-public class RegisteredTestExperiment implements ExperimentDefinition {
-    private final ExperimentDefinition delegate = TestDefinition.named("RegisteredTest")
+public class RegisteredTestExperiment implements ExperimentDefinition<Object> {
+    private final ExperimentDefinition<Object> delegate = TestDefinition.named("RegisteredTest")
             .experimentClass(getClass().getName())
             .input("prompts", TokenBatch.of(new long[] {5, 17, 3, 99}))
             .run(RunDefinition.builder("logitDiff")
@@ -74,12 +74,12 @@ public class RegisteredTestExperiment implements ExperimentDefinition {
     }
 
     @Override
-    public List<InputDefinition> inputs() {
+    public List<InputDefinition<Object, ?>> inputs() {
         return delegate.inputs();
     }
 
     @Override
-    public List<RunDefinition> runs() {
+    public List<RunDefinition<Object>> runs() {
         return delegate.runs();
     }
 

@@ -45,14 +45,14 @@ class RunRecordTest extends TinyModelTest {
     }
 
     private static TestDefinition experiment() {
-        RunDefinition logged = RunDefinition.builder("perHead").input("prompts")
+        RunDefinition<Object> logged = RunDefinition.builder("perHead").input("prompts")
                 .intervention(new Ablation("", Selection.of(1), Selection.everyIndex(), Selection.none(),
                         Selection.none(), AblationMethod.ZERO))
                 .plot(PlotKind.AUTO, "per head")
                 .logged()
                 .resultType("double")
                 .invoker((experiment, context) -> Metrics.lastLogitDiff(context.logits()));
-        RunDefinition notLogged = RunDefinition.builder("quiet").input("prompts")
+        RunDefinition<Object> notLogged = RunDefinition.builder("quiet").input("prompts")
                 .invoker((experiment, context) -> Metrics.lastLogitDiff(context.logits()));
         return TestDefinition.named("Recorded")
                 .input("prompts", new Prompts("ioi", PROMPTS))

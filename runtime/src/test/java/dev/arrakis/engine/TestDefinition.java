@@ -16,7 +16,7 @@ import java.util.function.Supplier;
  * A hand-written {@link ExperimentDefinition}, standing in for what the annotation processor generates, on the tiny
  * committed GPT-2 (2 layers, 4 heads, d_model 64, d_mlp 256, vocabulary 384, context 32).
  */
-final class TestDefinition implements ExperimentDefinition {
+final class TestDefinition implements ExperimentDefinition<Object> {
     /** The tiny checkpoint, relative to the runtime module (Maven's working directory for tests). */
     static final String CONFIG_PATH = "src/test/resources/reference/gpt2-prefixed/config.json";
     static final Path CHECKPOINT = Path.of("src/test/resources/reference/gpt2-prefixed").toAbsolutePath();
@@ -26,8 +26,8 @@ final class TestDefinition implements ExperimentDefinition {
     private ModelSource model = ModelSource.config(CONFIG_PATH);
     private ModelConfig shape = TINY;
     private String experimentClass;
-    private final List<InputDefinition> inputs = new ArrayList<>();
-    private final List<RunDefinition> runs = new ArrayList<>();
+    private final List<InputDefinition<Object, ?>> inputs = new ArrayList<>();
+    private final List<RunDefinition<Object>> runs = new ArrayList<>();
     private Supplier<Object> factory = Object::new;
 
     TestDefinition(String name) {
@@ -52,16 +52,16 @@ final class TestDefinition implements ExperimentDefinition {
 
     /** An input that returns this value on every call. */
     TestDefinition input(String inputName, Object value) {
-        inputs.add(new InputDefinition(inputName, value.getClass().getCanonicalName(), (experiment, m) -> value));
+        inputs.add(new InputDefinition<Object, Object>(inputName, value.getClass().getCanonicalName(), (experiment, m) -> value));
         return this;
     }
 
-    TestDefinition input(InputDefinition input) {
+    TestDefinition input(InputDefinition<Object, ?> input) {
         inputs.add(input);
         return this;
     }
 
-    TestDefinition run(RunDefinition run) {
+    TestDefinition run(RunDefinition<Object> run) {
         runs.add(run);
         return this;
     }
@@ -102,12 +102,12 @@ final class TestDefinition implements ExperimentDefinition {
     }
 
     @Override
-    public List<InputDefinition> inputs() {
+    public List<InputDefinition<Object, ?>> inputs() {
         return List.copyOf(inputs);
     }
 
     @Override
-    public List<RunDefinition> runs() {
+    public List<RunDefinition<Object>> runs() {
         return List.copyOf(runs);
     }
 

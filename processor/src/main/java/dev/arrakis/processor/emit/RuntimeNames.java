@@ -23,6 +23,7 @@ public final class RuntimeNames {
     public static final ClassName ARCHITECTURE = ClassName.get("dev.arrakis.spec", "Architecture");
     public static final ClassName ND_ARRAY = ClassName.get("ai.djl.ndarray", "NDArray");
     public static final ClassName ABLATION_METHOD = ClassName.get("dev.arrakis.annotations", "AblationMethod");
+    public static final ClassName AXIS = ClassName.get("dev.arrakis.annotations", "Axis");
     public static final ClassName PLOT_KIND = ClassName.get("dev.arrakis.annotations", "PlotKind");
     public static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
 

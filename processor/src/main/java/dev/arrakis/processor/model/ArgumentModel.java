@@ -1,6 +1,7 @@
 package dev.arrakis.processor.model;
 
 import com.palantir.javapoet.TypeName;
+import dev.arrakis.annotations.Axis;
 
 /** Where one argument of a run method comes from, in the order of the method's parameters. */
 public sealed interface ArgumentModel {
@@ -25,18 +26,14 @@ public sealed interface ArgumentModel {
     /** The model's shape. */
     record Config() implements ArgumentModel {}
 
-    /**
-     * The index of the current sweep point on one axis.
-     *
-     * @param axis {@code layer}, {@code head}, {@code neuron} or {@code position}
-     */
-    record Coordinate(String axis) implements ArgumentModel {}
+    /** The index of the current sweep point on one axis. */
+    record Coordinate(Axis axis) implements ArgumentModel {}
 
     /**
      * The value an {@code @Input} method returned.
      *
      * @param input the input's name
-     * @param type the parameter's type; a parameterized type is passed through an unchecked cast
+     * @param type the parameter's type
      */
     record Input(String input, TypeName type) implements ArgumentModel {}
 }

@@ -6,10 +6,12 @@ import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.processor.model.InputModel;
 import dev.arrakis.processor.model.ModelSourceModel;
 import dev.arrakis.processor.model.RunModel;
+import dev.arrakis.spec.InputRules;
 import dev.arrakis.spec.Message;
+import dev.arrakis.spec.InputRules;
 import dev.arrakis.spec.Problem;
+import dev.arrakis.spec.InputRules;
 import dev.arrakis.spec.ShapeChecks;
-import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -338,11 +340,8 @@ public final class ExperimentValidator {
                     Message.withArticle(TypeDisplay.name(only.type()))), Site.of(method));
             return only.model().name();
         }
-        String problem = inputs.isEmpty() ? "has no input to run the model on; add an @Input method"
-                : runnable.isEmpty() ? "has no input the model can run on, a TokenBatch or a ModelInput (inputs: "
-                        + names(inputs) + ")"
-                : "must say which input the model runs on with @Run(input = ...) (inputs: " + names(runnable) + ")";
-        report.error(Problem.of(Message.NO_INPUT, runName, problem), run != null ? run.whole() : Site.of(method));
+        report.error(InputRules.noModelInput(runName, names(inputs), names(runnable)),
+                run != null ? run.whole() : Site.of(method));
         return "";
     }
 
@@ -353,9 +352,7 @@ public final class ExperimentValidator {
             return found;
         }
         if (found.isEmpty()) {
-            report.error(Problem.of(Message.UNKNOWN_INPUT, name, DidYouMean.hint(name,
-                    inputs.stream().map(info -> info.model().name()).toList()),
-                    inputs.isEmpty() ? "none" : names(inputs)), site);
+            InputRules.unknown(name, names(inputs)).ifPresent(problem -> report.error(problem, site));
         } else if (!runtime.isRunnable(found.get().type())) {
             report.error(Problem.of(Message.INPUT_NOT_RUNNABLE, name,
                     Message.withArticle(TypeDisplay.name(found.get().type()))), site);
@@ -363,8 +360,8 @@ public final class ExperimentValidator {
         return found;
     }
 
-    private static String names(List<InputInfo> inputs) {
-        return inputs.stream().map(info -> info.model().name()).collect(Collectors.joining(", "));
+    private static List<String> names(List<InputInfo> inputs) {
+        return inputs.stream().map(info -> info.model().name()).toList();
     }
 
     /** The method's {@code @Ablate}s in source order, whether written once or repeated into their container. */

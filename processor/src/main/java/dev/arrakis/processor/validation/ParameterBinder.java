@@ -127,7 +127,7 @@ final class ParameterBinder {
         Optional<Axis> axis = coordinateAxis(name, type);
         if (axis.isPresent()) {
             if (swept.contains(axis.get())) {
-                return Optional.of(new ArgumentModel.Coordinate(name));
+                return Optional.of(new ArgumentModel.Coordinate(axis.get()));
             }
             notSwept = Problem.of(Message.COORDINATE_NOT_SWEPT, name, name, runName, name + "s");
         }

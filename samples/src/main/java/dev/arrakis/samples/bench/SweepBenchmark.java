@@ -175,7 +175,7 @@ public final class SweepBenchmark implements Callable<Integer> {
     /** The results of one sweep, row-major over (layer, head), and how it ran. */
     private record Sweep(double[] values, int passes, RunRecord.PhaseTimings timings) {}
 
-    private Sweep sweep(String variant, HookedTransformer transformer, ExperimentDefinition definition,
+    private Sweep sweep(String variant, HookedTransformer transformer, ExperimentDefinition<?> definition,
             TokenBatch tokens, String run) {
         if (variant.equals("loop")) {
             return loop(transformer, tokens, run.equals(WARMUP) ? warmupLayers : transformer.config().layers());
@@ -275,22 +275,22 @@ public final class SweepBenchmark implements Callable<Integer> {
      * made at benchmark time, so no {@code @Experiment(config)} path exists when the samples compile. The model comes
      * from {@link RunnerOptions#withModel}; the config path is never read.
      */
-    private static final class SweepDefinition implements ExperimentDefinition {
+    private static final class SweepDefinition implements ExperimentDefinition<Object> {
         private final ModelConfig shape;
-        private final List<InputDefinition> inputs;
-        private final List<RunDefinition> runs;
+        private final List<InputDefinition<Object, ?>> inputs;
+        private final List<RunDefinition<Object>> runs;
 
         SweepDefinition(ModelConfig shape, TokenBatch tokens, int warmupLayers) {
             this.shape = shape;
-            this.inputs = List.of(new InputDefinition("prompts", TokenBatch.class.getCanonicalName(),
+            this.inputs = List.of(new InputDefinition<>("prompts", TokenBatch.class.getCanonicalName(),
                     (experiment, loaded) -> tokens));
             int[] firstLayers = IntStream.range(0, Math.max(1, warmupLayers)).toArray();
             this.runs = List.of(headSweep(RUN, Selection.everyIndex()),
                     headSweep(WARMUP, Selection.sweep(firstLayers)));
         }
 
-        private static RunDefinition headSweep(String name, Selection layers) {
-            return RunDefinition.builder(name)
+        private static RunDefinition<Object> headSweep(String name, Selection layers) {
+            return RunDefinition.<Object>builder(name)
                     .intervention(new Intervention.Ablation("attn.hook_z", layers, Selection.everyIndex(),
                             Selection.none(), Selection.none(), AblationMethod.ZERO))
                     .resultType("double")
@@ -328,12 +328,12 @@ public final class SweepBenchmark implements Callable<Integer> {
         }
 
         @Override
-        public List<InputDefinition> inputs() {
+        public List<InputDefinition<Object, ?>> inputs() {
             return inputs;
         }
 
         @Override
-        public List<RunDefinition> runs() {
+        public List<RunDefinition<Object>> runs() {
             return runs;
         }
 

@@ -112,7 +112,7 @@ final class BlockRunner {
             if (Files.exists(registry)) {
                 for (String name : Files.readAllLines(registry)) {
                     if (!name.isBlank()) {
-                        runExperiment((ExperimentDefinition) loader.loadClass(name.strip())
+                        runExperiment((ExperimentDefinition<?>) loader.loadClass(name.strip())
                                 .getConstructor().newInstance());
                     }
                 }
@@ -131,7 +131,7 @@ final class BlockRunner {
         }
     }
 
-    private static void runExperiment(ExperimentDefinition definition) {
+    private static void runExperiment(ExperimentDefinition<?> definition) {
         try (ExperimentRunner runner = ExperimentRunner.open(definition)) {
             for (RunOutcome outcome : runner.runAll()) {
                 if (outcome.status() != RunStatus.COMPLETE) {

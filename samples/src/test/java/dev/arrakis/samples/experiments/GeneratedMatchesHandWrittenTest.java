@@ -48,7 +48,7 @@ class GeneratedMatchesHandWrittenTest {
     }
 
     private static RunOutcome runGenerated(String experiment, String run) {
-        ExperimentDefinition definition = registry.find(experiment);
+        ExperimentDefinition<?> definition = registry.find(experiment);
         try (ExperimentRunner runner = ExperimentRunner.open(definition, RunnerOptions.defaults().withModel(model))) {
             return runner.run(run, Map.of());
         }
