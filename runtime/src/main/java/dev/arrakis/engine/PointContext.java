@@ -12,6 +12,7 @@ import dev.arrakis.hooks.Logits;
 import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.TokenBatch;
 import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.ModelConfig;
@@ -32,11 +33,12 @@ final class PointContext implements RunContext {
     private final NDManager scope;
     private final Map<String, Object> inputs;
     private final Map<Axis, Integer> coordinates;
+    private final TokenBatch tokens;
     private Logits logits;
     private ActivationCache cache;
 
     PointContext(String runName, HookedTransformer model, ForwardResult pass, int fromRow, int toRow, NDManager scope,
-            Map<String, Object> inputs, Map<Axis, Integer> coordinates) {
+            Map<String, Object> inputs, Map<Axis, Integer> coordinates, TokenBatch tokens) {
         this.runName = runName;
         this.model = model;
         this.pass = pass;
@@ -45,6 +47,7 @@ final class PointContext implements RunContext {
         this.scope = scope;
         this.inputs = inputs;
         this.coordinates = coordinates;
+        this.tokens = tokens;
     }
 
     @Override
@@ -106,6 +109,16 @@ final class PointContext implements RunContext {
     @Override
     public HookedTransformer model() {
         return model;
+    }
+
+    @Override
+    public TokenBatch tokens() {
+        return tokens;
+    }
+
+    @Override
+    public NDManager scope() {
+        return scope;
     }
 
     @Override

@@ -1,10 +1,12 @@
 package dev.arrakis.experiment;
 
+import ai.djl.ndarray.NDManager;
 import dev.arrakis.annotations.Axis;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.Logits;
 import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.TokenBatch;
 import dev.arrakis.spec.ModelConfig;
 
 /**
@@ -34,6 +36,15 @@ public interface RunContext {
     int coordinate(Axis axis);
 
     HookedTransformer model();
+
+    /** The tokens the model ran on at this point: the run's model input (each point's own rows hold a copy). */
+    TokenBatch tokens();
+
+    /**
+     * The point's scope: arrays a binding or the run method creates here are freed when the invoker returns, after
+     * the runner has copied the result out.
+     */
+    NDManager scope();
 
     ModelConfig config();
 }
