@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
 import dev.arrakis.NativeResources;
 import dev.arrakis.ReferenceCase;
 import dev.arrakis.io.SafetensorsFile;
@@ -172,6 +173,26 @@ class WeightProcessingTest {
                 WeightProcessing.transformerLensDefaults())) {
             assertEquals(unprocessed + addedBiases, NativeResources.attachedCount(model.manager()),
                     caseName + ": arrays in the model's manager, processed vs " + unprocessed + " unprocessed");
+        }
+    }
+
+    /** Processing runs in f32 and hands the weights back in the model's precision, added biases included. */
+    @ParameterizedTest
+    @CsvSource({"gpt2-prefixed", "llama-gqa"})
+    void halfPrecisionModelsAreProcessedInF32AndStayHalf(String caseName) {
+        ReferenceCase reference = ReferenceCase.of(caseName);
+        try (SafetensorsFile expected = reference.reference();
+                HookedTransformer model = HookedTransformer.load(reference.directory(), Device.cpu(), Precision.F16,
+                        WeightProcessing.transformerLensDefaults());
+                ForwardResult result = model.forward(TokenBatch.of(ReferenceCase.rows(expected, "input_ids")));
+                NDArray hfLogits = result.logits().getManager().create(expected.readFloats("logits"),
+                        result.logits().getShape())) {
+            for (var weight : model.weights().all().entrySet()) {
+                assertEquals(DataType.FLOAT16, weight.getValue().getDataType(), caseName + " " + weight.getKey());
+            }
+            double worst = assertClose(caseName + " f16 processed log-probs", hfLogits.logSoftmax(-1).toFloatArray(),
+                    result.logits().logSoftmax(-1).toFloatArray(), ReducedPrecisionTest.F16_LOGIT_BOUND);
+            System.out.printf("%s: f16 processed log-probs vs HF %.2e%n", caseName, worst);
         }
     }
 
