@@ -6,6 +6,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.plot.PlotRequest;
+import dev.arrakis.plot.Plots;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -148,6 +150,25 @@ public final class CompositionScores {
         }
         pairs.sort(Comparator.comparingDouble(HeadPair::score).reversed());
         return pairs.subList(0, Math.min(count, pairs.size()));
+    }
+
+    /**
+     * Every head against every head as a heatmap, earlier heads down ({@code L0H0, L0H1, ...}), later heads across;
+     * the entries below a later layer are 0.
+     */
+    public PlotRequest heatmap() {
+        List<String> labels = new ArrayList<>();
+        for (int layer = 0; layer < layers; layer++) {
+            for (int head = 0; head < heads; head++) {
+                labels.add("L" + layer + "H" + head);
+            }
+        }
+        int count = layers * heads;
+        double[][] values = new double[count][count];
+        for (int row = 0; row < count; row++) {
+            System.arraycopy(scores, row * count, values[row], 0, count);
+        }
+        return Plots.heatmap(kind + "-composition scores", "earlier head (OV)", labels, "later head", labels, values);
     }
 
     private void check(int layer, int head) {

@@ -93,6 +93,15 @@ class WeightToolsReferenceTest {
                         + largest + ", too small to compare meaningfully");
                 double worst = assertClose(referenceName + " " + file + " composition " + kind, reference, actual,
                         TOLERANCE);
+                // the heatmap shows the same tensor, head (l, h) at row and column l·heads + h
+                double[][] shown = scores.heatmap().panels().get(0).values();
+                float[] flattened = new float[reference.length];
+                for (int row = 0; row < layers * heads; row++) {
+                    for (int column = 0; column < layers * heads; column++) {
+                        flattened[row * layers * heads + column] = (float) shown[row][column];
+                    }
+                }
+                assertClose(referenceName + " " + kind + " heatmap", reference, flattened, TOLERANCE);
                 System.out.printf("%s %s %s-composition: largest %.4f, max |diff| vs TransformerLens %.2e%n",
                         referenceName, file, kind, largest, worst);
             }
