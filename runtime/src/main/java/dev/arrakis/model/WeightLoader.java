@@ -20,6 +20,7 @@ import java.util.TreeSet;
  * Applies a family's weight rules to a checkpoint: finds each source tensor (with or without the family's prefix),
  * checks its shape, decodes it to f32 and creates the canonical array in the model's manager. Any tensor the family
  * neither reads nor declares a buffer is an error, because it usually means the wrong family or a broken export.
+ * Weight processing, when asked for, rewrites the result before the model sees it ({@link WeightProcessor}).
  */
 final class WeightLoader {
     private final WeightSource source;
