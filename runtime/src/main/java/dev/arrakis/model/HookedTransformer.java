@@ -36,9 +36,10 @@ public final class HookedTransformer implements AutoCloseable {
     private final TransformerForward forward;
     private final Tokenizer tokenizer;
     private final Path source;
+    private final WeightProcessing processing;
 
     private HookedTransformer(NDManager manager, ModelDescription description, Precision precision,
-            TransformerWeights weights, Tokenizer tokenizer, Path source) {
+            TransformerWeights weights, Tokenizer tokenizer, Path source, WeightProcessing processing) {
         this.manager = manager;
         this.description = description;
         this.config = description.config();
@@ -48,6 +49,7 @@ public final class HookedTransformer implements AutoCloseable {
         this.forward = new TransformerForward(description, weights, hookPoints, precision);
         this.tokenizer = tokenizer;
         this.source = source;
+        this.processing = processing;
     }
 
     /**
@@ -83,15 +85,33 @@ public final class HookedTransformer implements AutoCloseable {
      * to f32 first.
      */
     public static HookedTransformer load(Path checkpointDirectory, Device device, Precision precision) {
+        return load(checkpointDirectory, device, precision, WeightProcessing.none());
+    }
+
+    /**
+     * As {@link #load(String)}, with TransformerLens's weight processing ({@link WeightProcessing}): log-probs stay
+     * as HF computes them, raw logits and the weights themselves change.
+     */
+    public static HookedTransformer load(String nameOrDirectory, WeightProcessing processing) {
+        return load(new HubModelResolver(HubSettings.fromEnvironment()).resolve(nameOrDirectory), Device.cpu(),
+                Precision.F32, processing);
+    }
+
+    /** Loads a checkpoint directory and applies the weight processing steps this model admits. */
+    public static HookedTransformer load(Path checkpointDirectory, Device device, Precision precision,
+            WeightProcessing processing) {
         ModelDescription description = ConfigShapes.describe(CheckpointFiles.readConfig(checkpointDirectory));
         ModelConfig config = description.config();
         ModelFamily family = ModelFamilies.forConfig(config);
         NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (WeightSource weightSource = CheckpointFiles.open(checkpointDirectory)) {
-            TransformerWeights weights = WeightLoader.load(weightSource, family, description, manager, precision);
+            WeightProcessing applied = processing.effectiveFor(description);
+            TransformerWeights weights =
+                    WeightLoader.load(weightSource, family, description, manager, precision, applied);
             Path tokenizerFile = checkpointDirectory.resolve("tokenizer.json");
             Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null;
-            return new HookedTransformer(manager, description, precision, weights, tokenizer, checkpointDirectory);
+            return new HookedTransformer(manager, description, precision, weights, tokenizer, checkpointDirectory,
+                    applied);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
@@ -117,6 +137,14 @@ public final class HookedTransformer implements AutoCloseable {
 
     public HookPoints hookPoints() {
         return hookPoints;
+    }
+
+    /**
+     * The weight processing this model was loaded with: the steps asked for that are valid for it (see
+     * {@link WeightProcessing#effectiveFor}); {@link WeightProcessing#none()} unless asked.
+     */
+    public WeightProcessing weightProcessing() {
+        return processing;
     }
 
     /** The canonical weights (TransformerLens names), for tools that read them directly. */

@@ -72,6 +72,9 @@ final class TransformerForward {
         }
         NDArray normalized = norm(points.lnFinal(), residual, weights.lnFinalWeight(), weights.lnFinalBias(), hooks);
         NDArray logits = normalized.matMul(weights.unembedding());
+        if (weights.unembeddingBias() != null) {
+            logits = logits.add(weights.unembeddingBias());
+        }
         return softcap(logits, numerics.finalLogitSoftcap());
     }
 
@@ -158,7 +161,9 @@ final class TransformerForward {
         TransformerWeights.Block w = weights.block(layer);
         NDArray post;
         if (architecture.gatedMlp()) {
-            NDArray gate = hooks.visit(p.mlpPre(), x.matMul(w.mlpGateWeight()));
+            NDArray gateInput = x.matMul(w.mlpGateWeight());
+            NDArray gate = hooks.visit(p.mlpPre(),
+                    w.mlpGateBias() == null ? gateInput : gateInput.add(w.mlpGateBias()));
             NDArray linear = hooks.visit(p.mlpPreLinear(), x.matMul(w.mlpInWeight()).add(w.mlpInBias()));
             post = hooks.visit(p.mlpPost(), activation(gate).mul(linear));
         } else {

@@ -20,7 +20,7 @@ public final class TransformerWeights {
     /**
      * One block's weights; {@code outputByHead} is {@code W_O} viewed as {@code [head, d_head, d_model]}. Norm biases
      * are null under RMSNorm; {@code mlpGateWeight} is null without a gated MLP; the post-norms are null without
-     * post-norms.
+     * post-norms; {@code mlpGateBias} exists only where weight processing folded a LayerNorm bias into the gate.
      */
     public record Block(
             NDArray ln1Weight,
@@ -38,6 +38,7 @@ public final class TransformerWeights {
             NDArray ln2Weight,
             NDArray ln2Bias,
             NDArray mlpGateWeight,
+            NDArray mlpGateBias,
             NDArray mlpInWeight,
             NDArray mlpInBias,
             NDArray mlpOutWeight,
@@ -66,6 +67,7 @@ public final class TransformerWeights {
                     get(b + "ln2.w"),
                     find(b + "ln2.b"),
                     find(b + "mlp.W_gate"),
+                    find(b + "mlp.b_gate"),
                     get(b + "mlp.W_in"),
                     get(b + "mlp.b_in"),
                     get(b + "mlp.W_out"),
@@ -118,5 +120,10 @@ public final class TransformerWeights {
 
     public NDArray unembedding() {
         return get("unembed.W_U");
+    }
+
+    /** Null unless weight processing folded the final LayerNorm's bias into the logits. */
+    public NDArray unembeddingBias() {
+        return find("unembed.b_U");
     }
 }

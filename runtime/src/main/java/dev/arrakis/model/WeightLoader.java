@@ -20,6 +20,7 @@ import java.util.TreeSet;
  * Applies a family's weight rules to a checkpoint: finds each source tensor (with or without the family's prefix),
  * checks its shape, decodes it to f32 and creates the canonical array in the model's manager. Any tensor the family
  * neither reads nor declares a buffer is an error, because it usually means the wrong family or a broken export.
+ * Weight processing, when asked for, rewrites the result before the model sees it ({@link WeightProcessor}).
  */
 final class WeightLoader {
     private final WeightSource source;
@@ -28,11 +29,15 @@ final class WeightLoader {
     private final NDManager manager;
     private final boolean tiedEmbeddings;
     private final Precision precision;
+    private final ModelDescription description;
+    private final WeightProcessing processing;
 
     private WeightLoader(WeightSource source, ModelFamily family, ModelDescription description, NDManager manager,
-            Precision precision) {
+            Precision precision, WeightProcessing processing) {
         this.source = source;
         this.family = family;
+        this.description = description;
+        this.processing = processing;
         this.config = description.config();
         this.tiedEmbeddings = description.tiedEmbeddings();
         this.manager = manager;
@@ -40,8 +45,8 @@ final class WeightLoader {
     }
 
     static TransformerWeights load(WeightSource source, ModelFamily family, ModelDescription description,
-            NDManager manager, Precision precision) {
-        return new WeightLoader(source, family, description, manager, precision).load();
+            NDManager manager, Precision precision, WeightProcessing processing) {
+        return new WeightLoader(source, family, description, manager, precision, processing).load();
     }
 
     private TransformerWeights load() {
@@ -77,7 +82,8 @@ final class WeightLoader {
                     + " family does not use, e.g. " + unused.stream().limit(5).toList()
                     + "; is this checkpoint really " + config.modelType() + "?");
         }
-        return new TransformerWeights(config, weights);
+        return new TransformerWeights(config,
+                WeightProcessor.process(weights, description, processing, manager, precision));
     }
 
     /**
