@@ -50,6 +50,8 @@ public enum Message {
     NO_INPUT("Experiment/NoInput", "run '%s' %s"),
     ONE_MODEL_INPUT("Experiment/ModelInput", "run '%s' patches into %s; a run feeds the model one input"),
     BAD_OVERRIDE("Experiment/Override", "%s"),
+    STREAM_POINT("Experiment/StreamPoint", "the residual stream of %s has no %s at layer %d (%s)"),
+    BREAKDOWN("Experiment/Breakdown", "%s cannot break the residual stream down by %s: %s; use %s"),
 
     // Build time only: what the annotation processor checks beyond the model's shape.
     CONFIG_NOT_IN_PROJECT("Experiment/ConfigNotFound", "no model config '%s' in the project directory %s (processor"
@@ -68,6 +70,7 @@ public enum Message {
     INPUT_NOT_RUNNABLE("Experiment/InputType", "input '%s' is %s, which the model cannot run on; its @Input method"
             + " must return a TokenBatch or a ModelInput"),
     BINDING_TYPE("Experiment/Binding", "parameter '%s' is %s but %s holds %s %s"),
+    TOOL_TYPE("Experiment/Binding", "parameter '%s' is %s but @%s gives %s"),
     UNBOUND_PARAMETER("Experiment/Binding", "parameter '%s' (%s) cannot be bound; a run method takes %s"),
     COORDINATE_NOT_SWEPT("Experiment/CoordinateNotSwept", "parameter '%s' would take the swept %s, but run '%s' does"
             + " not sweep %s"),

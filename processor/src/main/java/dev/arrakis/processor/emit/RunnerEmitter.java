@@ -11,7 +11,10 @@ import static dev.arrakis.processor.emit.RuntimeNames.MODEL_SOURCE;
 import static dev.arrakis.processor.emit.RuntimeNames.PATCHING;
 import static dev.arrakis.processor.emit.RuntimeNames.PLOT_KIND;
 import static dev.arrakis.processor.emit.RuntimeNames.RUN_DEFINITION;
+import static dev.arrakis.processor.emit.RuntimeNames.ND_ARRAY;
 import static dev.arrakis.processor.emit.RuntimeNames.SELECTION;
+import static dev.arrakis.processor.emit.RuntimeNames.TOOL_BINDING;
+import static dev.arrakis.processor.emit.RuntimeNames.TOOL_BINDINGS;
 import static dev.arrakis.processor.emit.RuntimeNames.TYPED_HOOK;
 
 import com.palantir.javapoet.AnnotationSpec;
@@ -40,6 +43,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import javax.lang.model.element.Modifier;
 
 /**
@@ -103,9 +107,12 @@ public final class RunnerEmitter {
         Constants constants = new Constants(experiment);
         model.inputs().forEach(input -> type.addField(constants.input(input)));
         model.runs().stream().flatMap(run -> run.arguments().stream())
-                .filter(ArgumentModel.Capture.class::isInstance)
-                .map(ArgumentModel.Capture.class::cast)
+                .flatMap(RunnerEmitter::capturesOf)
                 .forEach(capture -> constants.capture(capture).ifPresent(type::addField));
+        model.runs().stream().flatMap(run -> run.arguments().stream())
+                .filter(ArgumentModel.Tool.class::isInstance)
+                .map(ArgumentModel.Tool.class::cast)
+                .forEach(tool -> constants.tool(tool).ifPresent(type::addField));
         TypeName inputsType = inputsType(experiment);
         TypeName runsType = runsType(experiment);
         type.addField(privateConstant(inputsType, "INPUTS", listOf(model.inputs().stream()
@@ -243,6 +250,17 @@ public final class RunnerEmitter {
         return code.add(")").unindent().build();
     }
 
+    /** What an argument makes the run cache: a captured hook point as its type, a tool's hook points as arrays. */
+    private static Stream<ArgumentModel.Capture> capturesOf(ArgumentModel argument) {
+        if (argument instanceof ArgumentModel.Capture capture) {
+            return Stream.of(capture);
+        }
+        if (argument instanceof ArgumentModel.Tool tool) {
+            return tool.hooks().stream().map(hook -> new ArgumentModel.Capture(hook, ND_ARRAY));
+        }
+        return Stream.empty();
+    }
+
     private static TypeName inputsType(ClassName experiment) {
         return ParameterizedTypeName.get(LIST,
                 ParameterizedTypeName.get(INPUT_DEFINITION, experiment, WildcardTypeName.subtypeOf(Object.class)));
@@ -258,6 +276,7 @@ public final class RunnerEmitter {
         private final NameAllocator names = new NameAllocator();
         private final Map<String, String> inputNames = new LinkedHashMap<>();
         private final Map<ArgumentModel.Capture, String> captureNames = new LinkedHashMap<>();
+        private final Map<ArgumentModel.Tool, String> toolNames = new LinkedHashMap<>();
 
         Constants(ClassName experiment) {
             this.experiment = experiment;
@@ -286,6 +305,29 @@ public final class RunnerEmitter {
                     CodeBlock.of("new $T<>($S, $T.class)", TYPED_HOOK, capture.hook(), capture.type())));
         }
 
+        /**
+         * {@code ToolBinding<ResidualStack> RESIDUAL_ACCUMULATED = ToolBindings.residual(Breakdown.ACCUMULATED, -1,
+         * false)}, once per distinct request; empty when declared already.
+         */
+        java.util.Optional<FieldSpec> tool(ArgumentModel.Tool tool) {
+            if (toolNames.containsKey(tool)) {
+                return java.util.Optional.empty();
+            }
+            String firstConstant = tool.arguments().stream()
+                    .filter(ArgumentModel.ToolArgument.EnumConstant.class::isInstance)
+                    .map(argument -> ((ArgumentModel.ToolArgument.EnumConstant) argument).constant())
+                    .findFirst().orElse("");
+            String field = names.newName(constantCase(tool.factory() + "_" + firstConstant), tool);
+            toolNames.put(tool, field);
+            CodeBlock arguments = tool.arguments().stream().map(argument -> argument
+                    instanceof ArgumentModel.ToolArgument.EnumConstant constant
+                    ? CodeBlock.of("$T.$L", ClassName.bestGuess(constant.enumClass()), constant.constant())
+                    : CodeBlock.of("$L", ((ArgumentModel.ToolArgument.Literal) argument).value()))
+                    .collect(CodeBlock.joining(", "));
+            return java.util.Optional.of(privateConstant(ParameterizedTypeName.get(TOOL_BINDING, tool.type()), field,
+                    CodeBlock.of("$T.$N($L)", TOOL_BINDINGS, tool.factory(), arguments)));
+        }
+
         /** {@code blocks.0.mlp.hook_post} → {@code BLOCKS_0_MLP_HOOK_POST}, {@code tokenLabels} → {@code TOKEN_LABELS}. */
         private static String constantCase(String text) {
             return text.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("[^A-Za-z0-9]+", "_")
@@ -303,8 +345,8 @@ public final class RunnerEmitter {
             code.add("\n.intervention($L)", intervention(intervention));
         }
         run.arguments().stream()
-                .filter(ArgumentModel.Capture.class::isInstance)
-                .map(argument -> constants.captureNames.get((ArgumentModel.Capture) argument))
+                .flatMap(RunnerEmitter::capturesOf)
+                .map(constants.captureNames::get)
                 .distinct()
                 .forEach(field -> code.add("\n.capture($N)", field));
         if (run.needsCache()) {
@@ -348,6 +390,8 @@ public final class RunnerEmitter {
             return CodeBlock.of("c.capture($N)", constants.captureNames.get(capture));
         } else if (argument instanceof ArgumentModel.Input input) {
             return CodeBlock.of("c.input($N)", constants.inputNames.get(input.input()));
+        } else if (argument instanceof ArgumentModel.Tool tool) {
+            return CodeBlock.of("$N.bind(c)", constants.toolNames.get(tool));
         }
         throw new IllegalArgumentException("unknown argument " + argument);
     }

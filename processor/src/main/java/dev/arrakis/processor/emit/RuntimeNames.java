@@ -25,6 +25,13 @@ public final class RuntimeNames {
     public static final ClassName ABLATION_METHOD = ClassName.get("dev.arrakis.annotations", "AblationMethod");
     public static final ClassName AXIS = ClassName.get("dev.arrakis.annotations", "Axis");
     public static final ClassName PLOT_KIND = ClassName.get("dev.arrakis.annotations", "PlotKind");
+    public static final ClassName TOOL_BINDING = ClassName.get("dev.arrakis.experiment", "ToolBinding");
+    public static final ClassName TOOL_BINDINGS = ClassName.get("dev.arrakis.tools", "ToolBindings");
+    public static final ClassName RESIDUAL_STACK = ClassName.get("dev.arrakis.tools.residual", "ResidualStack");
+    public static final ClassName LAYER_LOGITS = ClassName.get("dev.arrakis.tools.lens", "LayerLogits");
+    public static final ClassName HEAD_SCORES = ClassName.get("dev.arrakis.tools.attention", "HeadScores");
+    public static final ClassName COMPOSITION_SCORES = ClassName.get("dev.arrakis.tools.weights",
+            "CompositionScores");
     public static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
 
     /** The registry that {@code java.util.ServiceLoader} reads; every runner is listed in it. */

@@ -90,6 +90,14 @@ public record AnnotationSite(Element element, AnnotationMirror mirror, int occur
         return (String) value(name);
     }
 
+    public int integer(String name) {
+        return (Integer) value(name);
+    }
+
+    public boolean bool(String name) {
+        return (Boolean) value(name);
+    }
+
     public List<Integer> ints(String name) {
         return ((List<?>) value(name)).stream().map(value -> (Integer) ((AnnotationValue) value).getValue()).toList();
     }

@@ -37,7 +37,7 @@ final class ParameterBinder {
      * The arguments, in parameter order, and what the run must provide for them.
      *
      * @param arguments one per parameter, or fewer when some could not be bound (the report then has errors)
-     * @param captures full hook names, without repeats
+     * @param captures full hook names, without repeats: those captured and those the tools read
      * @param needsCache whether a parameter takes the whole cache
      */
     record Bound(List<ArgumentModel> arguments, List<String> captures, boolean needsCache) {
@@ -52,6 +52,7 @@ final class ParameterBinder {
     private final Optional<ShapeChecks> checks;
     private final MissingInputs missingInputs;
     private final ValidationReport.Builder report;
+    private final ToolParameters tools;
 
     ParameterBinder(RuntimeTypes runtime, Elements elements, Optional<ShapeChecks> checks,
             MissingInputs missingInputs, ValidationReport.Builder report) {
@@ -60,6 +61,7 @@ final class ParameterBinder {
         this.checks = checks;
         this.missingInputs = missingInputs;
         this.report = report;
+        this.tools = new ToolParameters(runtime, elements, checks, report);
     }
 
     Bound bind(ExecutableElement method, String runName, Set<Axis> swept, List<InputType> inputs) {
@@ -70,7 +72,12 @@ final class ParameterBinder {
             TypeMirror type = parameter.asType();
             String name = parameter.getSimpleName().toString();
             AnnotationMirror capture = annotation(parameter, CAPTURE);
-            if (capture != null) {
+            if (tools.asksForTool(parameter)) {
+                tools.bind(parameter).ifPresent(argument -> {
+                    arguments.add(argument);
+                    captures.addAll(((ArgumentModel.Tool) argument).hooks());
+                });
+            } else if (capture != null) {
                 AnnotationSite site = AnnotationSite.of(parameter, capture, elements);
                 capture(parameter, site.string("value"), site).ifPresent(argument -> {
                     arguments.add(argument);

@@ -60,6 +60,11 @@ final class RuntimeTypes {
         return element == null ? null : types.erasure(element.asType());
     }
 
+    /** A runtime class by name, erased; null when it is not on the class path. */
+    TypeMirror declared(String canonicalName) {
+        return type(canonicalName);
+    }
+
     TypeMirror activation(ActivationKind kind) {
         return type(RuntimeNames.activation(kind).canonicalName());
     }

@@ -1,0 +1,150 @@
+package dev.arrakis.processor.validation;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.TypeName;
+import dev.arrakis.annotations.Breakdown;
+import dev.arrakis.annotations.FinalNorm;
+import dev.arrakis.annotations.Residual;
+import dev.arrakis.processor.emit.RuntimeNames;
+import dev.arrakis.processor.model.ArgumentModel;
+import dev.arrakis.processor.model.ArgumentModel.ToolArgument;
+import dev.arrakis.spec.Analyses;
+import dev.arrakis.spec.HookPoint;
+import dev.arrakis.spec.Message;
+import dev.arrakis.spec.Problem;
+import dev.arrakis.spec.ResidualLayout;
+import dev.arrakis.spec.ShapeChecks;
+import dev.arrakis.spec.StreamPoint;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Function;
+import javax.lang.model.element.AnnotationMirror;
+import javax.lang.model.element.VariableElement;
+import javax.lang.model.type.TypeMirror;
+import javax.lang.model.util.Elements;
+
+/**
+ * Parameters that ask for an analysis tool by annotation ({@code @Residual ResidualStack}, {@code @LogitLens
+ * LayerLogits}, {@code @DetectHeads HeadScores}, {@code @Composition CompositionScores}): each is checked against the
+ * model's shape where the annotation says something the model may not have, and bound to a binding the runtime's
+ * {@code ToolBindings} makes, with the hook points it reads, which the run then caches and nothing more.
+ */
+final class ToolParameters {
+    /** One tool: its annotation, the parameter type it gives, and the factory that makes its binding. */
+    private enum Tool {
+        RESIDUAL("Residual", RuntimeNames.RESIDUAL_STACK, "residual"),
+        LOGIT_LENS("LogitLens", RuntimeNames.LAYER_LOGITS, "logitLens"),
+        DETECT_HEADS("DetectHeads", RuntimeNames.HEAD_SCORES, "detectHeads"),
+        COMPOSITION("Composition", RuntimeNames.COMPOSITION_SCORES, "composition");
+
+        final String annotation;
+        final ClassName type;
+        final String factory;
+
+        Tool(String annotation, ClassName type, String factory) {
+            this.annotation = annotation;
+            this.type = type;
+            this.factory = factory;
+        }
+
+        String qualifiedAnnotation() {
+            return "dev.arrakis.annotations." + annotation;
+        }
+    }
+
+    private final RuntimeTypes runtime;
+    private final Elements elements;
+    private final Optional<ShapeChecks> checks;
+    private final ValidationReport.Builder report;
+
+    ToolParameters(RuntimeTypes runtime, Elements elements, Optional<ShapeChecks> checks,
+            ValidationReport.Builder report) {
+        this.runtime = runtime;
+        this.elements = elements;
+        this.checks = checks;
+        this.report = report;
+    }
+
+    /** Whether the parameter asks for a tool, so that no other binding applies to it. */
+    boolean asksForTool(VariableElement parameter) {
+        return find(parameter).isPresent();
+    }
+
+    /** The parameter's tool binding, or empty after reporting why it cannot have one. */
+    Optional<ArgumentModel> bind(VariableElement parameter) {
+        Tool tool = find(parameter).orElseThrow();
+        AnnotationSite site = AnnotationSite.of(parameter,
+                ParameterBinder.annotation(parameter, tool.qualifiedAnnotation()), elements);
+        TypeMirror type = parameter.asType();
+        if (!runtime.isSame(type, runtime.declared(tool.type.canonicalName()))) {
+            report.error(Problem.of(Message.TOOL_TYPE, parameter.getSimpleName(),
+                    Message.withArticle(TypeDisplay.name(type)), tool.annotation,
+                    Message.withArticle(tool.type.simpleName())), Site.of(parameter));
+            return Optional.empty();
+        }
+        TypeName given = TypeName.get(type);
+        return switch (tool) {
+            case RESIDUAL -> residual(site, given);
+            case LOGIT_LENS -> {
+                FinalNorm norm = FinalNorm.valueOf(site.enumName("value"));
+                yield Optional.of(new ArgumentModel.Tool(tool.factory, given,
+                        List.of(enumArgument("FinalNorm", norm.name())),
+                        hooks(shape -> Analyses.logitLensHooks(shape.hookPoints(), norm))));
+            }
+            case DETECT_HEADS -> Optional.of(new ArgumentModel.Tool(tool.factory, given, List.of(
+                            enumArgument("HeadPattern", site.enumName("value")),
+                            enumArgument("ErrorMeasure", site.enumName("measure")),
+                            new ToolArgument.Literal(site.bool("excludeBos")),
+                            new ToolArgument.Literal(site.bool("excludeCurrentToken"))),
+                    hooks(shape -> Analyses.attentionPatternHooks(shape.hookPoints()))));
+            case COMPOSITION -> Optional.of(new ArgumentModel.Tool(tool.factory, given,
+                    List.of(enumArgument("CompositionKind", site.enumName("value"))), List.of()));
+        };
+    }
+
+    private Optional<ArgumentModel> residual(AnnotationSite site, TypeName given) {
+        Breakdown breakdown = Breakdown.valueOf(site.enumName("value"));
+        int layer = site.integer("layer");
+        boolean mlpInput = site.bool("mlpInput");
+        List<String> hooks = List.of();
+        if (checks.isPresent()) {
+            ShapeChecks shape = checks.get();
+            int layers = shape.config().layers();
+            StreamPoint upTo = new StreamPoint(layer == Residual.END ? layers : layer, mlpInput);
+            Optional<Problem> problem = ResidualLayout.problem(shape.config(), breakdown, upTo);
+            if (problem.isPresent()) {
+                boolean layerOutOfRange = upTo.layer() < 0 || upTo.layer() > layers;
+                report.error(problem.get(), site.attribute(problem.get().message() != Message.STREAM_POINT ? "value"
+                        : layerOutOfRange ? "layer" : "mlpInput"));
+                return Optional.empty();
+            }
+            hooks = names(ResidualLayout.requiredHooks(shape.hookPoints(), breakdown, upTo));
+        }
+        return Optional.of(new ArgumentModel.Tool(Tool.RESIDUAL.factory, given,
+                List.of(enumArgument("Breakdown", breakdown.name()), new ToolArgument.Literal(layer),
+                        new ToolArgument.Literal(mlpInput)), hooks));
+    }
+
+    /** The hook points the tool reads on this model; none when the model is unknown (reported elsewhere). */
+    private List<String> hooks(Function<ShapeChecks, List<HookPoint>> reads) {
+        return checks.map(reads).map(ToolParameters::names).orElse(List.of());
+    }
+
+    private static ToolArgument enumArgument(String enumClass, String constant) {
+        return new ToolArgument.EnumConstant("dev.arrakis.annotations." + enumClass, constant);
+    }
+
+    private static List<String> names(List<HookPoint> hooks) {
+        return hooks.stream().map(HookPoint::name).toList();
+    }
+
+    private static Optional<Tool> find(VariableElement parameter) {
+        for (Tool tool : Tool.values()) {
+            AnnotationMirror mirror = ParameterBinder.annotation(parameter, tool.qualifiedAnnotation());
+            if (mirror != null) {
+                return Optional.of(tool);
+            }
+        }
+        return Optional.empty();
+    }
+}
