@@ -4,13 +4,12 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TransformerWeights;
 import dev.arrakis.spec.Architecture;
+import dev.arrakis.tools.ScopedArrays;
 import dev.arrakis.spec.HookPoints;
 import dev.arrakis.spec.ModelConfig;
 import java.util.ArrayList;
@@ -87,7 +86,7 @@ public final class ResidualStream {
                 case LAYERS -> addCached(cache, layerParts(points, upTo), labels, parts, scope);
                 case HEADS -> {
                     addHeads(model, cache, upTo, labels, parts, scope);
-                    NDArray residual = local(cache.get(upTo.residualHook(points)), scope);
+                    NDArray residual = ScopedArrays.view(cache.get(upTo.residualHook(points)), scope);
                     NDArray remainder = parts.isEmpty() ? residual
                             : residual.sub(NDArrays.concat(parts, 0).sum(new int[] {0}));
                     labels.add("remainder");
@@ -119,11 +118,11 @@ public final class ResidualStream {
             StreamPoint at, NDManager manager) {
         HookPoints points = model.hookPoints();
         try (NDManager scope = manager.newSubManager()) {
-            NDArray components = local(stack.array(), scope);
+            NDArray components = ScopedArrays.view(stack.array(), scope);
             if (model.config().architecture().normalization() == Architecture.Normalization.LAYER_NORM) {
                 components = components.sub(components.mean(new int[] {-1}, true));
             }
-            NDArray scale = local(cache.get(at.normScaleHook(points)), scope);
+            NDArray scale = ScopedArrays.view(cache.get(at.normScaleHook(points)), scope);
             NDArray scaled = components.div(scale.expandDims(0));
             scaled.attach(manager);
             return new ResidualStack(stack.labels(), scaled, stack.point());
@@ -145,14 +144,14 @@ public final class ResidualStream {
         ModelConfig config = model.config();
         TransformerWeights weights = model.weights();
         try (NDManager scope = manager.newSubManager()) {
-            NDArray x = local(stack.array(), scope);
+            NDArray x = ScopedArrays.view(stack.array(), scope);
             NDArray centred = config.architecture().normalization() == Architecture.Normalization.LAYER_NORM
                     ? x.sub(x.mean(new int[] {-1}, true))
                     : x;
             NDArray scale = centred.pow(2).mean(new int[] {-1}, true).add((float) config.normEps()).sqrt();
-            NDArray normalized = centred.div(scale).mul(weight(weights.lnFinalWeight(), scope));
+            NDArray normalized = centred.div(scale).mul(ScopedArrays.weight(weights.lnFinalWeight(), scope));
             if (weights.lnFinalBias() != null) {
-                normalized = normalized.add(weight(weights.lnFinalBias(), scope));
+                normalized = normalized.add(ScopedArrays.weight(weights.lnFinalBias(), scope));
             }
             normalized.attach(manager);
             return new ResidualStack(stack.labels(), normalized, stack.point());
@@ -230,7 +229,7 @@ public final class ResidualStream {
             NDManager scope) {
         for (Part part : parts) {
             labels.add(part.label);
-            arrays.add(local(cache.get(part.hook), scope).expandDims(0));
+            arrays.add(ScopedArrays.view(cache.get(part.hook), scope).expandDims(0));
         }
     }
 
@@ -242,12 +241,12 @@ public final class ResidualStream {
             HookPoints.Block block = points.block(l);
             NDArray results;
             if (cache.contains(block.result().name())) {
-                results = local(cache.get(block.result().name()), scope);
+                results = ScopedArrays.view(cache.get(block.result().name()), scope);
             } else {
                 // as the forward pass computes hook_result, so both routes give the same bits
-                NDArray z = local(cache.get(block.z().name()), scope);
-                results = z.transpose(0, 2, 1, 3).matMul(weight(model.weights().block(l).outputByHead(), scope))
-                        .transpose(0, 2, 1, 3);
+                NDArray z = ScopedArrays.view(cache.get(block.z().name()), scope);
+                NDArray outputByHead = ScopedArrays.weight(model.weights().block(l).outputByHead(), scope);
+                results = z.transpose(0, 2, 1, 3).matMul(outputByHead).transpose(0, 2, 1, 3);
             }
             arrays.add(results.transpose(2, 0, 1, 3));
             for (int h = 0; h < model.config().heads(); h++) {
@@ -260,18 +259,8 @@ public final class ResidualStream {
     private static NDArray unownedBias(TransformerWeights weights, StreamPoint upTo, NDManager scope) {
         NDArray bias = scope.zeros(new Shape(weights.lnFinalWeight().getShape().get(0)));
         for (int l : headLayers(upTo)) {
-            bias = bias.add(weight(weights.block(l).outputBias(), scope));
+            bias = bias.add(ScopedArrays.weight(weights.block(l).outputBias(), scope));
         }
         return bias.reshape(1, 1, 1, -1);
-    }
-
-    /** A view of {@code array} owned by {@code scope}, so that ops on it allocate there, not in the array's owner. */
-    static NDArray local(NDArray array, NDManager scope) {
-        return array.get(scope, new NDIndex("..."));
-    }
-
-    /** A weight in f32 in {@code scope}: caches hold f32 whatever precision the model computes in. */
-    static NDArray weight(NDArray weight, NDManager scope) {
-        return local(weight, scope).toType(DataType.FLOAT32, false);
     }
 }
