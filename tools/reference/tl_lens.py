@@ -29,7 +29,7 @@ Output: `runtime/src/test/resources/reference/tools/lens/<case>.safetensors`, F3
 | `loss_per_token` | `[b, p-1]` | `model.loss_fn(logits, input_ids, per_token=True)` |
 | `loss_mean` | `[]` | `model.loss_fn(logits, input_ids)` |
 
-The metadata holds each stack's labels as a JSON list under `labels.<key>`. Deterministic: fixed seed, one thread.
+The metadata entry `labels` holds a JSON object: each stack's key to its list of labels. Deterministic: fixed seed, one thread.
 
     python3 tools/reference/tl_lens.py            # writes runtime/src/test/resources/reference/tools/lens/
 """
@@ -101,7 +101,9 @@ def main() -> None:
     for name, checkpoint in CASES.items():
         tensors, labels = references(checkpoint)
         path = OUT / f"{name}.safetensors"
-        save_file(tensors, path, metadata={f"labels.{k}": json.dumps(v) for k, v in labels.items()})
+        # one metadata entry: safetensors writes its metadata map in hash order, so several keys would change the
+        # file's bytes from run to run
+        save_file(tensors, path, metadata={"labels": json.dumps(labels, sort_keys=True)})
         size = path.stat().st_size
         assert size < 1_000_000, f"{path} is {size} bytes"
         print(f"{path.relative_to(ROOT)} {size} bytes sha256 {hashlib.sha256(path.read_bytes()).hexdigest()}")

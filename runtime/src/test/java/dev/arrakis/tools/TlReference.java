@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.arrakis.io.SafetensorsFile;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What TransformerLens computed on a tiny checkpoint, written by {@code tools/reference/tl_lens.py}: tensors by key,
@@ -37,7 +38,9 @@ public record TlReference(String caseName, Path checkpoint, SafetensorsFile file
 
     public List<String> labels(String key) {
         try {
-            return new ObjectMapper().readValue(file.metadata().get("labels." + key), new TypeReference<>() {});
+            Map<String, List<String>> byKey =
+                    new ObjectMapper().readValue(file.metadata().get("labels"), new TypeReference<>() {});
+            return java.util.Objects.requireNonNull(byKey.get(key), key);
         } catch (Exception e) {
             throw new IllegalStateException("no labels for " + key + " in " + file.path(), e);
         }

@@ -1,5 +1,8 @@
 package dev.arrakis.tools.lens;
 
+import dev.arrakis.plot.TokenText;
+import java.util.Locale;
+
 /**
  * One token's standing in a distribution over the vocabulary.
  *
@@ -9,4 +12,12 @@ package dev.arrakis.tools.lens;
  * @param logit its logit
  * @param probability its softmax probability
  */
-public record TokenScore(long token, String text, int rank, float logit, float probability) {}
+public record TokenScore(long token, String text, int rank, float logit, float probability) {
+
+    /** The token as {@link TokenText#display} shows it, then its id, rank, logit and probability. */
+    @Override
+    public String toString() {
+        return String.format(Locale.ROOT, "%s (%d): rank %d, logit %.2f, p %.4f", TokenText.display(text), token, rank,
+                logit, probability);
+    }
+}
