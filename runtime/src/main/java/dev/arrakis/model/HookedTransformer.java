@@ -17,6 +17,7 @@ import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.spec.ModelDescription;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -144,7 +145,7 @@ public final class HookedTransformer implements AutoCloseable {
     }
 
     /** Each token of the text as a string, TransformerLens's {@code to_str_tokens}. */
-    public java.util.List<String> toStrTokens(String text) {
+    public List<String> toStrTokens(String text) {
         return requireTokenizer().toStrTokens(text);
     }
 

@@ -1,6 +1,8 @@
 package dev.arrakis.tools.lens;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,7 +48,11 @@ public final class LayerLogits {
             throw new LensException("(" + batch + ", " + position + ") is outside these logits of "
                     + logits.getShape().get(1) + " examples and " + positions + " positions");
         }
-        return logits.get(indexOf(label), batch, resolved).toFloatArray();
+        int layer = indexOf(label);
+        // a read-out must not leave its slice in the caller's manager, which may hold it for a long time
+        try (NDManager scope = logits.getManager().newSubManager()) {
+            return logits.get(scope, new NDIndex("{}, {}, {}", layer, batch, resolved)).toFloatArray();
+        }
     }
 
     /** The {@code k} tokens the residual {@code label} predicts most at that place, best first. */

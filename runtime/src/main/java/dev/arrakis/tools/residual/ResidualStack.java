@@ -62,7 +62,10 @@ public final class ResidualStack {
             throw new ResidualStreamException("(" + batch + ", " + position + ") is outside this stack of "
                     + components.getShape().get(1) + " examples and " + positions + " positions");
         }
-        return components.get(indexOf(label), batch, resolved).toFloatArray();
+        int component = indexOf(label);
+        try (NDManager scope = components.getManager().newSubManager()) {
+            return components.get(scope, new NDIndex("{}, {}, {}", component, batch, resolved)).toFloatArray();
+        }
     }
 
     /** One component, {@code [batch, pos, d_model]}, copied into {@code manager}. */

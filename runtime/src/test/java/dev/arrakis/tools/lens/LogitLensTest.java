@@ -128,7 +128,10 @@ class LogitLensTest {
             int weights = NativeResources.attachedCount(weightManager);
             for (FinalNorm norm : FinalNorm.values()) {
                 LayerLogits lens = LogitLens.read(model, pass.cache(), norm, manager);
-                assertEquals(1, NativeResources.attachedCount(manager), norm + ": arrays in the caller's manager");
+                lens.topK(0, -1, 3);
+                lens.scores(1, 2, 7);
+                assertEquals(1, NativeResources.attachedCount(manager), norm + ": arrays in the caller's manager "
+                        + "after reading top-k and scores");
                 lens.array().close();
             }
             assertEquals(cached, NativeResources.attachedCount(cacheManager), "arrays in the cache's manager");

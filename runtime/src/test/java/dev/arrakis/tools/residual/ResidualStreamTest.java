@@ -145,7 +145,9 @@ class ResidualStreamTest {
                 ResidualStack stack = ResidualStream.stack(model, pass.cache(), breakdown, manager);
                 ResidualStack normed = ResidualStream.applyCachedNorm(stack, model, pass.cache(), manager);
                 ResidualStack lens = ResidualStream.applyFinalNorm(stack, model, manager);
-                assertEquals(3, NativeResources.attachedCount(manager), breakdown + ": arrays in the caller's manager");
+                stack.vector(stack.labels().get(0), 1, -1);
+                assertEquals(3, NativeResources.attachedCount(manager), breakdown + ": arrays in the caller's manager"
+                        + " after reading a vector");
                 stack.array().close();
                 normed.array().close();
                 lens.array().close();
