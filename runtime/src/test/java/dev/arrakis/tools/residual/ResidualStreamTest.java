@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.arrakis.NativeResources;
+import dev.arrakis.ReferenceCase;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
@@ -178,6 +179,29 @@ class ResidualStreamTest {
                     () -> stack.vector("final_pots", 0, 0));
             assertEquals("no component 'final_pots' in this stack of 3; did you mean 'final_post'? "
                     + "(components: 0_pre, 1_pre, final_post)", label.getMessage());
+        }
+    }
+
+    /** Breakdowns a family's block makes meaningless are refused before any pass, naming the family and the way out. */
+    @Test
+    void familiesWithoutTheNeededStructureAreRefused() {
+        try (HookedTransformer gemma2 = HookedTransformer.load(ReferenceCase.of("gemma2").directory());
+                HookedTransformer neox = HookedTransformer.load(ReferenceCase.of("gpt-neox-parallel").directory())) {
+            ResidualStreamException postNorms = assertThrows(ResidualStreamException.class,
+                    () -> ResidualStream.requiredHooks(gemma2.hookPoints(), Breakdown.HEADS,
+                            StreamPoint.end(gemma2.hookPoints())));
+            assertEquals("gemma2 normalises each attention output again (ln1_post) before it joins the stream, so "
+                    + "head outputs do not add up to it; break it down by LAYERS instead of HEADS",
+                    postNorms.getMessage());
+            ResidualStreamException noMid = assertThrows(ResidualStreamException.class,
+                    () -> ResidualStream.requiredHooks(neox.hookPoints(), Breakdown.ACCUMULATED_WITH_MID,
+                            StreamPoint.end(neox.hookPoints())));
+            assertEquals("gpt_neox runs attention and MLP in parallel and has no resid_mid; use ACCUMULATED",
+                    noMid.getMessage());
+            ResidualStreamException mlpInput = assertThrows(ResidualStreamException.class,
+                    () -> ResidualStream.requiredHooks(neox.hookPoints(), Breakdown.LAYERS, StreamPoint.beforeMlp(0)));
+            assertEquals("gpt_neox runs attention and MLP in parallel: its MLP reads the block input, so there is no "
+                    + "MLP input (resid_mid) at layer 0", mlpInput.getMessage());
         }
     }
 
