@@ -79,6 +79,21 @@ public final class LayerLogits {
         return labels.stream().map(label -> score(label, batch, position, token)).toList();
     }
 
+    /**
+     * One token's score at every residual and position of one example, {@code [layer][pos]}: how its logit,
+     * probability and rank grow through the model, e.g. for a heatmap.
+     */
+    public TokenScore[][] scores(int batch, long token) {
+        int positions = Math.toIntExact(logits.getShape().get(2));
+        TokenScore[][] byLayer = new TokenScore[labels.size()][positions];
+        for (int layer = 0; layer < labels.size(); layer++) {
+            for (int position = 0; position < positions; position++) {
+                byLayer[layer][position] = score(labels.get(layer), batch, position, token);
+            }
+        }
+        return byLayer;
+    }
+
     private int indexOf(String label) {
         int index = labels.indexOf(label);
         if (index < 0) {

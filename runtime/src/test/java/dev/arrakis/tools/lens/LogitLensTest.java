@@ -94,6 +94,14 @@ class LogitLensTest {
             List<TokenScore> byLayer = lens.scores(1, 5, best);
             assertEquals(List.of("0_pre", "1_pre", "final_post"), lens.labels(), "labels");
             assertEquals(0, byLayer.get(1).rank(), "rank of the best token at 1_pre");
+            TokenScore[][] everywhere = lens.scores(0, 42);
+            for (int layer = 0; layer < 3; layer++) {
+                for (int position = 0; position < 8; position++) {
+                    float reference42 = expected[((layer * 2) * 8 + position) * vocab + 42];
+                    assertEquals(reference42, everywhere[layer][position].logit(), 1e-4,
+                            "logit of token 42 at layer " + layer + ", position " + position);
+                }
+            }
         }
     }
 
