@@ -5,7 +5,10 @@ TransformerLens builds its config from an official hub name, which the tiny rand
 this module writes the `HookedTransformerConfig` from the checkpoint's own `config.json` and converts the weights
 with TransformerLens's own converter for the family. `load(path, processed=False)` gives the unprocessed model
 (`from_pretrained_no_processing`); `processed=True` applies TransformerLens's default weight processing (fold LN,
-centre writing weights, centre unembed, fold value biases), as `from_pretrained` would.
+centre writing weights, centre unembed, fold value biases), as `from_pretrained` would. `fold_ln_only=True` folds
+only the norms' gains (and biases) into the weights that read them: the residual stream, the logits and the per-head
+results stay exactly HF's, while `W_U[:, t]` becomes the token's effective residual direction, which is what
+`logit_attrs` and `apply_ln_to_stack` assume.
 
 Each load checks itself: the TransformerLens logits must equal HF's within 1e-4 (log-probs, when processed).
 """
@@ -57,8 +60,9 @@ def _state_dict(family: str, hf_model, cfg):
     raise ValueError(family)
 
 
-def load(checkpoint: Path, processed: bool = False, check_tokens=None) -> HookedTransformer:
-    """The checkpoint in TransformerLens, unprocessed or with TransformerLens's default weight processing."""
+def load(checkpoint: Path, processed: bool = False, check_tokens=None, fold_ln_only: bool = False) -> HookedTransformer:
+    """The checkpoint in TransformerLens, unprocessed, with only the norms folded, or with TransformerLens's default
+    weight processing."""
     checkpoint = Path(checkpoint)
     hf_config = json.loads((checkpoint / "config.json").read_text())
     hf_model = AutoModelForCausalLM.from_pretrained(checkpoint, torch_dtype=torch.float32).eval()
@@ -66,7 +70,7 @@ def load(checkpoint: Path, processed: bool = False, check_tokens=None) -> Hooked
     model = HookedTransformer(cfg)
     model.load_and_process_state_dict(
         _state_dict(hf_config["model_type"], hf_model, cfg),
-        fold_ln=processed, center_writing_weights=processed and cfg.normalization_type == "LN",
+        fold_ln=processed or fold_ln_only, center_writing_weights=processed and cfg.normalization_type == "LN",
         center_unembed=processed, fold_value_biases=processed)
     model.eval()
     tokens = check_tokens if check_tokens is not None else torch.arange(min(8, cfg.n_ctx)).unsqueeze(0) % cfg.d_vocab

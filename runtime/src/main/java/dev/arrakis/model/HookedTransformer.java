@@ -17,6 +17,7 @@ import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.spec.ModelDescription;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -155,6 +156,30 @@ public final class HookedTransformer implements AutoCloseable {
     /** The checkpoint's tokenizer, when it ships a {@code tokenizer.json}. */
     public Optional<Tokenizer> tokenizer() {
         return Optional.ofNullable(tokenizer);
+    }
+
+    /** The checkpoint's tokenizer, or a {@link TokenizationException} saying the checkpoint ships none. */
+    public Tokenizer requireTokenizer() {
+        if (tokenizer == null) {
+            throw new TokenizationException("the model loaded from " + source
+                    + " has no tokenizer.json; give token ids instead of text");
+        }
+        return tokenizer;
+    }
+
+    /** The text as a one-row batch, BOS as the checkpoint's tokenizer adds it (see {@link Tokenizer}). */
+    public TokenBatch toTokens(String text) {
+        return TokenBatch.of(requireTokenizer().encode(text));
+    }
+
+    /** Each token of the text as a string, TransformerLens's {@code to_str_tokens}. */
+    public List<String> toStrTokens(String text) {
+        return requireTokenizer().toStrTokens(text);
+    }
+
+    /** The id of a text that is one token; see {@link Tokenizer#toSingleToken}. */
+    public long toSingleToken(String text) {
+        return requireTokenizer().toSingleToken(text);
     }
 
     /** The directory the model was loaded from. */
