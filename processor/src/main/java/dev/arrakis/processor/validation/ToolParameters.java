@@ -4,7 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.TypeName;
 import dev.arrakis.annotations.Breakdown;
 import dev.arrakis.annotations.FinalNorm;
-import dev.arrakis.annotations.Residual;
+import dev.arrakis.annotations.StackResidual;
 import dev.arrakis.processor.emit.RuntimeNames;
 import dev.arrakis.processor.model.ArgumentModel;
 import dev.arrakis.processor.model.ArgumentModel.ToolArgument;
@@ -24,7 +24,7 @@ import javax.lang.model.type.TypeMirror;
 import javax.lang.model.util.Elements;
 
 /**
- * Parameters that ask for an analysis tool by annotation ({@code @Residual ResidualStack}, {@code @LogitLens
+ * Parameters that ask for an analysis tool by annotation ({@code @StackResidual ResidualStack}, {@code @LogitLens
  * LayerLogits}, {@code @DetectHeads HeadScores}, {@code @Composition CompositionScores}): each is checked against the
  * model's shape where the annotation says something the model may not have, and bound to a binding the runtime's
  * {@code ToolBindings} makes, with the hook points it reads, which the run then caches and nothing more.
@@ -32,7 +32,7 @@ import javax.lang.model.util.Elements;
 final class ToolParameters {
     /** One tool: its annotation, the parameter type it gives, and the factory that makes its binding. */
     private enum Tool {
-        RESIDUAL("Residual", RuntimeNames.RESIDUAL_STACK, "residual"),
+        RESIDUAL("StackResidual", RuntimeNames.RESIDUAL_STACK, "residual"),
         LOGIT_LENS("LogitLens", RuntimeNames.LAYER_LOGITS, "logitLens"),
         DETECT_HEADS("DetectHeads", RuntimeNames.HEAD_SCORES, "detectHeads"),
         COMPOSITION("Composition", RuntimeNames.COMPOSITION_SCORES, "composition");
@@ -110,7 +110,7 @@ final class ToolParameters {
         if (checks.isPresent()) {
             ShapeChecks shape = checks.get();
             int layers = shape.config().layers();
-            StreamPoint upTo = new StreamPoint(layer == Residual.END ? layers : layer, mlpInput);
+            StreamPoint upTo = new StreamPoint(layer == StackResidual.END ? layers : layer, mlpInput);
             Optional<Problem> problem = ResidualLayout.problem(shape.config(), breakdown, upTo);
             if (problem.isPresent()) {
                 boolean layerOutOfRange = upTo.layer() < 0 || upTo.layer() > layers;

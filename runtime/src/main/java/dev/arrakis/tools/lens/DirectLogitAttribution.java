@@ -4,14 +4,15 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.arrakis.annotations.FinalNorm;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TransformerWeights;
 import dev.arrakis.spec.HookPoints;
+import dev.arrakis.spec.StreamPoint;
 import dev.arrakis.tools.ScopedArrays;
 import dev.arrakis.tools.residual.ResidualStack;
 import dev.arrakis.tools.residual.ResidualStream;
-import dev.arrakis.tools.residual.StreamPoint;
 import java.util.Arrays;
 import java.util.List;
 
@@ -51,7 +52,7 @@ public final class DirectLogitAttribution {
         TransformerWeights weights = model.weights();
         try (NDManager scope = stack.array().getManager().newSubManager()) {
             ResidualStack scaled = ResidualStream.applyCachedNorm(stack, model, cache,
-                    StreamPoint.end(model.hookPoints()), scope);
+                    StreamPoint.end(model.config()), scope);
             // rows of [d_vocab, d_model]: each token's direction in the residual stream
             NDArray directions = ScopedArrays.weight(weights.unembedding(), scope).transpose()
                     .mul(ScopedArrays.weight(weights.lnFinalWeight(), scope));

@@ -3,6 +3,7 @@ package dev.arrakis.tools.lens;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.arrakis.annotations.FinalNorm;
 import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.List;

@@ -2,16 +2,17 @@ package dev.arrakis.tools.lens;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.arrakis.annotations.Breakdown;
+import dev.arrakis.annotations.FinalNorm;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TransformerWeights;
+import dev.arrakis.spec.Analyses;
+import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.HookPoints;
 import dev.arrakis.tools.ScopedArrays;
-import dev.arrakis.tools.residual.Breakdown;
 import dev.arrakis.tools.residual.ResidualStack;
 import dev.arrakis.tools.residual.ResidualStream;
-import dev.arrakis.tools.residual.StreamPoint;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,14 +25,9 @@ import java.util.List;
 public final class LogitLens {
     private LogitLens() {}
 
-    /** The hooks a pass must cache for {@link #read}. */
+    /** The hooks a pass must cache for {@link #read}, as the processor caches them for {@code @LogitLens}. */
     public static List<String> requiredHooks(HookPoints points, FinalNorm norm) {
-        List<String> hooks = new ArrayList<>(
-                ResidualStream.requiredHooks(points, Breakdown.ACCUMULATED, StreamPoint.end(points)));
-        if (norm == FinalNorm.CACHED_SCALE) {
-            hooks.add(points.lnFinal().scale().name());
-        }
-        return List.copyOf(hooks);
+        return Analyses.logitLensHooks(points, norm).stream().map(HookPoint::name).toList();
     }
 
     /**

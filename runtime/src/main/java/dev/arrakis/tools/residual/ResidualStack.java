@@ -3,6 +3,7 @@ package dev.arrakis.tools.residual;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import dev.arrakis.spec.StreamPoint;
 import dev.arrakis.util.DidYouMean;
 import java.util.List;
 

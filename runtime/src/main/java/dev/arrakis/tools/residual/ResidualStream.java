@@ -5,15 +5,19 @@ import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.arrakis.annotations.Breakdown;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TransformerWeights;
 import dev.arrakis.spec.Architecture;
-import dev.arrakis.tools.ScopedArrays;
+import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.HookPoints;
 import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.spec.ResidualLayout.Part;
+import dev.arrakis.spec.ResidualLayout;
+import dev.arrakis.spec.StreamPoint;
+import dev.arrakis.tools.ScopedArrays;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 
 /**
@@ -29,40 +33,25 @@ import java.util.List;
 public final class ResidualStream {
     private ResidualStream() {}
 
-    /** The hooks a pass must cache for {@link #stack} to cut the stream this way up to {@code upTo}. */
+    /**
+     * The hooks a pass must cache for {@link #stack} to cut the stream this way up to {@code upTo}, as the annotation
+     * processor caches them for a {@code @StackResidual} parameter ({@link ResidualLayout#requiredHooks}).
+     */
     public static List<String> requiredHooks(HookPoints points, Breakdown breakdown, StreamPoint upTo) {
-        upTo.check(points);
-        checkBreakdown(points.config(), breakdown);
-        LinkedHashSet<String> hooks = new LinkedHashSet<>();
-        switch (breakdown) {
-            case ACCUMULATED, ACCUMULATED_WITH_MID -> {
-                for (Part part : accumulatedParts(points, upTo, breakdown == Breakdown.ACCUMULATED_WITH_MID)) {
-                    hooks.add(part.hook);
-                }
-            }
-            case LAYERS -> layerParts(points, upTo).forEach(part -> hooks.add(part.hook));
-            case HEADS -> {
-                headLayers(upTo).forEach(l -> hooks.add(points.block(l).z().name()));
-                hooks.add(upTo.residualHook(points));
-            }
-            case HEADS_AND_MLPS -> {
-                headLayers(upTo).forEach(l -> hooks.add(points.block(l).z().name()));
-                mlpLayers(upTo).forEach(l -> hooks.add(points.block(l).mlpOut().name()));
-                embeddingParts(points).forEach(part -> hooks.add(part.hook));
-            }
-        }
-        return List.copyOf(hooks);
+        check(points.config(), breakdown, upTo);
+        return ResidualLayout.requiredHooks(points, breakdown, upTo).stream().map(HookPoint::name).toList();
     }
 
     /** The hook {@link #applyCachedNorm} divides by at that point ({@code ln1}, {@code ln2} or {@code ln_final}). */
     public static String normScaleHook(HookPoints points, StreamPoint at) {
-        return at.normScaleHook(points);
+        check(points.config(), Breakdown.ACCUMULATED, at);
+        return at.normScaleHook(points).name();
     }
 
     /** The stream cut as {@code breakdown} says, up to the end of the model. */
     public static ResidualStack stack(HookedTransformer model, ActivationCache cache, Breakdown breakdown,
             NDManager manager) {
-        return stack(model, cache, breakdown, StreamPoint.end(model.hookPoints()), manager);
+        return stack(model, cache, breakdown, StreamPoint.end(model.config()), manager);
     }
 
     /**
@@ -74,19 +63,17 @@ public final class ResidualStream {
     public static ResidualStack stack(HookedTransformer model, ActivationCache cache, Breakdown breakdown,
             StreamPoint upTo, NDManager manager) {
         HookPoints points = model.hookPoints();
-        upTo.check(points);
-        checkBreakdown(model.config(), breakdown);
+        check(model.config(), breakdown, upTo);
         try (NDManager scope = manager.newSubManager()) {
             List<String> labels = new ArrayList<>();
             NDList parts = new NDList();
             switch (breakdown) {
-                case ACCUMULATED, ACCUMULATED_WITH_MID -> addCached(cache,
-                        accumulatedParts(points, upTo, breakdown == Breakdown.ACCUMULATED_WITH_MID), labels, parts,
-                        scope);
-                case LAYERS -> addCached(cache, layerParts(points, upTo), labels, parts, scope);
+                case ACCUMULATED, ACCUMULATED_WITH_MID -> addCached(cache, ResidualLayout.accumulatedParts(points,
+                        upTo, breakdown == Breakdown.ACCUMULATED_WITH_MID), labels, parts, scope);
+                case LAYERS -> addCached(cache, ResidualLayout.layerParts(points, upTo), labels, parts, scope);
                 case HEADS -> {
                     addHeads(model, cache, upTo, labels, parts, scope);
-                    NDArray residual = ScopedArrays.view(cache.get(upTo.residualHook(points)), scope);
+                    NDArray residual = ScopedArrays.view(cache.get(upTo.residualHook(points).name()), scope);
                     NDArray remainder = parts.isEmpty() ? residual
                             : residual.sub(NDArrays.concat(parts, 0).sum(new int[] {0}));
                     labels.add("remainder");
@@ -95,9 +82,10 @@ public final class ResidualStream {
                 case HEADS_AND_MLPS -> {
                     addHeads(model, cache, upTo, labels, parts, scope);
                     List<Part> mlps = new ArrayList<>();
-                    mlpLayers(upTo).forEach(l -> mlps.add(new Part(l + "_mlp_out", points.block(l).mlpOut().name())));
+                    ResidualLayout.mlpLayers(upTo).forEach(l -> mlps.add(new Part(l + "_mlp_out",
+                            points.block(l).mlpOut())));
                     addCached(cache, mlps, labels, parts, scope);
-                    addCached(cache, embeddingParts(points), labels, parts, scope);
+                    addCached(cache, ResidualLayout.embeddingParts(points), labels, parts, scope);
                     NDArray embed = parts.get(parts.size() - 1);
                     labels.add("bias");
                     parts.add(unownedBias(model.weights(), upTo, scope).broadcast(embed.getShape()));
@@ -122,7 +110,7 @@ public final class ResidualStream {
             if (model.config().architecture().normalization() == Architecture.Normalization.LAYER_NORM) {
                 components = components.sub(components.mean(new int[] {-1}, true));
             }
-            NDArray scale = ScopedArrays.view(cache.get(at.normScaleHook(points)), scope);
+            NDArray scale = ScopedArrays.view(cache.get(normScaleHook(points, at)), scope);
             NDArray scaled = components.div(scale.expandDims(0));
             scaled.attach(manager);
             return new ResidualStack(stack.labels(), scaled, stack.point());
@@ -158,78 +146,18 @@ public final class ResidualStream {
         }
     }
 
-    /** A cached hook and the label its component gets. */
-    private record Part(String label, String hook) {}
-
-    private static List<Part> accumulatedParts(HookPoints points, StreamPoint upTo, boolean includeMid) {
-        int layers = points.config().layers();
-        List<Part> parts = new ArrayList<>();
-        for (int l = 0; l <= upTo.layer(); l++) {
-            if (l == layers) {
-                parts.add(new Part("final_post", points.block(layers - 1).residPost().name()));
-                continue;
-            }
-            parts.add(new Part(l + "_pre", points.block(l).residPre().name()));
-            if ((includeMid && l < upTo.layer()) || (upTo.mlpInput() && l == upTo.layer())) {
-                parts.add(new Part(l + "_mid", points.block(l).residMid().name()));
-            }
-        }
-        return parts;
-    }
-
-    private static List<Part> embeddingParts(HookPoints points) {
-        List<Part> parts = new ArrayList<>();
-        parts.add(new Part("embed", points.embed().name()));
-        if (points.posEmbed() != null) {
-            parts.add(new Part("pos_embed", points.posEmbed().name()));
-        }
-        return parts;
-    }
-
-    private static List<Part> layerParts(HookPoints points, StreamPoint upTo) {
-        List<Part> parts = embeddingParts(points);
-        for (int l = 0; l < upTo.layer(); l++) {
-            parts.add(new Part(l + "_attn_out", points.block(l).attnOut().name()));
-            parts.add(new Part(l + "_mlp_out", points.block(l).mlpOut().name()));
-        }
-        if (upTo.mlpInput()) {
-            parts.add(new Part(upTo.layer() + "_attn_out", points.block(upTo.layer()).attnOut().name()));
-        }
-        return parts;
-    }
-
-    /** The layers whose heads have written into the stream by {@code upTo}. */
-    private static List<Integer> headLayers(StreamPoint upTo) {
-        int count = upTo.layer() + (upTo.mlpInput() ? 1 : 0);
-        return java.util.stream.IntStream.range(0, count).boxed().toList();
-    }
-
-    private static List<Integer> mlpLayers(StreamPoint upTo) {
-        return java.util.stream.IntStream.range(0, upTo.layer()).boxed().toList();
-    }
-
-    /**
-     * Head outputs are linear pieces of the stream only when nothing normalises the attention output before it joins
-     * the stream.
-     */
-    private static void checkBreakdown(ModelConfig config, Breakdown breakdown) {
-        boolean byHead = breakdown == Breakdown.HEADS || breakdown == Breakdown.HEADS_AND_MLPS;
-        if (byHead && config.architecture().postNorms()) {
-            throw new ResidualStreamException(config.modelType() + " normalises each attention output again "
-                    + "(ln1_post) before it joins the stream, so head outputs do not add up to it; break it down by "
-                    + Breakdown.LAYERS + " instead of " + breakdown);
-        }
-        if (breakdown == Breakdown.ACCUMULATED_WITH_MID && config.architecture().parallelAttentionMlp()) {
-            throw new ResidualStreamException(config.modelType() + " runs attention and MLP in parallel and has no "
-                    + "resid_mid; use " + Breakdown.ACCUMULATED);
-        }
+    /** Refuses a stack the model cannot give, with the words the build uses for a {@code @StackResidual} parameter. */
+    private static void check(ModelConfig config, Breakdown breakdown, StreamPoint upTo) {
+        ResidualLayout.problem(config, breakdown, upTo).ifPresent(problem -> {
+            throw new ResidualStreamException(problem.text());
+        });
     }
 
     private static void addCached(ActivationCache cache, List<Part> parts, List<String> labels, NDList arrays,
             NDManager scope) {
         for (Part part : parts) {
-            labels.add(part.label);
-            arrays.add(ScopedArrays.view(cache.get(part.hook), scope).expandDims(0));
+            labels.add(part.label());
+            arrays.add(ScopedArrays.view(cache.get(part.hook().name()), scope).expandDims(0));
         }
     }
 
@@ -237,7 +165,7 @@ public final class ResidualStream {
     private static void addHeads(HookedTransformer model, ActivationCache cache, StreamPoint upTo,
             List<String> labels, NDList arrays, NDManager scope) {
         HookPoints points = model.hookPoints();
-        for (int l : headLayers(upTo)) {
+        for (int l : ResidualLayout.headLayers(upTo)) {
             HookPoints.Block block = points.block(l);
             NDArray results;
             if (cache.contains(block.result().name())) {
@@ -258,7 +186,7 @@ public final class ResidualStream {
     /** The attention output biases of the layers before {@code upTo}: written into the stream by no head. */
     private static NDArray unownedBias(TransformerWeights weights, StreamPoint upTo, NDManager scope) {
         NDArray bias = scope.zeros(new Shape(weights.lnFinalWeight().getShape().get(0)));
-        for (int l : headLayers(upTo)) {
+        for (int l : ResidualLayout.headLayers(upTo)) {
             bias = bias.add(ScopedArrays.weight(weights.block(l).outputBias(), scope));
         }
         return bias.reshape(1, 1, 1, -1);

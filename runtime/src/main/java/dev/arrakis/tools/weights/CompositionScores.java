@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.ArrakisException;
+import dev.arrakis.annotations.CompositionKind;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.plot.PlotRequest;
 import dev.arrakis.plot.Plots;
@@ -21,13 +22,6 @@ import java.util.List;
  * layer score 0 (TransformerLens's upper-triangular mask). Reads only weights: no forward pass, no hook point.
  */
 public final class CompositionScores {
-    /** Which side of the later head the earlier head's output composes with. */
-    public enum Kind {
-        Q,
-        K,
-        V
-    }
-
     /** One pair of heads and its score. */
     public record HeadPair(int earlierLayer, int earlierHead, int laterLayer, int laterHead, double score) {
         @Override
@@ -36,12 +30,12 @@ public final class CompositionScores {
         }
     }
 
-    private final Kind kind;
+    private final CompositionKind kind;
     private final int layers;
     private final int heads;
     private final double[] scores;
 
-    private CompositionScores(Kind kind, int layers, int heads, double[] scores) {
+    private CompositionScores(CompositionKind kind, int layers, int heads, double[] scores) {
         this.kind = kind;
         this.layers = layers;
         this.heads = heads;
@@ -49,7 +43,7 @@ public final class CompositionScores {
     }
 
     /** The scores of every pair of heads, {@code [layer, head, layer, head]}; nothing is kept in native memory. */
-    public static CompositionScores of(HookedTransformer model, Kind kind) {
+    public static CompositionScores of(HookedTransformer model, CompositionKind kind) {
         int layers = model.config().layers();
         int heads = model.config().heads();
         double[] scores = new double[layers * heads * layers * heads];
@@ -112,7 +106,7 @@ public final class CompositionScores {
         });
     }
 
-    public Kind kind() {
+    public CompositionKind kind() {
         return kind;
     }
 

@@ -9,12 +9,14 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import dev.arrakis.NativeResources;
 import dev.arrakis.ReferenceCase;
+import dev.arrakis.annotations.Breakdown;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.spec.HookPoints;
+import dev.arrakis.spec.StreamPoint;
 import dev.arrakis.tools.TlReference;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -43,7 +45,7 @@ class ResidualStreamTest {
                 NDManager manager = NDManager.newBaseManager()) {
             ActivationCache cache = pass.cache();
             HookPoints points = model.hookPoints();
-            StreamPoint end = StreamPoint.end(points);
+            StreamPoint end = StreamPoint.end(points.config());
             check(reference, "accumulated", ResidualStream.stack(model, cache, Breakdown.ACCUMULATED, manager));
             check(reference, "accumulated_mid",
                     ResidualStream.stack(model, cache, Breakdown.ACCUMULATED_WITH_MID, manager));
@@ -71,12 +73,12 @@ class ResidualStreamTest {
                         RunOptions.none().withCacheFilter(name -> true));
                 NDManager manager = NDManager.newBaseManager()) {
             HookPoints points = model.hookPoints();
-            for (StreamPoint point : List.of(StreamPoint.end(points), StreamPoint.beforeLayer(1),
+            for (StreamPoint point : List.of(StreamPoint.end(points.config()), StreamPoint.beforeLayer(1),
                     StreamPoint.beforeMlp(1), StreamPoint.beforeLayer(0))) {
-                NDArray residual = pass.cache().get(point.residualHook(points));
+                NDArray residual = pass.cache().get(point.residualHook(points).name());
                 for (Breakdown breakdown : List.of(Breakdown.LAYERS, Breakdown.HEADS, Breakdown.HEADS_AND_MLPS)) {
                     ResidualStack stack = ResidualStream.stack(model, pass.cache(), breakdown, point, manager);
-                    assertClose(caseName + " " + breakdown + " summed at " + point + " vs " + point.residualHook(points),
+                    assertClose(caseName + " " + breakdown + " summed at " + point + " vs " + point.residualHook(points).name(),
                             residual.getShape().getShape(), residual.toFloatArray(), stack.sum(manager), 1e-5);
                 }
             }
@@ -91,7 +93,7 @@ class ResidualStreamTest {
                 NDManager manager = NDManager.newBaseManager()) {
             HookPoints points = model.hookPoints();
             List<String> hooks = ResidualStream.requiredHooks(points, Breakdown.HEADS_AND_MLPS,
-                    StreamPoint.end(points));
+                    StreamPoint.end(points.config()));
             assertEquals(List.of("blocks.0.attn.hook_z", "blocks.1.attn.hook_z", "blocks.0.hook_mlp_out",
                     "blocks.1.hook_mlp_out", "hook_embed", "hook_pos_embed"), hooks, "hooks for HEADS_AND_MLPS");
             assertEquals(List.of("blocks.0.hook_resid_pre", "blocks.0.hook_resid_mid", "blocks.1.hook_resid_pre"),
@@ -168,11 +170,13 @@ class ResidualStreamTest {
             ResidualStreamException beyond = assertThrows(ResidualStreamException.class,
                     () -> ResidualStream.stack(model, pass.cache(), Breakdown.ACCUMULATED, StreamPoint.beforeLayer(3),
                             manager));
-            assertEquals("layer 3 does not exist in gpt2 (layers 0..1, or 2 for the end of the model)",
+            assertEquals("[Experiment/StreamPoint] the residual stream of gpt2 has no block input at layer 3 (layers"
+                    + " 0..1, or 2 for the end of the model)",
                     beyond.getMessage());
             ResidualStreamException endMlp = assertThrows(ResidualStreamException.class,
                     () -> ResidualStream.requiredHooks(model.hookPoints(), Breakdown.LAYERS, StreamPoint.beforeMlp(2)));
-            assertEquals("the end of the model (layer 2) has no MLP input; the last MLP input is beforeMlp(1)",
+            assertEquals("[Experiment/StreamPoint] the residual stream of gpt2 has no MLP input at layer 2 (the end of"
+                    + " the model has none; the last MLP input is at layer 1)",
                     endMlp.getMessage());
             ResidualStack stack = ResidualStream.stack(model, pass.cache(), Breakdown.ACCUMULATED, manager);
             ResidualStreamException label = assertThrows(ResidualStreamException.class,
@@ -189,19 +193,23 @@ class ResidualStreamTest {
                 HookedTransformer neox = HookedTransformer.load(ReferenceCase.of("gpt-neox-parallel").directory())) {
             ResidualStreamException postNorms = assertThrows(ResidualStreamException.class,
                     () -> ResidualStream.requiredHooks(gemma2.hookPoints(), Breakdown.HEADS,
-                            StreamPoint.end(gemma2.hookPoints())));
-            assertEquals("gemma2 normalises each attention output again (ln1_post) before it joins the stream, so "
-                    + "head outputs do not add up to it; break it down by LAYERS instead of HEADS",
+                            StreamPoint.end(gemma2.config())));
+            assertEquals("[Experiment/Breakdown] gemma2 cannot break the residual stream down by HEADS: it normalises"
+                    + " each attention output again (ln1_post) before it joins the stream, so head outputs do not add"
+                    + " up to it; use LAYERS",
                     postNorms.getMessage());
             ResidualStreamException noMid = assertThrows(ResidualStreamException.class,
                     () -> ResidualStream.requiredHooks(neox.hookPoints(), Breakdown.ACCUMULATED_WITH_MID,
-                            StreamPoint.end(neox.hookPoints())));
-            assertEquals("gpt_neox runs attention and MLP in parallel and has no resid_mid; use ACCUMULATED",
+                            StreamPoint.end(neox.config())));
+            assertEquals("[Experiment/Breakdown] gpt_neox cannot break the residual stream down by"
+                    + " ACCUMULATED_WITH_MID: attention and MLP run in parallel, so there is no resid_mid; use"
+                    + " ACCUMULATED",
                     noMid.getMessage());
             ResidualStreamException mlpInput = assertThrows(ResidualStreamException.class,
                     () -> ResidualStream.requiredHooks(neox.hookPoints(), Breakdown.LAYERS, StreamPoint.beforeMlp(0)));
-            assertEquals("gpt_neox runs attention and MLP in parallel: its MLP reads the block input, so there is no "
-                    + "MLP input (resid_mid) at layer 0", mlpInput.getMessage());
+            assertEquals("[Experiment/StreamPoint] the residual stream of gpt_neox has no MLP input at layer 0"
+                    + " (attention and MLP run in parallel, so the MLP reads the block input and there is no"
+                    + " resid_mid)", mlpInput.getMessage());
         }
     }
 

@@ -9,6 +9,7 @@ import ai.djl.Device;
 import ai.djl.ndarray.NDManager;
 import dev.arrakis.NativeResources;
 import dev.arrakis.ReferenceCase;
+import dev.arrakis.annotations.CompositionKind;
 import dev.arrakis.io.SafetensorsFile;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.Precision;
@@ -73,7 +74,7 @@ class WeightToolsReferenceTest {
                         Precision.F32, processing)) {
             int layers = model.config().layers();
             int heads = model.config().heads();
-            for (CompositionScores.Kind kind : CompositionScores.Kind.values()) {
+            for (CompositionKind kind : CompositionKind.values()) {
                 CompositionScores scores = CompositionScores.of(model, kind);
                 float[] reference = expected.readFloats("composition." + kind);
                 float[] actual = new float[reference.length];
@@ -163,7 +164,7 @@ class WeightToolsReferenceTest {
         try (HookedTransformer model = HookedTransformer.load(ReferenceCase.of(caseName).directory())) {
             NDManager modelManager = model.weights().embedding().getManager();
             int weightsOnly = NativeResources.attachedCount(modelManager);
-            CompositionScores.of(model, CompositionScores.Kind.K);
+            CompositionScores.of(model, CompositionKind.K);
             RelationSubspace.ofEveryHead(model, 2);
             try (NDManager caller = modelManager.newSubManager()) {
                 FactoredMatrix ov = HeadCircuits.ov(model, caller);

@@ -15,7 +15,7 @@ import java.lang.annotation.Target;
 @Documented
 @Target(ElementType.PARAMETER)
 @Retention(RetentionPolicy.CLASS)
-public @interface Residual {
+public @interface StackResidual {
     /** {@link #layer()}'s default: the end of the model, what the final norm reads. */
     int END = -1;
 
