@@ -164,6 +164,8 @@ final class PlotResolver {
             case "NormScale" -> List.of("batch", "pos", "1");
             case "HeadResults" -> List.of("batch", "pos", "head", "d_model");
             case "Logits" -> List.of("batch", "pos", "d_vocab");
+            case "HeadScores" -> List.of("layer", "head");
+            case "CompositionScores" -> List.of("layer", "head", "later layer", "later head");
             default -> List.of();
         };
         if (known.size() == rank) {

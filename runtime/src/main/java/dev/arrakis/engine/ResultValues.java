@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.arrakis.hooks.Activation;
+import dev.arrakis.runs.ArrayResult;
 import dev.arrakis.runs.ArrayValue;
 import java.util.Arrays;
 import java.util.List;
@@ -20,6 +21,9 @@ final class ResultValues {
      * lists of numbers too; numbers and anything else stay as they are.
      */
     static Object toJava(Object value) {
+        if (value instanceof ArrayResult table) {
+            return table.toArrayValue();
+        }
         if (value instanceof Activation activation) {
             return fromArray(activation.kind().typeName(), activation.array());
         }

@@ -25,6 +25,7 @@ public final class RuntimeNames {
     public static final ClassName ABLATION_METHOD = ClassName.get("dev.arrakis.annotations", "AblationMethod");
     public static final ClassName AXIS = ClassName.get("dev.arrakis.annotations", "Axis");
     public static final ClassName PLOT_KIND = ClassName.get("dev.arrakis.annotations", "PlotKind");
+    public static final ClassName ARRAY_RESULT = ClassName.get("dev.arrakis.runs", "ArrayResult");
     public static final ClassName TOOL_BINDING = ClassName.get("dev.arrakis.experiment", "ToolBinding");
     public static final ClassName TOOL_BINDINGS = ClassName.get("dev.arrakis.tools", "ToolBindings");
     public static final ClassName RESIDUAL_STACK = ClassName.get("dev.arrakis.tools.residual", "ResidualStack");

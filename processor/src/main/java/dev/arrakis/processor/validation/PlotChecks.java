@@ -13,7 +13,7 @@ import javax.lang.model.type.TypeMirror;
  */
 final class PlotChecks {
     private static final String PLOTTABLE = "return a number per sweep point, a numeric array or"
-            + " List<? extends Number>, a two-dimensional array, an NDArray or an activation";
+            + " List<? extends Number>, a two-dimensional array, an NDArray, an activation or a tool's table";
 
     /** What a result is, as far as drawing goes. */
     enum Shape { VOID, NUMBER, VECTOR, MATRIX, ARRAY, ATTENTION, OTHER }
@@ -46,7 +46,8 @@ final class PlotChecks {
         if (runtime.isSubtype(type, runtime.attentionPattern)) {
             return Shape.ATTENTION;
         }
-        if (runtime.isSubtype(type, runtime.ndArray) || runtime.isSubtype(type, runtime.activation)) {
+        if (runtime.isSubtype(type, runtime.ndArray) || runtime.isSubtype(type, runtime.activation)
+                || runtime.isSubtype(type, runtime.arrayResult)) {
             return Shape.ARRAY;
         }
         return Shape.OTHER;

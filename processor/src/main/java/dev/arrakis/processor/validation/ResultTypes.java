@@ -58,7 +58,8 @@ final class ResultTypes {
     }
 
     private boolean isCopiedArray(TypeMirror type) {
-        return runtime.isSubtype(type, runtime.ndArray) || runtime.isSubtype(type, runtime.activation);
+        return runtime.isSubtype(type, runtime.ndArray) || runtime.isSubtype(type, runtime.activation)
+                || runtime.isSubtype(type, runtime.arrayResult);
     }
 
     private Optional<String> unrecordable(TypeMirror type, Set<String> recordsInProgress) {

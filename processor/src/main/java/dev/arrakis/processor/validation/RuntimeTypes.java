@@ -22,6 +22,8 @@ final class RuntimeTypes {
     final TypeMirror attentionPattern;
     /** Null when DJL's api is not on the class path; nothing then binds as an NDArray. */
     final TypeMirror ndArray;
+    /** A tool's table that records and plots as an array ({@code dev.arrakis.runs.ArrayResult}). */
+    final TypeMirror arrayResult;
     final TypeMirror number;
     final TypeMirror listOfNumbers;
     private final Elements elements;
@@ -38,6 +40,7 @@ final class RuntimeTypes {
         activation = type(ActivationKind.typePackage() + ".Activation");
         attentionPattern = type(RuntimeNames.activation(ActivationKind.ATTENTION).canonicalName());
         ndArray = type(RuntimeNames.ND_ARRAY.canonicalName());
+        arrayResult = type(RuntimeNames.ARRAY_RESULT.canonicalName());
         number = type(Number.class.getCanonicalName());
         TypeElement list = elements.getTypeElement(java.util.List.class.getCanonicalName());
         listOfNumbers = types.getDeclaredType(list, types.getWildcardType(number, null));

@@ -9,6 +9,8 @@ import dev.arrakis.annotations.CompositionKind;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.plot.PlotRequest;
 import dev.arrakis.plot.Plots;
+import dev.arrakis.runs.ArrayResult;
+import dev.arrakis.runs.ArrayValue;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -21,7 +23,7 @@ import java.util.List;
  * (K-composition: the key side) or its OV circuit (V-composition). Pairs whose later head is not in a strictly later
  * layer score 0 (TransformerLens's upper-triangular mask). Reads only weights: no forward pass, no hook point.
  */
-public final class CompositionScores {
+public final class CompositionScores implements ArrayResult {
     /** One pair of heads and its score. */
     public record HeadPair(int earlierLayer, int earlierHead, int laterLayer, int laterHead, double score) {
         @Override
@@ -123,6 +125,12 @@ public final class CompositionScores {
         check(earlierLayer, earlierHead);
         check(laterLayer, laterHead);
         return scores[((earlierLayer * heads + earlierHead) * layers + laterLayer) * heads + laterHead];
+    }
+
+    /** {@code [layer, head, later layer, later head]}, as the run store records it and plots draw it. */
+    @Override
+    public ArrayValue toArrayValue() {
+        return new ArrayValue("CompositionScores", new long[] {layers, heads, layers, heads}, scores);
     }
 
     /** All scores, row-major {@code [layer, head, layer, head]}. */

@@ -1,0 +1,119 @@
+package dev.arrakis.samples.experiments;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.ndarray.NDArray;
+import dev.arrakis.annotations.CompositionKind;
+import dev.arrakis.engine.ExperimentRegistry;
+import dev.arrakis.engine.ExperimentRunner;
+import dev.arrakis.engine.RunnerOptions;
+import dev.arrakis.hooks.Logits;
+import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.model.ForwardResult;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.runs.ArrayValue;
+import dev.arrakis.runs.RunOutcome;
+import dev.arrakis.tools.weights.CompositionScores;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The samples that ask for analysis tools by annotation, run by their generated runners, against values computed
+ * without the tools: the lens at the end is the model's own softmax, the attributions add up to the logit difference
+ * less the final norm's bias term, and the composition block is the tool's own scores of the same pairs.
+ */
+class ToolSamplesTest {
+    private static final Path CHECKPOINT = Path.of("../models/gpt2-tiny");
+    private static final double TOLERANCE = 1e-5;
+
+    private static HookedTransformer model;
+    private static ExperimentRegistry registry;
+
+    @BeforeAll
+    static void load() {
+        model = HookedTransformer.load(CHECKPOINT);
+        registry = ExperimentRegistry.load(ToolSamplesTest.class.getClassLoader());
+    }
+
+    @AfterAll
+    static void close() {
+        model.close();
+    }
+
+    private static double[] runGenerated(String experiment, String run) {
+        try (ExperimentRunner runner = ExperimentRunner.open(registry.find(experiment),
+                RunnerOptions.defaults().withModel(model))) {
+            RunOutcome outcome = runner.run(run, Map.of());
+            assertEquals(1, outcome.points(), experiment + "." + run + " points");
+            return ((ArrayValue) outcome.values().get(0)).values();
+        }
+    }
+
+    @Test
+    void theLensAtTheEndIsTheModelsOwnProbabilityAndRisesOverLayers() {
+        PromptPairs prompts = new LogitLensAndAttribution().prompts();
+        double[] byLayer = runGenerated("LogitLensAndAttribution", "lensByLayer");
+        assertEquals(model.config().layers() + 1, byLayer.length, "0_pre, 1_pre, final_post");
+        int last = prompts.prompts().get(0).length - 1;
+        double expected = 0;
+        try (ForwardResult pass = model.run(prompts.tokens(), RunOptions.none())) {
+            for (int prompt = 0; prompt < prompts.prompts().size(); prompt++) {
+                NDArray row = pass.logits().get(prompt, last);
+                expected += row.softmax(0).getFloat(prompts.correct()[prompt]) / prompts.prompts().size();
+            }
+        }
+        assertEquals(expected, byLayer[byLayer.length - 1], TOLERANCE,
+                "final_post through the recomputed final norm is the model's own softmax");
+    }
+
+    @Test
+    void attributionsAddUpToTheLogitDifferenceLessTheFinalNormBias() {
+        PromptPairs prompts = new LogitLensAndAttribution().prompts();
+        double[] byComponent = runGenerated("LogitLensAndAttribution", "attribution");
+        assertEquals(2 + 2 * model.config().layers(), byComponent.length, "embed, pos_embed, attn and mlp per layer");
+        double summed = 0;
+        for (double value : byComponent) {
+            summed += value;
+        }
+        double logitDiff;
+        try (ForwardResult pass = model.run(prompts.tokens(), RunOptions.none())) {
+            logitDiff = prompts.meanLogitDiff(new Logits(pass.logits()));
+        }
+        float[] bias = model.weights().lnFinalBias().toFloatArray();
+        NDArray unembedding = model.weights().unembedding();
+        double biasTerm = 0;
+        for (int prompt = 0; prompt < prompts.prompts().size(); prompt++) {
+            float[] correct = unembedding.get(":, " + prompts.correct()[prompt]).toFloatArray();
+            float[] distractor = unembedding.get(":, " + prompts.distractor()[prompt]).toFloatArray();
+            for (int d = 0; d < bias.length; d++) {
+                biasTerm += bias[d] * (correct[d] - distractor[d]) / prompts.prompts().size();
+            }
+        }
+        assertEquals(logitDiff - biasTerm, summed, 1e-4,
+                "sum of attributions " + summed + " vs logit difference " + logitDiff + " less bias term " + biasTerm);
+    }
+
+    @Test
+    void compositionBlocksAreTheToolsScoresOfLayerZeroIntoLayerOne() {
+        for (CompositionKind kind : CompositionKind.values()) {
+            String run = switch (kind) {
+                case Q -> "queryComposition";
+                case K -> "keyComposition";
+                case V -> "valueComposition";
+            };
+            double[] block = runGenerated("HeadComposition", run);
+            CompositionScores scores = CompositionScores.of(model, kind);
+            int heads = model.config().heads();
+            assertEquals(heads * heads, block.length, kind + " block size");
+            for (int earlier = 0; earlier < heads; earlier++) {
+                for (int later = 0; later < heads; later++) {
+                    assertEquals(scores.score(0, earlier, 1, later), block[earlier * heads + later], TOLERANCE,
+                            kind + " L0H" + earlier + " -> L1H" + later);
+                }
+            }
+        }
+    }
+}
