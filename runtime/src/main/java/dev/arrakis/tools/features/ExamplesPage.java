@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.LongFunction;
 
 /**
  * A feature's top activating examples as one self-contained HTML page, one row per example, strongest first: its
@@ -55,6 +56,11 @@ public final class ExamplesPage {
      *     {@code #id}
      */
     public static ExamplesPage of(String title, TopActivatingExamples top, Optional<Tokenizer> tokenizer) {
+        return of(title, top, id -> tokenizer.map(t -> t.decode(new long[] {id})).orElse("#" + id));
+    }
+
+    /** The page of {@code top}'s examples, with each token id turned into text by {@code tokenText}. */
+    public static ExamplesPage of(String title, TopActivatingExamples top, LongFunction<String> tokenText) {
         Objects.requireNonNull(title, "title");
         List<TopActivatingExamples.Example> examples = top.examples();
         float strongest = examples.isEmpty() ? 0 : examples.get(0).activation();
@@ -79,7 +85,7 @@ public final class ExamplesPage {
             float[] values = example.contextActivations();
             for (int index = 0; index < context.length; index++) {
                 long id = context[index];
-                String shown = TokenText.display(tokenizer.map(t -> t.decode(new long[] {id})).orElse("#" + id));
+                String shown = TokenText.display(tokenText.apply(id));
                 double opacity = strongest > 0 ? Math.max(0, Math.min(1, values[index] / strongest)) : 0;
                 page.append("<span class=\"token").append(index == example.focus() ? " focus" : "")
                         .append(String.format(Locale.ROOT, "\" style=\"background-color: rgba(255, 127, 14, %.3f)\"",
