@@ -92,9 +92,15 @@ class StreamingMemoryTest {
             int before = NativeResources.attachedCount(weights);
             for (int scale : new int[] {1, 10}) {
                 List<TokenBatch> batches = randomBatches(5 * scale);
-                NeuronActivity.over(model, "blocks.0.mlp.hook_post", batches, 0.0);
-                ActivationCovariance.over(model, "blocks.1.hook_resid_post", batches).principalComponents();
-                TopActivatingExamples.over(model, Feature.neuron("blocks.1.mlp.hook_post", 3), batches, 10, 4, 2);
+                try (MemoryProbe probe = MemoryProbe.start()) {
+                    NeuronActivity.over(model, "blocks.0.mlp.hook_post", batches, 0.0);
+                    ActivationCovariance.over(model, "blocks.1.hook_resid_post", batches).principalComponents();
+                    TopActivatingExamples.over(model, Feature.neuron("blocks.1.mlp.hook_post", 3), batches, 10, 4, 2);
+                    MemoryPeak peak = probe.finish();
+                    System.out.printf("gpt2-tiny, three tools over %d batches of 4 x 32 tokens: peak RSS growth %d kB,"
+                            + " peak heap growth %d kB%n", batches.size(), peak.rssGrowthBytes() / 1024,
+                            peak.heapGrowthBytes() / 1024);
+                }
                 assertEquals(before, NativeResources.attachedCount(weights), "arrays and scopes on the model's manager"
                         + " after streaming " + batches.size() + " batches through three tools");
             }

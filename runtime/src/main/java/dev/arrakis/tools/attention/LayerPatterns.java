@@ -34,12 +34,17 @@ final class LayerPatterns {
         return List.copyOf(names);
     }
 
-    static LayerPatterns read(ActivationCache cache, HookPoints points, int layer, TokenBatch tokens) {
+    /** The layer's {@code hook_pattern}, or an error naming the layers there are. */
+    static String hookName(HookPoints points, int layer) {
         if (layer < 0 || layer >= points.config().layers()) {
             throw new ArrakisException("layer " + layer + " does not exist: the model has layers 0.."
                     + (points.config().layers() - 1));
         }
-        return of(new AttentionPattern(cache.get(points.block(layer).pattern().name())), tokens);
+        return points.block(layer).pattern().name();
+    }
+
+    static LayerPatterns read(ActivationCache cache, HookPoints points, int layer, TokenBatch tokens) {
+        return of(new AttentionPattern(cache.get(hookName(points, layer))), tokens);
     }
 
     static LayerPatterns of(AttentionPattern pattern, TokenBatch tokens) {

@@ -33,7 +33,7 @@ public final class TopAttendedTokens {
 
     /** The hook to cache: the layer's attention pattern. */
     public static List<String> requiredHooks(HookPoints points, int layer) {
-        return List.of(points.block(layer).pattern().name());
+        return List.of(LayerPatterns.hookName(points, layer));
     }
 
     /**

@@ -82,7 +82,7 @@ public final class TopActivatingExamples {
 
     /** The hook to cache: the feature's. */
     public static List<String> requiredHooks(dev.arrakis.spec.HookPoints points, Feature feature) {
-        return List.of(points.get(feature.hook()).name());
+        return DatasetActivations.requiredHooks(points, feature.hook());
     }
 
     /** Streams {@code batches} through {@code model} and keeps the top {@code k} examples. */

@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.Shape;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.HookPoints;
 import java.util.List;
 
 /**
@@ -34,10 +35,15 @@ public final class ActivationCovariance {
         outer = new double[width * width];
     }
 
+    /** The hook to cache: {@code hook} itself, checked against the model. */
+    public static List<String> requiredHooks(HookPoints points, String hook) {
+        return DatasetActivations.requiredHooks(points, hook);
+    }
+
     /** Streams {@code batches} through {@code model} and accumulates the vectors at {@code hook}. */
     public static ActivationCovariance over(HookedTransformer model, String hook, Iterable<TokenBatch> batches) {
         ActivationCovariance[] covariance = new ActivationCovariance[1];
-        DatasetActivations.forEachBatch(model, batches, List.of(hook), (batch, cache) -> {
+        DatasetActivations.forEachBatch(model, batches, requiredHooks(model.hookPoints(), hook), (batch, cache) -> {
             NDArray activation = cache.get(hook);
             if (covariance[0] == null) {
                 covariance[0] = new ActivationCovariance(TokenActivations.checkedWidth(activation, batch));

@@ -5,6 +5,7 @@ import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.HookPoints;
 import java.util.List;
 import java.util.function.BiConsumer;
 
@@ -15,6 +16,11 @@ import java.util.function.BiConsumer;
  */
 public final class DatasetActivations {
     private DatasetActivations() {}
+
+    /** The hooks a tool reading one hook point needs: that point, its name checked against the model's catalogue. */
+    public static List<String> requiredHooks(HookPoints points, String hook) {
+        return List.of(points.get(hook).name());
+    }
 
     /**
      * Runs every batch, handing {@code reader} the batch and its cache of {@code hooks}; the cache is closed when the

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.HookPoints;
 import java.util.List;
 
 /**
@@ -40,8 +41,8 @@ public final class NeuronActivity {
     }
 
     /** The hook to cache: {@code hook} itself, checked against the model. */
-    public static List<String> requiredHooks(dev.arrakis.spec.HookPoints points, String hook) {
-        return List.of(points.get(hook).name());
+    public static List<String> requiredHooks(HookPoints points, String hook) {
+        return DatasetActivations.requiredHooks(points, hook);
     }
 
     /** Streams {@code batches} through {@code model} and accumulates the activations at {@code hook}. */

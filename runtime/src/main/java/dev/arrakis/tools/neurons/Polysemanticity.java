@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.HookPoints;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,11 +46,16 @@ public final class Polysemanticity {
                 .<Map<Long, double[]>>mapToObj(unit -> new HashMap<>()).toList();
     }
 
+    /** The hook to cache: {@code hook} itself, checked against the model. */
+    public static List<String> requiredHooks(HookPoints points, String hook) {
+        return DatasetActivations.requiredHooks(points, hook);
+    }
+
     /** Streams {@code batches} through {@code model}, scoring every unit at {@code hook} by token type. */
     public static Polysemanticity over(HookedTransformer model, String hook, int[] units, Iterable<TokenBatch> batches,
             double threshold) {
         Polysemanticity score = new Polysemanticity(units, threshold, LongUnaryOperator.identity());
-        DatasetActivations.forEachBatch(model, batches, List.of(hook),
+        DatasetActivations.forEachBatch(model, batches, requiredHooks(model.hookPoints(), hook),
                 (batch, cache) -> score.add(cache.get(hook), batch));
         return score;
     }

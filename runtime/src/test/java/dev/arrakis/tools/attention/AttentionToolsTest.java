@@ -61,6 +61,16 @@ class AttentionToolsTest {
     }
 
     @Test
+    void aHeadTableNamesItsBestHeadAndRefusesHeadsItHasNot() {
+        HeadScores scores = new HeadScores("test", new double[][] {{0.1, Double.NaN}, {0.7, 0.3}});
+        assertArrayEquals(new int[] {1, 0}, scores.best(), "L1H0 (0.7) is best; NaN is passed over");
+        ArrakisException missing = assertThrows(ArrakisException.class, () -> scores.get(2, 0));
+        assertEquals("head L2H0 does not exist: test has layers 0..1 and heads 0..1", missing.getMessage());
+        assertEquals("test\n            H0      H1\nL0      0.1000     NaN\nL1      0.7000  0.3000", scores.toString(),
+                "the table");
+    }
+
+    @Test
     void entropyIsInNatsWithZeroForOneKey() {
         assertEquals(1.5 * Math.log(2), AttentionEntropy.entropy(new double[] {0.5, 0.25, 0.25}), 1e-12,
                 "H(1/2, 1/4, 1/4)");

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.ArrakisException;
+import dev.arrakis.NativeResources;
 import dev.arrakis.model.TokenBatch;
 import java.util.Arrays;
 import java.util.List;
@@ -103,9 +104,12 @@ class NeuronToolsTest {
             assertArrayEquals(new double[] {3, 0}, pca.project(points[0], 2), 1e-5, "coordinates of point 0");
             assertArrayEquals(new double[] {10 + 3 * s, 20 + 3 * s}, pca.reconstruct(points[0], 1), 1e-5,
                     "point 0 from one component");
-            NDArray projected = pca.project(manager.create(new float[] {(float) points[2][0], (float) points[2][1]},
-                    new Shape(1, 2)), 2, manager);
+            NDArray point = manager.create(new float[] {(float) points[2][0], (float) points[2][1]}, new Shape(1, 2));
+            int arrays = NativeResources.attachedCount(manager);
+            NDArray projected = pca.project(point, 2, manager);
             assertArrayEquals(new float[] {0, 1}, projected.toFloatArray(), 1e-5f, "point 2 projected natively");
+            assertEquals(arrays + 1, NativeResources.attachedCount(manager),
+                    "arrays on the caller's manager: the projection only");
         }
     }
 

@@ -2,11 +2,13 @@ package dev.arrakis.tools.neurons;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.UnknownHookPointException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -76,6 +78,16 @@ class TinyModelNeuronsTest {
                         + " components: measured " + error + ", from the eigenvalues " + predicted);
             }
             assertTrue(pca.reconstructionError()[8] < pca.reconstructionError()[1], "more components, less error");
+        }
+    }
+
+    @Test
+    void aMisspelledHookIsNamedWithTheNearestOnes() {
+        try (HookedTransformer model = HookedTransformer.load(Path.of("../models/gpt2-tiny"))) {
+            UnknownHookPointException error = assertThrows(UnknownHookPointException.class,
+                    () -> NeuronActivity.over(model, "blocks.0.mlp.hook_pots", dataset(1, 1, 4), 0));
+            assertTrue(error.getMessage().startsWith("no hook point 'blocks.0.mlp.hook_pots' in this gpt2 model")
+                    && error.getMessage().contains("blocks.0.mlp.hook_post"), error.getMessage());
         }
     }
 
