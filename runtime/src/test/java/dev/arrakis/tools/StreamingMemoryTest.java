@@ -117,7 +117,8 @@ class StreamingMemoryTest {
                     NDArray activation = pass.randomNormal(new Shape(ROWS, POSITIONS, WIDTH));
                     tools.add(activation, batch);
                     assertEquals(1, NativeResources.attachedCount(pass),
-                            "arrays on the pass's scope after the tools read batch " + index + " (only the activation)");
+                            "arrays on the pass's scope after the tools read batch " + index
+                                    + " (only the activation)");
                 }
             }
             MemoryPeak peak = probe.finish();

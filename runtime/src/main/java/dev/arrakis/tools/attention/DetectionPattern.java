@@ -13,14 +13,15 @@ public final class DetectionPattern {
     /** Query {@code i} attends to key {@code i - 1}. TransformerLens: {@code previous_token_head}. */
     public static final DetectionPattern PREVIOUS_TOKEN =
             new DetectionPattern("previous_token_head", DetectionPattern::previousToken);
-    /** Query {@code i} attends to every earlier key {@code j < i} holding the same token. {@code duplicate_token_head}. */
+    /** Query {@code i} attends to every earlier key {@code j < i} with the same token. {@code duplicate_token_head}. */
     public static final DetectionPattern DUPLICATE_TOKEN =
             new DetectionPattern("duplicate_token_head", DetectionPattern::duplicateToken);
     /**
      * Query {@code i} attends to key {@code j} when token {@code j - 1} equals token {@code i} and {@code j - 1 < i}:
      * the token that followed an earlier copy of the current one. {@code induction_head}.
      */
-    public static final DetectionPattern INDUCTION = new DetectionPattern("induction_head", DetectionPattern::induction);
+    public static final DetectionPattern INDUCTION =
+            new DetectionPattern("induction_head", DetectionPattern::induction);
 
     private final String name;
     private final Function<long[], double[][]> builder;
@@ -31,7 +32,8 @@ public final class DetectionPattern {
     }
 
     /**
-     * A pattern fixed in advance, for sequences of exactly its size (TransformerLens's tensor {@code detection_pattern}).
+     * A pattern fixed in advance, for sequences of exactly its size (TransformerLens's tensor
+     * {@code detection_pattern}).
      *
      * @throws ArrakisException when it is not square or has a weight above the diagonal
      */

@@ -14,7 +14,8 @@ import java.util.Objects;
  * the mean over the sequences of the batch.
  *
  * <pre>{@code
- * try (ForwardResult run = model.runWithCache(batch, HeadDetector.requiredHooks(model.hookPoints()).toArray(String[]::new))) {
+ * String[] hooks = HeadDetector.requiredHooks(model.hookPoints()).toArray(String[]::new);
+ * try (ForwardResult run = model.runWithCache(batch, hooks)) {
  *     HeadScores induction = HeadDetector.detect(run.cache(), model.hookPoints(), batch, DetectionPattern.INDUCTION);
  * }
  * }</pre>

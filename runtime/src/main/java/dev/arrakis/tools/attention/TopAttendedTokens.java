@@ -49,13 +49,18 @@ public final class TopAttendedTokens {
         if (k < 1) {
             throw new ArrakisException("k must be at least 1, got " + k);
         }
+        if (shape[0] != tokens.batchSize() || shape[2] != tokens.sequenceLength()) {
+            throw new ArrakisException("the attention pattern " + pattern + " is not of this token batch ("
+                    + tokens.batchSize() + " rows of " + tokens.sequenceLength() + " tokens)");
+        }
         if (row < 0 || row >= shape[0] || head < 0 || head >= shape[1]) {
             throw new ArrakisException("row " + row + ", head " + head + " is outside " + pattern);
         }
         int positions = (int) shape[2];
         int resolved = query < 0 ? positions + query : query;
         if (resolved < 0 || resolved >= positions || !tokens.attended(row, resolved)) {
-            throw new ArrakisException("query position " + query + " is not a real token of row " + row + " (positions 0.."
+            throw new ArrakisException("query position " + query + " is not a real token of row " + row
+                    + " (positions 0.."
                     + (positions - 1) + ", padding excluded)");
         }
         float[][] matrix = pattern.matrix(row, head);

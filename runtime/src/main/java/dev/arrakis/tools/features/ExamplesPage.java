@@ -33,7 +33,8 @@ public final class ExamplesPage {
             h1 { font-size: 18px; margin: 0 0 8px 0; }
             .summary { color: #616161; font-size: 12px; margin: 0 0 12px 0; }
             table { border-collapse: collapse; }
-            th { text-align: left; font-size: 12px; color: #616161; padding: 2px 8px; border-bottom: 1px solid #bdbdbd; }
+            th { text-align: left; font-size: 12px; color: #616161; padding: 2px 8px;
+              border-bottom: 1px solid #bdbdbd; }
             td { padding: 3px 8px; border-bottom: 1px solid #eeeeee; vertical-align: middle; }
             td.rank, td.activation, td.where { font-variant-numeric: tabular-nums; text-align: right; }
             .token { display: inline-block; white-space: pre; min-width: 0.4em; padding: 0 1px;

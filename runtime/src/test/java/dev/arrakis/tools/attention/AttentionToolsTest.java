@@ -53,8 +53,8 @@ class AttentionToolsTest {
     void aFixedPatternMustBeLowerTriangularAndFitTheSequence() {
         ArrakisException upper = assertThrows(ArrakisException.class,
                 () -> DetectionPattern.fixed("mine", new double[][] {{0, 1}, {0, 0}}));
-        assertTrue(upper.getMessage().contains("'mine' must be lower triangular") && upper.getMessage().contains("[0][1]"),
-                upper.getMessage());
+        assertTrue(upper.getMessage().contains("'mine' must be lower triangular")
+                && upper.getMessage().contains("[0][1]"), upper.getMessage());
         DetectionPattern fixed = DetectionPattern.fixed("mine", new double[][] {{1, 0}, {1, 0}});
         ArrakisException size = assertThrows(ArrakisException.class, () -> fixed.forTokens(new long[] {1, 2, 3}));
         assertEquals("detection pattern 'mine' is 2x2 but the sequence has 3 tokens", size.getMessage());
