@@ -247,7 +247,7 @@ public final class HtmlView {
     }
 
     /** Text for HTML element content: the five characters that could start or end markup, escaped. */
-    static String escapeHtml(String text) {
+    public static String escapeHtml(String text) {
         StringBuilder out = new StringBuilder(text.length());
         for (int i = 0; i < text.length(); i++) {
             char c = text.charAt(i);

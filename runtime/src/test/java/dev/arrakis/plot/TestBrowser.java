@@ -16,7 +16,7 @@ import org.openqa.selenium.chrome.ChromeOptions;
  * that Selenium Manager never looks for, or downloads, a browser or driver of its own; the flags keep chromium from
  * reaching the network for updates, sync or field trials.
  */
-final class TestBrowser {
+public final class TestBrowser {
     static final Path CHROMIUM = Path.of(System.getProperty("arrakis.chromium", "/usr/bin/chromium"));
     static final Path CHROMEDRIVER = Path.of(System.getProperty("arrakis.chromedriver", "/usr/bin/chromedriver"));
     /**
@@ -28,7 +28,7 @@ final class TestBrowser {
     private TestBrowser() {}
 
     /** The programs of the two that are not there, as paths; empty when both are. */
-    static List<String> missingPrograms() {
+    public static List<String> missingPrograms() {
         List<String> missing = new ArrayList<>();
         for (Path program : List.of(CHROMIUM, CHROMEDRIVER)) {
             if (!Files.isExecutable(program)) {
@@ -43,7 +43,7 @@ final class TestBrowser {
      *
      * @param profile an empty directory for the browser's profile, so no state leaks in from earlier runs
      */
-    static ChromeDriver start(Path profile, int width, int height) {
+    public static ChromeDriver start(Path profile, int width, int height) {
         DEVTOOLS_LOG.setLevel(Level.SEVERE);
         ChromeDriverService service = new ChromeDriverService.Builder()
                 .usingDriverExecutable(CHROMEDRIVER.toFile())
