@@ -104,4 +104,26 @@ class ToolBindingTest {
         assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String().contains(
                 "ToolBinding<CompositionScores> COMPOSITION_V = ToolBindings.composition(CompositionKind.V);");
     }
+
+    @Test
+    void headDetectorsCacheEveryLayersPatternAndNothingElse() {
+        Compilation compilation = Compilations.compile(Compilations.gpt2Experiment("Probe", """
+                    @Run
+                    dev.arrakis.tools.attention.HeadScores r(@DetectHeads(value = HeadPattern.INDUCTION,
+                            excludeBos = true) dev.arrakis.tools.attention.HeadScores scores) {
+                        return scores;
+                    }
+                """));
+        assertThat(compilation).succeededWithoutWarnings();
+        StringBuilder captures = new StringBuilder(".input(\"prompts\")\n                ");
+        for (int layer = 0; layer < 12; layer++) {
+            captures.append(".capture(BLOCKS_").append(layer).append("_ATTN_HOOK_PATTERN)\n                ");
+        }
+        captures.append(".resultType(\"dev.arrakis.tools.attention.HeadScores\")");
+        assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String()
+                .contains(captures.toString());
+        assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String().contains(
+                "ToolBinding<HeadScores> DETECT_HEADS_INDUCTION = ToolBindings.detectHeads(HeadPattern.INDUCTION,"
+                        + " ErrorMeasure.MUL, true, false);");
+    }
 }

@@ -2,10 +2,15 @@ package dev.arrakis.tools;
 
 import dev.arrakis.annotations.Breakdown;
 import dev.arrakis.annotations.CompositionKind;
+import dev.arrakis.annotations.ErrorMeasure;
 import dev.arrakis.annotations.FinalNorm;
+import dev.arrakis.annotations.HeadPattern;
 import dev.arrakis.annotations.StackResidual;
 import dev.arrakis.experiment.ToolBinding;
 import dev.arrakis.spec.StreamPoint;
+import dev.arrakis.tools.attention.DetectionPattern;
+import dev.arrakis.tools.attention.HeadDetector;
+import dev.arrakis.tools.attention.HeadScores;
 import dev.arrakis.tools.lens.LayerLogits;
 import dev.arrakis.tools.lens.LogitLens;
 import dev.arrakis.tools.residual.ResidualStack;
@@ -28,6 +33,19 @@ public final class ToolBindings {
     /** {@code @LogitLens(norm) LayerLogits}. */
     public static ToolBinding<LayerLogits> logitLens(FinalNorm norm) {
         return point -> LogitLens.read(point.model(), point.cache(), norm, point.scope());
+    }
+
+    /** {@code @DetectHeads(pattern, measure, excludeBos, excludeCurrentToken) HeadScores}, on the point's tokens. */
+    public static ToolBinding<HeadScores> detectHeads(HeadPattern pattern, ErrorMeasure measure, boolean excludeBos,
+            boolean excludeCurrentToken) {
+        DetectionPattern detection = switch (pattern) {
+            case PREVIOUS_TOKEN -> DetectionPattern.PREVIOUS_TOKEN;
+            case DUPLICATE_TOKEN -> DetectionPattern.DUPLICATE_TOKEN;
+            case INDUCTION -> DetectionPattern.INDUCTION;
+        };
+        HeadDetector.Options options = new HeadDetector.Options(measure, excludeBos, excludeCurrentToken);
+        return point -> HeadDetector.detect(point.cache(), point.model().hookPoints(), point.tokens(), detection,
+                options);
     }
 
     /** {@code @Composition(kind) CompositionScores}: from the weights, the same at every point. */

@@ -1,6 +1,7 @@
 package dev.arrakis.tools.attention;
 
 import dev.arrakis.ArrakisException;
+import dev.arrakis.annotations.ErrorMeasure;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.spec.HookPoints;

@@ -1,6 +1,8 @@
 package dev.arrakis.tools.attention;
 
 import dev.arrakis.ArrakisException;
+import dev.arrakis.runs.ArrayResult;
+import dev.arrakis.runs.ArrayValue;
 import java.util.Locale;
 
 /**
@@ -8,7 +10,7 @@ import java.util.Locale;
  *
  * @param measure what the numbers are, e.g. {@code induction_head (mul)}
  */
-public record HeadScores(String measure, double[][] byLayerAndHead) {
+public record HeadScores(String measure, double[][] byLayerAndHead) implements ArrayResult {
 
     public HeadScores {
         byLayerAndHead = deepCopy(byLayerAndHead);
@@ -17,6 +19,14 @@ public record HeadScores(String measure, double[][] byLayerAndHead) {
     @Override
     public double[][] byLayerAndHead() {
         return deepCopy(byLayerAndHead);
+    }
+
+    /** {@code [layer, head]}, as the run store records it and plots draw it. */
+    @Override
+    public ArrayValue toArrayValue() {
+        int heads = byLayerAndHead.length == 0 ? 0 : byLayerAndHead[0].length;
+        return new ArrayValue("HeadScores", new long[] {byLayerAndHead.length, heads},
+                java.util.Arrays.stream(byLayerAndHead).flatMapToDouble(java.util.Arrays::stream).toArray());
     }
 
     public int layers() {

@@ -4,6 +4,8 @@ import dev.arrakis.ArrakisException;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.AttentionPattern;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.spec.Analyses;
+import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.HookPoints;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,11 +29,7 @@ final class LayerPatterns {
 
     /** Every layer's {@code hook_pattern}, the hooks the attention tools read. */
     static List<String> hooks(HookPoints points) {
-        List<String> names = new ArrayList<>();
-        for (int layer = 0; layer < points.config().layers(); layer++) {
-            names.add(points.block(layer).pattern().name());
-        }
-        return List.copyOf(names);
+        return Analyses.attentionPatternHooks(points).stream().map(HookPoint::name).toList();
     }
 
     /** The layer's {@code hook_pattern}, or an error naming the layers there are. */

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.ArrakisException;
+import dev.arrakis.annotations.ErrorMeasure;
 import dev.arrakis.hooks.AttentionPattern;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;

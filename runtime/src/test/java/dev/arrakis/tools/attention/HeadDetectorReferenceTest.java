@@ -3,6 +3,7 @@ package dev.arrakis.tools.attention;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.arrakis.ReferenceCase;
+import dev.arrakis.annotations.ErrorMeasure;
 import dev.arrakis.io.SafetensorsFile;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;

@@ -47,10 +47,12 @@ public class LogitLensAndAttribution {
         return probability;
     }
 
-    /** Each component's share of the final logit difference at the last position, mean of prompts. */
+    /**
+     * Each component's share of the final logit difference at the last position, mean of prompts, in the stack's
+     * order: embed, pos_embed, 0_attn_out, 0_mlp_out, 1_attn_out, 1_mlp_out.
+     */
     @Run
-    @Plot(kind = PlotKind.BAR, title = "logit difference written by each component: embed, pos_embed, 0_attn_out,"
-            + " 0_mlp_out, 1_attn_out, 1_mlp_out")
+    @Plot(kind = PlotKind.BAR, title = "logit difference written by each component (embed .. 1_mlp_out)")
     double[] attribution(@StackResidual(Breakdown.LAYERS) ResidualStack stack, HookedTransformer model,
             ActivationCache cache, PromptPairs prompts) {
         LogitAttribution attribution = DirectLogitAttribution.attribute(stack, model, cache, prompts.correct(),

@@ -96,6 +96,68 @@ class ToolSamplesTest {
                 "sum of attributions " + summed + " vs logit difference " + logitDiff + " less bias term " + biasTerm);
     }
 
+    /** MUL on a pattern whose rows sum to one: the mean over queries of the attention to the previous token. */
+    @Test
+    void previousTokenScoresAreTheMeanAttentionToThePreviousToken() {
+        PromptPairs prompts = new AttentionHeads().prompts();
+        double[] generated = runGenerated("AttentionHeads", "previousToken");
+        int layers = model.config().layers();
+        int heads = model.config().heads();
+        assertEquals(layers * heads, generated.length, "[layer, head]");
+        int length = prompts.prompts().get(0).length;
+        for (int layer = 0; layer < layers; layer++) {
+            String hook = "blocks." + layer + ".attn.hook_pattern";
+            try (ForwardResult pass = model.runWithCache(prompts.tokens(), hook)) {
+                float[] pattern = pass.cache().get(hook).toFloatArray();
+                for (int head = 0; head < heads; head++) {
+                    double byHand = 0;
+                    for (int prompt = 0; prompt < prompts.prompts().size(); prompt++) {
+                        double attention = 0;
+                        for (int query = 1; query < length; query++) {
+                            attention += pattern[((prompt * heads + head) * length + query) * length + query - 1];
+                        }
+                        byHand += attention / length / prompts.prompts().size();
+                    }
+                    assertEquals(byHand, generated[layer * heads + head], TOLERANCE,
+                            "previous-token score of L" + layer + "H" + head);
+                }
+            }
+        }
+    }
+
+    @Test
+    void neuronFrequencyIsTheShareOfTokensAboveTheThreshold() {
+        double[] generated = runGenerated("NeuronsAndDirections", "neuronFrequency");
+        String hook = "blocks.0.mlp.hook_post";
+        int width = model.config().dMlp();
+        long[] above = new long[width];
+        long tokens = 0;
+        for (var batch : NeuronsAndDirections.dataset()) {
+            try (ForwardResult pass = model.runWithCache(batch, hook)) {
+                float[] post = pass.cache().get(hook).toFloatArray();
+                tokens += post.length / width;
+                for (int i = 0; i < post.length; i++) {
+                    if (post[i] > 0.1f) {
+                        above[i % width]++;
+                    }
+                }
+            }
+        }
+        assertEquals(width, generated.length, "one frequency per neuron");
+        for (int neuron = 0; neuron < width; neuron++) {
+            assertEquals((double) above[neuron] / tokens, generated[neuron], 1e-12, "neuron " + neuron);
+        }
+        double[] cumulative = runGenerated("NeuronsAndDirections", "explainedVariance");
+        assertEquals(model.config().dModel(), cumulative.length, "one share per component count");
+        assertEquals(1.0, cumulative[cumulative.length - 1], 1e-9, "all components explain all the variance");
+        for (int k = 1; k < cumulative.length; k++) {
+            double gain = cumulative[k] - cumulative[k - 1];
+            double previousGain = k == 1 ? cumulative[0] : cumulative[k - 1] - cumulative[k - 2];
+            assertEquals(true, gain <= previousGain + 1e-12 && gain >= -1e-12,
+                    "component " + k + " explains " + gain + ", at most the " + previousGain + " before it");
+        }
+    }
+
     @Test
     void compositionBlocksAreTheToolsScoresOfLayerZeroIntoLayerOne() {
         for (CompositionKind kind : CompositionKind.values()) {
