@@ -203,13 +203,18 @@ def gpt2_capture(model: GPT2LMHeadModel, input_ids: torch.Tensor) -> dict[str, t
     def heads(x):  # [b, p, h*dh] -> [b, p, h, dh]
         return x.reshape(*x.shape[:-1], n_head, d_head)
 
+    ln_outputs: dict[str, torch.Tensor] = {}  # for the self-check only: HF's LayerNorm output is not a hook
+
+    def ln_input(prefix, x):
+        # TransformerLens visits hook_normalized before the gain and bias: (x - mean) / scale.
+        scale = layernorm_scale(x, eps)
+        acts[f"{prefix}.hook_scale"] = scale
+        acts[f"{prefix}.hook_normalized"] = (x - x.mean(-1, keepdim=True)) / scale
+
     def add_ln(module, prefix):
-        handles.append(
-            module.register_forward_pre_hook(
-                pre(lambda x: acts.__setitem__(f"{prefix}.hook_scale", layernorm_scale(x, eps))), with_kwargs=True
-            )
-        )
-        handles.append(module.register_forward_hook(fwd(f"{prefix}.hook_normalized")))
+        handles.append(module.register_forward_pre_hook(pre(lambda x: ln_input(prefix, x)), with_kwargs=True))
+        handles.append(module.register_forward_hook(
+            lambda _m, _inp, out: ln_outputs.__setitem__(prefix, out.detach().float().clone())))
 
     handles.append(tr.wte.register_forward_hook(fwd("hook_embed")))
     # HF computes wpe once for [1, pos]; TransformerLens' hook_pos_embed is [batch, pos, d_model].
@@ -267,15 +272,17 @@ def gpt2_capture(model: GPT2LMHeadModel, input_ids: torch.Tensor) -> dict[str, t
         post = acts[f"{b}.hook_resid_mid"] + acts[f"{b}.hook_mlp_out"]
         assert max_abs_diff(post, acts[f"{b}.hook_resid_post"]) < 1e-5
     assert max_abs_diff(acts["hook_embed"] + acts["hook_pos_embed"], acts["blocks.0.hook_resid_pre"]) < 1e-6
-    # hook_scale / hook_normalized follow TransformerLens: ((x - mean) / scale) * w + b.
+    # hook_scale / hook_normalized follow TransformerLens: the LayerNorm output is hook_normalized * w + b, and
+    # hook_normalized is the centred input over hook_scale.
     last = f"blocks.{cfg.n_layer - 1}.hook_resid_post"
     lns = [(f"blocks.{l}.ln1", f"blocks.{l}.hook_resid_pre", tr.h[l].ln_1) for l in range(cfg.n_layer)]
     lns += [(f"blocks.{l}.ln2", f"blocks.{l}.hook_resid_mid", tr.h[l].ln_2) for l in range(cfg.n_layer)]
     lns += [("ln_final", last, tr.ln_f)]
     for prefix, inp, ln in lns:
         x = acts[inp]
-        y = (x - x.mean(-1, keepdim=True)) / acts[f"{prefix}.hook_scale"] * ln.weight.float() + ln.bias.float()
-        assert max_abs_diff(y, acts[f"{prefix}.hook_normalized"]) < 1e-4, prefix
+        normalized = acts[f"{prefix}.hook_normalized"]
+        assert max_abs_diff((x - x.mean(-1, keepdim=True)) / acts[f"{prefix}.hook_scale"], normalized) < 1e-5, prefix
+        assert max_abs_diff(normalized * ln.weight.float() + ln.bias.float(), ln_outputs[prefix]) < 1e-4, prefix
     return acts
 
 

@@ -31,7 +31,11 @@ public final class HookPoints {
     private final Norm lnFinal;
     private final Map<String, HookPoint> byName = new LinkedHashMap<>();
 
-    /** The hook points of one normalisation: its scale and its (scaled and shifted) output. */
+    /**
+     * The hook points of one normalisation, as TransformerLens defines them: {@code scale} is the divisor
+     * (LayerNorm: √(var + eps); RMSNorm: √(mean(x²) + eps)) and {@code normalized} the input centred (LayerNorm) and
+     * divided by it, before the gain and the bias, which apply to the value this point hands on.
+     */
     public record Norm(HookPoint scale, HookPoint normalized) {}
 
     /**

@@ -5,8 +5,10 @@ import ai.djl.ndarray.index.NDIndex;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.RunOptions;
+import dev.arrakis.io.hub.HubSettings;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.Precision;
 import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.model.Tokenizer;
@@ -17,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.stream.IntStream;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -47,13 +50,17 @@ final class DemoCommand implements Runnable {
     @Option(names = "--head", paramLabel = "N", defaultValue = "0", description = "Head to ablate (default: ${DEFAULT-VALUE}).")
     private int head;
 
+    @Mixin
+    private ProcessWeightsOption weights;
+
     @Spec
     private CommandSpec spec;
 
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        try (HookedTransformer transformer = HookedTransformer.load(model != null ? model : defaultCheckpoint())) {
+        try (HookedTransformer transformer = HookedTransformer.load(model != null ? model : defaultCheckpoint(),
+                HubSettings.fromEnvironment(), Precision.F32, weights.processing())) {
             ModelConfig config = transformer.config();
             if (layer < 0 || layer >= config.layers() || head < 0 || head >= config.heads()) {
                 throw new ArrakisException("head " + layer + "." + head + " does not exist: layers 0.."

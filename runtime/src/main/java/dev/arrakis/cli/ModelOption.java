@@ -1,10 +1,12 @@
 package dev.arrakis.cli;
 
+import dev.arrakis.io.hub.HubSettings;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.Precision;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The {@code --model DIR|NAME} option shared by commands that load a model. */
+/** The {@code --model DIR|NAME} option, with how to load it, shared by commands that load a model. */
 final class ModelOption {
     @Option(
             names = "--model",
@@ -21,7 +23,10 @@ final class ModelOption {
                     + " for its error).")
     Precision precision;
 
+    @Mixin
+    ProcessWeightsOption weights;
+
     HookedTransformer load() {
-        return HookedTransformer.load(model, precision);
+        return HookedTransformer.load(model, HubSettings.fromEnvironment(), precision, weights.processing());
     }
 }

@@ -82,6 +82,9 @@ final class RunCommand implements Callable<Integer> {
     private boolean profile;
 
     @Mixin
+    private ProcessWeightsOption weights;
+
+    @Mixin
     private ClassPathOption classPath;
 
     @Mixin
@@ -176,7 +179,7 @@ final class RunCommand implements Callable<Integer> {
 
     private RunnerOptions options(StopSignal stop, PrintWriter err) {
         RunnerOptions options = RunnerOptions.defaults().withSeed(seed).withStopSignal(stop)
-                .withComponentProfile(profile);
+                .withComponentProfile(profile).withWeightProcessing(weights.processing());
         if (checkpoint != null) {
             options = options.withCheckpoint(checkpoint);
         }

@@ -1,11 +1,13 @@
 package dev.arrakis.engine;
 
+import ai.djl.Device;
 import ai.djl.engine.Engine;
 import dev.arrakis.experiment.ExperimentDefinition;
 import dev.arrakis.experiment.ModelSource;
 import dev.arrakis.experiment.RunDefinition;
 import dev.arrakis.io.WeightDigest;
 import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.Precision;
 import dev.arrakis.runs.RunEnvironment;
 import dev.arrakis.runs.RunOutcome;
 import dev.arrakis.runs.RunRecord;
@@ -131,12 +133,12 @@ public final class ExperimentRunner implements AutoCloseable {
             if (!owned) {
                 loaded = options.model().get();
             } else if (options.checkpoint().isPresent()) {
-                loaded = HookedTransformer.load(options.checkpoint().get());
+                loaded = load(options.checkpoint().get());
             } else if (definition.model().configPath() != null) {
-                loaded = HookedTransformer.load(checkpointOfConfig(definition.model()));
+                loaded = load(checkpointOfConfig(definition.model()));
             } else {
                 loaded = HookedTransformer.load(KnownModels.get(definition.model().knownName()).hubRepo(),
-                        options.hub());
+                        options.hub(), Precision.F32, options.weightProcessing());
             }
             try {
                 requireShape(loaded);
@@ -150,6 +152,10 @@ public final class ExperimentRunner implements AutoCloseable {
             ownsModel = owned;
         }
         return model;
+    }
+
+    private HookedTransformer load(Path checkpoint) {
+        return HookedTransformer.load(checkpoint, Device.cpu(), Precision.F32, options.weightProcessing());
     }
 
     /**
@@ -218,7 +224,7 @@ public final class ExperimentRunner implements AutoCloseable {
             List<WeightDigest> weights = loaded.source() != null && Files.isDirectory(loaded.source())
                     ? WeightDigest.ofCheckpoint(loaded.source()) : List.of();
             identity = new RunRecord.ModelIdentity(source.displayName(), hubRepo, source.configPath(),
-                    loaded.config(), loaded.source(), weights);
+                    loaded.config(), loaded.source(), weights, loaded.weightProcessing());
         }
         return identity;
     }

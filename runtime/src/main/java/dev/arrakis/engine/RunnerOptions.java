@@ -2,6 +2,7 @@ package dev.arrakis.engine;
 
 import dev.arrakis.io.hub.HubSettings;
 import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.WeightProcessing;
 import dev.arrakis.runs.RunSink;
 import java.nio.file.Path;
 import java.util.Objects;
@@ -34,6 +35,7 @@ public final class RunnerOptions {
     private StopSignal stopSignal;
     private RunListener listener;
     private boolean profileComponents;
+    private WeightProcessing weightProcessing = WeightProcessing.none();
 
     private RunnerOptions() {}
 
@@ -50,6 +52,7 @@ public final class RunnerOptions {
         copy.stopSignal = stopSignal;
         copy.listener = listener;
         copy.profileComponents = profileComponents;
+        copy.weightProcessing = weightProcessing;
         return copy;
     }
 
@@ -57,7 +60,7 @@ public final class RunnerOptions {
      * The experiment's own model (its catalogue name through the environment's hub settings, or its config path
      * under the directory the build found it in, else from the working directory up), at most
      * {@value #DEFAULT_MAX_ROWS_PER_PASS} rows and {@value #DEFAULT_MAX_TOKENS_PER_PASS} tokens per pass, seed 0, no
-     * run sink, no stop signal, no listener, no per-component profile.
+     * run sink, no stop signal, no listener, no per-component profile, no weight processing.
      */
     public static RunnerOptions defaults() {
         return new RunnerOptions();
@@ -155,6 +158,16 @@ public final class RunnerOptions {
         return copy;
     }
 
+    /**
+     * The weight processing the runner loads its model with (the steps the model admits; the run record says which
+     * were applied). A model handed in with {@link #withModel} keeps the processing it was loaded with.
+     */
+    public RunnerOptions withWeightProcessing(WeightProcessing processing) {
+        RunnerOptions copy = copy();
+        copy.weightProcessing = Objects.requireNonNull(processing, "processing");
+        return copy;
+    }
+
     public Optional<Path> checkpoint() {
         return Optional.ofNullable(checkpoint);
     }
@@ -208,5 +221,9 @@ public final class RunnerOptions {
 
     public boolean componentProfile() {
         return profileComponents;
+    }
+
+    public WeightProcessing weightProcessing() {
+        return weightProcessing;
     }
 }

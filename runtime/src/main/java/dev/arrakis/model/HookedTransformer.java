@@ -63,13 +63,12 @@ public final class HookedTransformer implements AutoCloseable {
 
     /** As {@link #load(String)}, computing in the given precision. */
     public static HookedTransformer load(String nameOrDirectory, Precision precision) {
-        return load(new HubModelResolver(HubSettings.fromEnvironment()).resolve(nameOrDirectory), Device.cpu(),
-                precision);
+        return load(nameOrDirectory, HubSettings.fromEnvironment(), precision, WeightProcessing.none());
     }
 
     /** As {@link #load(String)}, with the cache, endpoint and token given explicitly. */
     public static HookedTransformer load(String nameOrDirectory, HubSettings hub) {
-        return load(new HubModelResolver(hub).resolve(nameOrDirectory), Device.cpu());
+        return load(nameOrDirectory, hub, Precision.F32, WeightProcessing.none());
     }
 
     /** Loads an HF checkpoint directory ({@code config.json} plus safetensors weights) onto the CPU. */
@@ -94,8 +93,16 @@ public final class HookedTransformer implements AutoCloseable {
      * as HF computes them, raw logits and the weights themselves change.
      */
     public static HookedTransformer load(String nameOrDirectory, WeightProcessing processing) {
-        return load(new HubModelResolver(HubSettings.fromEnvironment()).resolve(nameOrDirectory), Device.cpu(),
-                Precision.F32, processing);
+        return load(nameOrDirectory, HubSettings.fromEnvironment(), Precision.F32, processing);
+    }
+
+    /**
+     * As {@link #load(String)} with everything explicit: the hub settings a name resolves through, the precision, and
+     * the weight processing steps to apply (those the model admits).
+     */
+    public static HookedTransformer load(String nameOrDirectory, HubSettings hub, Precision precision,
+            WeightProcessing processing) {
+        return load(new HubModelResolver(hub).resolve(nameOrDirectory), Device.cpu(), precision, processing);
     }
 
     /** Loads a checkpoint directory and applies the weight processing steps this model admits. */

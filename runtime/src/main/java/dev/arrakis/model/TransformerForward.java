@@ -189,8 +189,10 @@ final class TransformerForward {
     }
 
     /**
-     * TransformerLens's LayerNorm and RMSNorm: the scale and the scaled (and shifted) output are both hook points.
-     * When nothing reads or replaces either, libtorch's fused LayerNorm computes the same function in one pass.
+     * TransformerLens's LayerNorm and RMSNorm. {@code hook_scale} is the divisor and {@code hook_normalized} the
+     * input centred (LayerNorm) and divided by it, BEFORE the gain and the bias, as TransformerLens visits it; gain
+     * and bias then apply to whatever that hook hands back, so a replacement flows through them as it does there.
+     * When nothing reads or replaces either point, libtorch's fused LayerNorm computes the same function in one pass.
      */
     private NDArray norm(HookPoints.Norm p, NDArray input, NDArray weight, NDArray bias, HookDispatcher hooks) {
         boolean hooked = hooks.wants(p.scale()) || hooks.wants(p.normalized());
@@ -202,8 +204,9 @@ final class TransformerForward {
         NDArray centered = layerNorm ? x.sub(x.mean(new int[] {-1}, true)) : x;
         NDArray scale = hooks.visit(p.scale(), precision.narrow(
                 centered.pow(2).mean(new int[] {-1}, true).add((float) config.normEps()).sqrt()));
-        NDArray normalized = precision.narrow(centered.div(precision.widen(scale))).mul(weight);
-        return hooks.visit(p.normalized(), bias == null ? normalized : normalized.add(bias));
+        NDArray normalized = hooks.visit(p.normalized(), precision.narrow(centered.div(precision.widen(scale))));
+        NDArray scaled = normalized.mul(weight);
+        return bias == null ? scaled : scaled.add(bias);
     }
 
     /** What every layer of one pass shares: the rotary angles and one mask per distinct window. */

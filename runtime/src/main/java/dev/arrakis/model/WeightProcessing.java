@@ -1,5 +1,6 @@
 package dev.arrakis.model;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import dev.arrakis.spec.Architecture.Normalization;
 import dev.arrakis.spec.ModelDescription;
 
@@ -42,6 +43,8 @@ public record WeightProcessing(
                 foldValueBiases);
     }
 
+    /** Derived from the four steps, so a run record (JSON) holds the steps only. */
+    @JsonIgnore
     public boolean isNone() {
         return !foldLayerNorm && !centerWritingWeights && !centerUnembed && !foldValueBiases;
     }

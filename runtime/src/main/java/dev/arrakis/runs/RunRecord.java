@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import com.fasterxml.jackson.databind.ser.std.ToStringSerializer;
 import dev.arrakis.experiment.ExperimentDefinition;
 import dev.arrakis.io.WeightDigest;
+import dev.arrakis.model.WeightProcessing;
 import dev.arrakis.plot.PlotRequest;
 import dev.arrakis.profile.ComponentProfile;
 import dev.arrakis.profile.MemoryPeak;
@@ -100,6 +101,8 @@ public record RunRecord(
      * @param config the loaded model's shape
      * @param checkpoint the checkpoint directory actually loaded
      * @param weights each weight file's size and SHA-256; empty for a model handed in already loaded from elsewhere
+     * @param weightProcessing the TransformerLens weight processing steps applied at load (all false: the weights
+     *     as the checkpoint has them); the files' digests above are of the unprocessed weights
      */
     public record ModelIdentity(
             String displayName,
@@ -107,10 +110,12 @@ public record RunRecord(
             String configPath,
             ModelConfig config,
             @JsonSerialize(using = ToStringSerializer.class) Path checkpoint,
-            List<WeightDigest> weights) {
+            List<WeightDigest> weights,
+            WeightProcessing weightProcessing) {
 
         public ModelIdentity {
             weights = List.copyOf(weights);
+            Objects.requireNonNull(weightProcessing, "weightProcessing");
         }
     }
 

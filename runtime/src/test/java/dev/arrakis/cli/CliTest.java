@@ -64,6 +64,50 @@ class CliTest {
         }
     }
 
+    /**
+     * TransformerLens's processing centres the unembedding over the vocabulary, so with {@code --process-weights}
+     * every position's logits have vocabulary mean 0 and equal the raw logits minus their mean.
+     */
+    @Test
+    void dumpWithProcessWeightsGivesLogitsCentredOverTheVocabulary() {
+        String model = ReferenceCase.of("gpt2-prefixed").directory().toString();
+        Path raw = temp.resolve("raw.safetensors");
+        Path processed = temp.resolve("processed.safetensors");
+        Outcome rawRun = run("dump", "--model", model, "--tokens", "5 17 3 99 42", "--out", raw.toString());
+        Outcome processedRun = run("dump", "--model", model, "--tokens", "5 17 3 99 42", "--process-weights",
+                "--out", processed.toString());
+        assertEquals(0, rawRun.code(), rawRun.err());
+        assertEquals(0, processedRun.code(), processedRun.err());
+        try (SafetensorsFile rawFile = SafetensorsFile.open(raw);
+                SafetensorsFile processedFile = SafetensorsFile.open(processed)) {
+            float[] rawLogits = rawFile.readFloats("logits");
+            float[] processedLogits = processedFile.readFloats("logits");
+            int vocab = (int) rawFile.info("logits").shape()[2];
+            float[] rawMinusMean = new float[rawLogits.length];
+            double largestRawMean = 0;
+            for (int position = 0; position < 5; position++) {
+                double rawMean = 0;
+                double processedMean = 0;
+                for (int v = 0; v < vocab; v++) {
+                    rawMean += rawLogits[position * vocab + v];
+                    processedMean += processedLogits[position * vocab + v];
+                }
+                rawMean /= vocab;
+                processedMean /= vocab;
+                largestRawMean = Math.max(largestRawMean, Math.abs(rawMean));
+                assertTrue(Math.abs(processedMean) < 1e-5, "processed logits' vocabulary mean at position "
+                        + position + " is " + processedMean + ", expected 0 within 1e-5");
+                for (int v = 0; v < vocab; v++) {
+                    rawMinusMean[position * vocab + v] = (float) (rawLogits[position * vocab + v] - rawMean);
+                }
+            }
+            assertTrue(largestRawMean > 1e-2, "raw logits' vocabulary mean is at most " + largestRawMean
+                    + ", too small to show the centring");
+            assertClose("processed logits vs raw logits minus their vocabulary mean", rawMinusMean, processedLogits,
+                    1e-4);
+        }
+    }
+
     @Test
     void dumpAllWritesEveryHookPointAndTextIsTokenized() {
         Path out = temp.resolve("all.safetensors");

@@ -107,6 +107,33 @@ class ExperimentCliTest {
         assertEquals(List.of(5L, 17L, 3L, 99L), longs(json.get("arguments").get("inputs").get("prompts")));
     }
 
+    /**
+     * A run with {@code --process-weights} records the steps applied (gpt2 admits all four) and one without records
+     * none; a logit difference is the same either way, since processing only shifts each position's logits.
+     */
+    @Test
+    void recordSaysWhetherTheWeightsWereProcessed() throws IOException {
+        List<String> steps = List.of("foldLayerNorm", "centerWritingWeights", "centerUnembed", "foldValueBiases");
+        for (boolean processed : new boolean[] {true, false}) {
+            Path record = temp.resolve("record-" + processed + ".json");
+            List<String> args = new java.util.ArrayList<>(List.of("run", "RegisteredTest.logitDiff", "--no-record",
+                    "--record", record.toString()));
+            if (processed) {
+                args.add("--process-weights");
+            }
+            Outcome outcome = run(args.toArray(String[]::new));
+            assertEquals(0, outcome.code(), outcome.err());
+            JsonNode json = Json.MAPPER.readTree(record.toFile());
+            JsonNode recorded = json.get("model").get("weightProcessing");
+            for (String step : steps) {
+                assertEquals(processed, recorded.path(step).asBoolean(!processed),
+                        "processed=" + processed + ": " + step + " in " + recorded);
+            }
+            assertEquals(handAblated(-1), json.get("results").get(0).asDouble(), 1e-4,
+                    "processed=" + processed + ": logit difference " + json.get("results"));
+        }
+    }
+
     /** The first token row of a snapshotted {@code TokenBatch}. */
     private static List<Long> longs(JsonNode batch) {
         java.util.ArrayList<Long> values = new java.util.ArrayList<>();

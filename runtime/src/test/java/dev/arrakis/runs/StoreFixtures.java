@@ -61,7 +61,8 @@ public final class StoreFixtures {
         String source = source(body);
         Instant started = FIRST_START.plusSeconds(RECORDED.getAndIncrement());
         return new RunRecord(experiment, run, fingerprint(source), source,
-                new RunRecord.ModelIdentity("gpt2", null, null, SHAPE, Path.of("/models/tiny"), List.of()),
+                new RunRecord.ModelIdentity("gpt2", null, null, SHAPE, Path.of("/models/tiny"), List.of(),
+                        dev.arrakis.model.WeightProcessing.none()),
                 arguments, axes, results, plot, "double", status, completed, 0,
                 new RunEnvironment("17", "0.36.0", "PyTorch 2.7.1", "Linux", 2, null),
                 new RunRecord.PhaseTimings(1, 0, 0, 2, 0, 1),
