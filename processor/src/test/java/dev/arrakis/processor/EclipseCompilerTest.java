@@ -11,6 +11,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
@@ -72,12 +73,21 @@ class EclipseCompilerTest {
         EcjCompilation ecj = EcjCompilation.compile(directory, repository, samples);
         assertTrue(ecj.succeeded(), ecj.describe());
         String prefix = "dev/arrakis/samples/experiments/";
-        assertEquals(List.of(prefix + "Gpt2TinyHooks.java", prefix + "HeadAblation_Experiment.java",
-                prefix + "ResidualPatching_Experiment.java"), ecj.generatedSourceFiles(), "generated under ecj");
-        assertCompiled(ecj, prefix + "Gpt2TinyHooks.class", prefix + "HeadAblation_Experiment.class",
-                prefix + "ResidualPatching_Experiment.class");
-        assertEquals(List.of("dev.arrakis.samples.experiments.HeadAblation_Experiment",
-                        "dev.arrakis.samples.experiments.ResidualPatching_Experiment"),
+        List<String> experiments = new ArrayList<>();
+        try (Stream<Path> files = Files.list(SAMPLES)) {
+            for (Path file : files.sorted().toList()) {
+                if (Files.readString(file).contains("\n@Experiment(")) {
+                    experiments.add(file.getFileName().toString().replace(".java", "_Experiment"));
+                }
+            }
+        }
+        assertTrue(experiments.size() >= 2, "sample experiments found: " + experiments);
+        List<String> generated = new ArrayList<>(List.of(prefix + "Gpt2TinyHooks.java"));
+        experiments.forEach(runner -> generated.add(prefix + runner + ".java"));
+        generated.sort(null);
+        assertEquals(generated, ecj.generatedSourceFiles(), "generated under ecj");
+        assertCompiled(ecj, generated.stream().map(file -> file.replace(".java", ".class")).toArray(String[]::new));
+        assertEquals(experiments.stream().map(runner -> "dev.arrakis.samples.experiments." + runner).toList(),
                 Files.readAllLines(ecj.classes().resolve(
                         "META-INF/services/dev.arrakis.experiment.ExperimentDefinition")), "registry under ecj");
     }

@@ -7,6 +7,8 @@ import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.annotations.Run;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.tools.features.Feature;
+import dev.arrakis.tools.features.TopActivatingExamples;
 import dev.arrakis.tools.neurons.ActivationCovariance;
 import dev.arrakis.tools.neurons.NeuronActivity;
 import java.util.ArrayList;
@@ -18,7 +20,8 @@ import java.util.Random;
  * block really use? Over a dataset of random token sequences, streamed a batch at a time so that memory does not grow
  * with the data, we measure each neuron's firing frequency (the share of tokens where {@code mlp.hook_post} exceeds
  * 0.1) and the principal components of {@code blocks.0.hook_resid_post}: the share of variance the first k components
- * explain, for every k.
+ * explain, for every k. Last, we keep the five tokens on which one neuron fires most, each with its context, as
+ * feature visualisation shows them ({@code ExamplesPage} draws them as a page).
  */
 @Experiment(config = "models/gpt2-tiny/config.json")
 public class NeuronsAndDirections {
@@ -64,5 +67,12 @@ public class NeuronsAndDirections {
             cumulative[k] = (k == 0 ? 0 : cumulative[k - 1]) + ratio[k];
         }
         return cumulative;
+    }
+
+    /** The five strongest activations of neuron 3 of {@code blocks.0.mlp.hook_post}, with two tokens either side. */
+    @Run
+    List<TopActivatingExamples.Example> topExamplesOfNeuron3(HookedTransformer model) {
+        return TopActivatingExamples.over(model, Feature.neuron("blocks.0.mlp.hook_post", 3), dataset(), 5, 2, 2)
+                .examples();
     }
 }

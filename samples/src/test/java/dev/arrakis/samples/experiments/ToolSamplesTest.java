@@ -13,8 +13,12 @@ import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.runs.ArrayValue;
 import dev.arrakis.runs.RunOutcome;
+import dev.arrakis.tools.features.TopActivatingExamples;
 import dev.arrakis.tools.weights.CompositionScores;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -155,6 +159,32 @@ class ToolSamplesTest {
             double previousGain = k == 1 ? cumulative[0] : cumulative[k - 1] - cumulative[k - 2];
             assertEquals(true, gain <= previousGain + 1e-12 && gain >= -1e-12,
                     "component " + k + " explains " + gain + ", at most the " + previousGain + " before it");
+        }
+    }
+
+    /** The kept examples are the five largest values of neuron 3 over the dataset, strongest first. */
+    @Test
+    void topExamplesAreTheNeuronsLargestActivations() {
+        List<Float> all = new ArrayList<>();
+        String hook = "blocks.0.mlp.hook_post";
+        int width = model.config().dMlp();
+        for (var batch : NeuronsAndDirections.dataset()) {
+            try (ForwardResult pass = model.runWithCache(batch, hook)) {
+                float[] post = pass.cache().get(hook).toFloatArray();
+                for (int token = 0; token < post.length / width; token++) {
+                    all.add(post[token * width + 3]);
+                }
+            }
+        }
+        all.sort(Comparator.reverseOrder());
+        try (ExperimentRunner runner = ExperimentRunner.open(registry.find("NeuronsAndDirections"),
+                RunnerOptions.defaults().withModel(model))) {
+            List<?> examples = (List<?>) runner.run("topExamplesOfNeuron3", Map.of()).values().get(0);
+            assertEquals(5, examples.size(), "examples kept");
+            for (int rank = 0; rank < 5; rank++) {
+                float activation = ((TopActivatingExamples.Example) examples.get(rank)).activation();
+                assertEquals(all.get(rank), activation, 1e-6f, "example " + rank + " of the sorted " + all.subList(0, 5));
+            }
         }
     }
 
