@@ -6,10 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
-import dev.arrakis.engine.ExperimentRegistry;
-import dev.arrakis.engine.ExperimentRunner;
-import dev.arrakis.engine.RunnerOptions;
-import dev.arrakis.experiment.ExperimentDefinition;
 import dev.arrakis.hooks.Hook;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.Logits;
@@ -19,8 +15,6 @@ import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.runs.ArrayValue;
 import dev.arrakis.runs.RunOutcome;
-import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,28 +24,24 @@ import org.junit.jupiter.api.Test;
  * numbers as the same experiments written by hand against the runtime API, one forward pass per point.
  */
 class GeneratedMatchesHandWrittenTest {
-    private static final Path CHECKPOINT = Path.of("../runtime/src/test/resources/reference/gpt2-prefixed");
     private static final double TOLERANCE = 1e-5;
 
+    private static GeneratedRuns runs;
     private static HookedTransformer model;
-    private static ExperimentRegistry registry;
 
     @BeforeAll
     static void load() {
-        model = HookedTransformer.load(CHECKPOINT);
-        registry = ExperimentRegistry.load(GeneratedMatchesHandWrittenTest.class.getClassLoader());
+        runs = new GeneratedRuns();
+        model = runs.model();
     }
 
     @AfterAll
     static void close() {
-        model.close();
+        runs.close();
     }
 
     private static RunOutcome runGenerated(String experiment, String run) {
-        ExperimentDefinition<?> definition = registry.find(experiment);
-        try (ExperimentRunner runner = ExperimentRunner.open(definition, RunnerOptions.defaults().withModel(model))) {
-            return runner.run(run, Map.of());
-        }
+        return runs.run(experiment, run);
     }
 
     private static double metric(PromptPairs prompts, RunOptions options) {

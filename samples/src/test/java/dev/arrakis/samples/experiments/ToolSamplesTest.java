@@ -4,9 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDArray;
 import dev.arrakis.annotations.CompositionKind;
-import dev.arrakis.engine.ExperimentRegistry;
-import dev.arrakis.engine.ExperimentRunner;
-import dev.arrakis.engine.RunnerOptions;
 import dev.arrakis.hooks.Logits;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
@@ -15,11 +12,9 @@ import dev.arrakis.runs.ArrayValue;
 import dev.arrakis.runs.RunOutcome;
 import dev.arrakis.tools.features.TopActivatingExamples;
 import dev.arrakis.tools.weights.CompositionScores;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,30 +25,26 @@ import org.junit.jupiter.api.Test;
  * less the final norm's bias term, and the composition block is the tool's own scores of the same pairs.
  */
 class ToolSamplesTest {
-    private static final Path CHECKPOINT = Path.of("../models/gpt2-tiny");
     private static final double TOLERANCE = 1e-5;
 
+    private static GeneratedRuns runs;
     private static HookedTransformer model;
-    private static ExperimentRegistry registry;
 
     @BeforeAll
     static void load() {
-        model = HookedTransformer.load(CHECKPOINT);
-        registry = ExperimentRegistry.load(ToolSamplesTest.class.getClassLoader());
+        runs = new GeneratedRuns();
+        model = runs.model();
     }
 
     @AfterAll
     static void close() {
-        model.close();
+        runs.close();
     }
 
     private static double[] runGenerated(String experiment, String run) {
-        try (ExperimentRunner runner = ExperimentRunner.open(registry.find(experiment),
-                RunnerOptions.defaults().withModel(model))) {
-            RunOutcome outcome = runner.run(run, Map.of());
-            assertEquals(1, outcome.points(), experiment + "." + run + " points");
-            return ((ArrayValue) outcome.values().get(0)).values();
-        }
+        RunOutcome outcome = runs.run(experiment, run);
+        assertEquals(1, outcome.points(), experiment + "." + run + " points");
+        return ((ArrayValue) outcome.values().get(0)).values();
     }
 
     @Test
@@ -177,14 +168,11 @@ class ToolSamplesTest {
             }
         }
         all.sort(Comparator.reverseOrder());
-        try (ExperimentRunner runner = ExperimentRunner.open(registry.find("NeuronsAndDirections"),
-                RunnerOptions.defaults().withModel(model))) {
-            List<?> examples = (List<?>) runner.run("topExamplesOfNeuron3", Map.of()).values().get(0);
-            assertEquals(5, examples.size(), "examples kept");
-            for (int rank = 0; rank < 5; rank++) {
-                float activation = ((TopActivatingExamples.Example) examples.get(rank)).activation();
-                assertEquals(all.get(rank), activation, 1e-6f, "example " + rank + " of the sorted " + all.subList(0, 5));
-            }
+        List<?> examples = (List<?>) runs.run("NeuronsAndDirections", "topExamplesOfNeuron3").values().get(0);
+        assertEquals(5, examples.size(), "examples kept");
+        for (int rank = 0; rank < 5; rank++) {
+            float activation = ((TopActivatingExamples.Example) examples.get(rank)).activation();
+            assertEquals(all.get(rank), activation, 1e-6f, "example " + rank + " of the sorted " + all.subList(0, 5));
         }
     }
 
