@@ -47,7 +47,9 @@ public abstract sealed class Activation
             throw new IllegalArgumentException(kind().typeName() + " has axes " + array.getShape() + "; got "
                     + index.length + " indices");
         }
-        return array.get(index).getFloat();
+        try (NDArray value = array.get(index)) {
+            return value.getFloat();
+        }
     }
 
     /** One slice along {@code axis}, checked so that a wrong index names the activation rather than DJL. */
@@ -67,7 +69,9 @@ public abstract sealed class Activation
         if (batch < 0 || batch >= array.getShape().get(0) || resolved < 0 || resolved >= positions) {
             throw new IndexOutOfBoundsException("(" + batch + ", " + position + ") is outside " + this);
         }
-        return array.get(batch, resolved).toFloatArray();
+        try (NDArray vector = array.get(batch, resolved)) {
+            return vector.toFloatArray();
+        }
     }
 
     @Override

@@ -26,7 +26,10 @@ public final class AttentionPattern extends Activation {
         if (batch < 0 || batch >= shape[0] || head < 0 || head >= shape[1]) {
             throw new IndexOutOfBoundsException("(" + batch + ", " + head + ") is outside " + this);
         }
-        float[] flat = array().get(batch, head).toFloatArray();
+        float[] flat;
+        try (NDArray slice = array().get(batch, head)) {
+            flat = slice.toFloatArray();
+        }
         int keys = (int) shape[3];
         float[][] rows = new float[(int) shape[2]][];
         for (int query = 0; query < rows.length; query++) {
