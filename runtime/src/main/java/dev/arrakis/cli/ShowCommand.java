@@ -64,6 +64,7 @@ final class ShowCommand implements Runnable {
             out.printf("          %s  %d bytes  sha256 %s%n", weight.path("file").asText(),
                     weight.path("bytes").asLong(), weight.path("sha256").asText());
         }
+        out.printf("weights   %s%n", processing(model.path("weightProcessing")));
         out.printf("seed      %s%n", document.path("seed").asText());
         JsonNode git = document.path("environment").path("git");
         out.printf("git       %s%n", git.isObject() ? git.path("commit").asText()
@@ -94,6 +95,17 @@ final class ShowCommand implements Runnable {
     }
 
     /** {@code layer=1 head=0,3}, as they were typed after the run's name; {@code none} when there were none. */
+    /** The processing steps the loaded model had, as {@code --process-weights} applies them, or {@code as loaded}. */
+    private static String processing(JsonNode steps) {
+        List<String> applied = new ArrayList<>();
+        steps.fields().forEachRemaining(step -> {
+            if (step.getValue().asBoolean()) {
+                applied.add(step.getKey());
+            }
+        });
+        return applied.isEmpty() ? "as in the checkpoint" : "processed: " + String.join(", ", applied);
+    }
+
     private static String overrides(JsonNode overrides) {
         List<String> typed = new ArrayList<>();
         overrides.fields().forEachRemaining(field -> typed.add(field.getKey() + "=" + field.getValue().asText()));

@@ -131,6 +131,15 @@ class ExperimentCliTest {
             }
             assertEquals(handAblated(-1), json.get("results").get(0).asDouble(), 1e-4,
                     "processed=" + processed + ": logit difference " + json.get("results"));
+
+            Path store = temp.resolve("store-" + processed);
+            args.set(args.indexOf("--no-record"), "--store");
+            args.add(args.indexOf("--store") + 1, store.toString());
+            assertEquals(0, run(args.toArray(String[]::new)).code(), "recorded run, processed=" + processed);
+            Outcome shown = run("show", "latest", "--store", store.toString());
+            String expected = processed ? "weights   processed: " + String.join(", ", steps)
+                    : "weights   as in the checkpoint";
+            assertTrue(shown.out().contains(expected + "\n"), "show says " + expected + ":\n" + shown.out());
         }
     }
 
