@@ -15,6 +15,7 @@ import dev.arrakis.tools.lens.DirectLogitAttribution;
 import dev.arrakis.tools.lens.LayerLogits;
 import dev.arrakis.tools.lens.LogitAttribution;
 import dev.arrakis.tools.residual.ResidualStack;
+import java.util.List;
 
 /**
  * At which layer does the model's answer to a repeated sequence become readable, and which components write it? On
@@ -22,7 +23,7 @@ import dev.arrakis.tools.residual.ResidualStack;
  * last, each put through the final norm and the unembedding) and take the correct token's probability at the last
  * position, layer by layer. Then we attribute the final logit difference between the correct and the distractor
  * token to the components that wrote the residual stream (embeddings, each attention layer, each MLP), each divided by
- * the final norm's cached scale (direct logit attribution).
+ * the final norm's cached scale (direct logit attribution). The model's tokenizer shows what each layer would say.
  */
 @Experiment(config = "models/gpt2-tiny/config.json")
 public class LogitLensAndAttribution {
@@ -45,6 +46,13 @@ public class LogitLensAndAttribution {
             }
         }
         return probability;
+    }
+
+    /** The token each layer would predict after the first prompt, as text. */
+    @Run
+    List<String> topTokenByLayer(@LogitLens(FinalNorm.RECOMPUTED) LayerLogits lens, PromptPairs prompts) {
+        int last = prompts.prompts().get(0).length - 1;
+        return lens.labels().stream().map(label -> lens.topK(label, 0, last, 1).get(0).text()).toList();
     }
 
     /**

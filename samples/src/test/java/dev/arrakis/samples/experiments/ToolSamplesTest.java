@@ -65,6 +65,19 @@ class ToolSamplesTest {
     }
 
     @Test
+    void theLastLayersTopTokenIsTheModelsOwnPredictionAsText() {
+        PromptPairs prompts = new LogitLensAndAttribution().prompts();
+        List<?> tokens = (List<?>) runs.run("LogitLensAndAttribution", "topTokenByLayer").values().get(0);
+        assertEquals(model.config().layers() + 1, tokens.size(), "one token per layer: " + tokens);
+        int last = prompts.prompts().get(0).length - 1;
+        try (ForwardResult pass = model.run(prompts.tokens(), RunOptions.none())) {
+            long predicted = pass.logits().get(0, last).argMax().getLong();
+            String text = model.tokenizer().orElseThrow().decode(new long[] {predicted});
+            assertEquals(text, tokens.get(tokens.size() - 1), "final_post's top token, id " + predicted);
+        }
+    }
+
+    @Test
     void attributionsAddUpToTheLogitDifferenceLessTheFinalNormBias() {
         PromptPairs prompts = new LogitLensAndAttribution().prompts();
         double[] byComponent = runGenerated("LogitLensAndAttribution", "attribution");
