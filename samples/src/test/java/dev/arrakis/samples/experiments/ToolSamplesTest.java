@@ -189,6 +189,38 @@ class ToolSamplesTest {
         }
     }
 
+    /**
+     * Every head, MLP, embedding and bias writes into the stream, so their writes along a direction add up to the
+     * final stream's own projection on it, computed here from the cached stream.
+     */
+    @Test
+    void writesToTheAnswerAddUpToTheFinalStreamsProjection() {
+        PromptPairs prompts = new InformationFlow().prompts();
+        double[] writes = runGenerated("InformationFlow", "writesToTheAnswer");
+        float[] direction = InformationFlow.answerDirection(model, prompts);
+        double length = 0;
+        for (float value : direction) {
+            length += value * value;
+        }
+        length = Math.sqrt(length);
+        String hook = "blocks." + (model.config().layers() - 1) + ".hook_resid_post";
+        double projection = 0;
+        try (ForwardResult pass = model.runWithCache(prompts.tokens(), hook)) {
+            float[] stream = pass.cache().get(hook).toFloatArray();
+            int vectors = stream.length / direction.length;
+            for (int i = 0; i < stream.length; i++) {
+                projection += stream[i] * direction[i % direction.length] / length / vectors;
+            }
+        }
+        double summed = 0;
+        for (double write : writes) {
+            summed += write;
+        }
+        assertEquals(model.config().layers() * (model.config().heads() + 1) + 3, writes.length,
+                "heads, MLPs, embed, pos_embed and bias");
+        assertEquals(projection, summed, 1e-4, "sum of writes vs the final stream's projection");
+    }
+
     @Test
     void compositionBlocksAreTheToolsScoresOfLayerZeroIntoLayerOne() {
         for (CompositionKind kind : CompositionKind.values()) {
