@@ -18,6 +18,7 @@ import dev.arrakis.spec.ModelDescription;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A transformer loaded from an HF checkpoint whose every internal activation can be read and replaced at
@@ -84,20 +85,37 @@ public final class HookedTransformer implements AutoCloseable {
      */
     public static HookedTransformer load(Path checkpointDirectory, Device device, Precision precision) {
         ModelDescription description = ConfigShapes.describe(CheckpointFiles.readConfig(checkpointDirectory));
-        ModelConfig config = description.config();
-        ModelFamily family = ModelFamilies.forConfig(config);
-        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (WeightSource weightSource = CheckpointFiles.open(checkpointDirectory)) {
-            TransformerWeights weights = WeightLoader.load(weightSource, family, description, manager, precision);
             Path tokenizerFile = checkpointDirectory.resolve("tokenizer.json");
-            Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null;
-            return new HookedTransformer(manager, description, precision, weights, tokenizer, checkpointDirectory);
+            return create(description, weightSource, device, precision, checkpointDirectory,
+                    () -> Files.isRegularFile(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null);
+        }
+    }
+
+    /**
+     * A model whose weights come from any source in the family's checkpoint layout rather than from a directory, e.g.
+     * freshly initialised in memory for training; it has no tokenizer and no {@link #source()}. The source is read
+     * during the call and may be closed afterwards.
+     */
+    public static HookedTransformer create(ModelDescription description, WeightSource weightSource) {
+        return create(description, weightSource, Device.cpu(), Precision.F32, null, () -> null);
+    }
+
+    private static HookedTransformer create(ModelDescription description, WeightSource weightSource, Device device,
+            Precision precision, Path checkpointDirectory, Supplier<Tokenizer> tokenizerLoader) {
+        ModelFamily family = ModelFamilies.forConfig(description.config());
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try {
+            TransformerWeights weights = WeightLoader.load(weightSource, family, description, manager, precision);
+            return new HookedTransformer(manager, description, precision, weights, tokenizerLoader.get(),
+                    checkpointDirectory);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         } catch (Exception e) {
             manager.close();
-            throw new ModelLoadException("cannot load " + checkpointDirectory + ": " + e.getMessage(), e);
+            throw new ModelLoadException("cannot load " + (checkpointDirectory == null ? "the model's weights"
+                    : checkpointDirectory) + ": " + e.getMessage(), e);
         }
     }
 
@@ -129,7 +147,7 @@ public final class HookedTransformer implements AutoCloseable {
         return Optional.ofNullable(tokenizer);
     }
 
-    /** The directory the model was loaded from. */
+    /** The directory the model was loaded from, or null for a model {@linkplain #create created} in memory. */
     public Path source() {
         return source;
     }
