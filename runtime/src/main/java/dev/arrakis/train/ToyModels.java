@@ -57,10 +57,21 @@ public final class ToyModels {
 
     /** A model of this shape with GPT-2's random initialisation; the same seed gives the same weights. */
     public static HookedTransformer create(ModelConfig config, long seed) {
+        return create(config, seed, INIT_STD);
+    }
+
+    /**
+     * As {@link #create(ModelConfig, long)} with another standard deviation than GPT-2's 0.02 for the matrices and
+     * embeddings (the residual projections still get it divided by sqrt(2 * layers)).
+     */
+    public static HookedTransformer create(ModelConfig config, long seed, double initStd) {
+        if (!(initStd > 0) || Double.isInfinite(initStd)) {
+            throw new IllegalArgumentException("initStd must be positive and finite, got " + initStd);
+        }
         Map<String, Object> hfConfig = hfConfig(config);
         ModelDescription description = ConfigShapes.describe(new ConfigReader(hfConfig, "a " + config.modelType()
                 + " config built in memory"));
-        return HookedTransformer.create(description, new InMemoryWeights(randomTensors(config, seed)));
+        return HookedTransformer.create(description, new InMemoryWeights(randomTensors(config, seed, initStd)));
     }
 
     /**
@@ -124,32 +135,32 @@ public final class ToyModels {
     }
 
     /** GPT-2's tensors, in HF's names and layout, with GPT-2's initialisation. */
-    static Map<String, TensorData> randomTensors(ModelConfig config, long seed) {
+    static Map<String, TensorData> randomTensors(ModelConfig config, long seed, double std) {
         requireGpt2(config);
         Random random = new Random(seed);
         int d = config.dModel();
-        double residualStd = INIT_STD / Math.sqrt(2.0 * config.layers());
+        double residualStd = std / Math.sqrt(2.0 * config.layers());
         Map<String, TensorData> tensors = new LinkedHashMap<>();
-        tensors.put("wte.weight", normal(random, INIT_STD, config.vocabSize(), d));
-        tensors.put("wpe.weight", normal(random, INIT_STD, config.contextLength(), d));
+        tensors.put("wte.weight", normal(random, std, config.vocabSize(), d));
+        tensors.put("wpe.weight", normal(random, std, config.contextLength(), d));
         for (int layer = 0; layer < config.layers(); layer++) {
             String h = "h." + layer + ".";
             tensors.put(h + "ln_1.weight", constant(1f, d));
             tensors.put(h + "ln_1.bias", constant(0f, d));
-            tensors.put(h + "attn.c_attn.weight", normal(random, INIT_STD, d, 3 * d));
+            tensors.put(h + "attn.c_attn.weight", normal(random, std, d, 3 * d));
             tensors.put(h + "attn.c_attn.bias", constant(0f, 3 * d));
             tensors.put(h + "attn.c_proj.weight", normal(random, residualStd, d, d));
             tensors.put(h + "attn.c_proj.bias", constant(0f, d));
             tensors.put(h + "ln_2.weight", constant(1f, d));
             tensors.put(h + "ln_2.bias", constant(0f, d));
-            tensors.put(h + "mlp.c_fc.weight", normal(random, INIT_STD, d, config.dMlp()));
+            tensors.put(h + "mlp.c_fc.weight", normal(random, std, d, config.dMlp()));
             tensors.put(h + "mlp.c_fc.bias", constant(0f, config.dMlp()));
             tensors.put(h + "mlp.c_proj.weight", normal(random, residualStd, config.dMlp(), d));
             tensors.put(h + "mlp.c_proj.bias", constant(0f, d));
         }
         tensors.put("ln_f.weight", constant(1f, d));
         tensors.put("ln_f.bias", constant(0f, d));
-        tensors.put("lm_head.weight", normal(random, INIT_STD, config.vocabSize(), d));
+        tensors.put("lm_head.weight", normal(random, std, config.vocabSize(), d));
         return tensors;
     }
 
