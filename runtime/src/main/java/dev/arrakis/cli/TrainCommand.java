@@ -126,6 +126,11 @@ final class TrainCommand implements Runnable {
                         + " segment is shorter starts with random filler (default: ${DEFAULT-VALUE}).")
         private int shortestRepeat;
 
+        @Option(names = "--init-std", paramLabel = "X",
+                description = "Standard deviation of the initial weights (default: 0.8 / sqrt(d_model), TransformerLens's;"
+                        + " GPT-2 uses 0.02).")
+        private Double initStd;
+
         @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
                 description = "libtorch's threads; the numbers are reproducible for a given count (default:"
                         + " ${DEFAULT-VALUE}).")
@@ -153,9 +158,14 @@ final class TrainCommand implements Runnable {
             InductionTask task;
             ModelConfig config;
             Trainer.Builder settings;
+            double std;
             try {
                 task = new InductionTask(vocab, context, shortestRepeat, context / 2);
                 config = ToyModels.gpt2(layers, heads, dModel, dMlp, vocab, context);
+                std = initStd != null ? initStd : ToyModels.defaultInitStd(config);
+                if (!(std > 0) || Double.isInfinite(std)) {
+                    throw new IllegalArgumentException("--init-std must be positive and finite, got " + std);
+                }
                 settings = Trainer.builder().steps(steps).learningRate(learningRate).warmupSteps(warmup)
                         .weightDecay(weightDecay).checkpoint(directory, evalEvery)
                         .evaluateEvery(evalEvery, model -> task.score(model, evalSequences, seed + 1).asMetrics());
@@ -168,7 +178,7 @@ final class TrainCommand implements Runnable {
             long started = System.nanoTime();
             TrainingHistory history;
             boolean showProgress = progress != null ? progress : System.console() != null;
-            try (HookedTransformer model = ToyModels.create(config, seed)) {
+            try (HookedTransformer model = ToyModels.create(config, seed, std)) {
                 out.printf(Locale.ROOT, "training a %d-layer model (%d heads, d_model %d, d_mlp %d, vocab %d, context %d)"
                         + " for %d steps, seed %d, %d thread(s); log(vocab) = %.3f%n", layers, heads, dModel, dMlp,
                         vocab, context, steps, seed, threads, Math.log(vocab));
@@ -177,7 +187,7 @@ final class TrainCommand implements Runnable {
             Duration wall = Duration.ofNanos(System.nanoTime() - started);
             new PlotRenderer().render(history.lossCurve("induction toy: losses (nats) on held-out sequences"), directory,
                     "loss-curve");
-            writeRecord(history, wall);
+            writeRecord(history, wall, std);
             TrainingHistory.Evaluation last = history.last();
             out.printf(Locale.ROOT, "done in %.1f s: %s%nwrote %s (config.json, model.safetensors, loss-curve.png,"
                     + " training.json)%n", wall.toMillis() / 1000.0, scores(last.metrics()), directory);
@@ -228,7 +238,7 @@ final class TrainCommand implements Runnable {
         }
 
         /** training.json: the settings, the wall time and every evaluation, so the run can be checked and repeated. */
-        private void writeRecord(TrainingHistory history, Duration wall) {
+        private void writeRecord(TrainingHistory history, Duration wall, double std) {
             Map<String, Object> record = new LinkedHashMap<>();
             record.put("command", spec.commandLine().getParseResult().originalArgs());
             Map<String, Object> settings = new LinkedHashMap<>();
@@ -243,6 +253,7 @@ final class TrainCommand implements Runnable {
             settings.put("longest_repeat", context / 2);
             settings.put("eval_sequences", evalSequences);
             settings.put("eval_seed", seed + 1);
+            settings.put("init_std", std);
             settings.put("threads", threads);
             record.put("settings", settings);
             record.put("wall_seconds", wall.toMillis() / 1000.0);

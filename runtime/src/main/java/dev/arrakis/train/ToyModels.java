@@ -28,16 +28,17 @@ import java.util.Random;
  * checkpoint ({@code config.json} plus {@code model.safetensors}) that {@link HookedTransformer#load(Path)} and HF
  * transformers both read.
  *
- * <p>The initialisation is GPT-2's own ({@code GPT2PreTrainedModel._init_weights}): every matrix and embedding
- * normal(0, 0.02), the residual-writing projections ({@code attn.c_proj}, {@code mlp.c_proj}) further scaled by
- * 1/sqrt(2 * layers), biases zero, LayerNorm gains one. The unembedding is a separate matrix
+ * <p>The initialisation is GPT-2's scheme ({@code GPT2PreTrainedModel._init_weights}) at TransformerLens's scale:
+ * every matrix and embedding normal(0, std) with std = 0.8 / sqrt(d_model) (TransformerLens's default
+ * {@code initializer_range}; 0.029 for GPT-2 small's 768, where GPT-2 uses 0.02, and 0.1 for d_model 64), the
+ * residual-writing projections ({@code attn.c_proj}, {@code mlp.c_proj}) further scaled by 1/sqrt(2 * layers),
+ * biases zero, LayerNorm gains one. GPT-2's fixed 0.02 is too small for narrow models: the induction toy then
+ * lingers far longer on its loss plateau. The unembedding is a separate matrix
  * ({@code tie_word_embeddings: false}): gradients reach the weights the forward pass reads, and a tied unembedding is
  * a transposed copy made at load. Numbers come from {@link java.util.Random}, whose Gaussian is specified by the
  * JDK, so a seed gives the same weights on every machine.
  */
 public final class ToyModels {
-    /** GPT-2's {@code initializer_range}. */
-    public static final double INIT_STD = 0.02;
 
     private ToyModels() {}
 
@@ -55,14 +56,19 @@ public final class ToyModels {
                 .architecture(Architecture.gpt2Style(Architecture.Activation.GELU_TANH)).build();
     }
 
-    /** A model of this shape with GPT-2's random initialisation; the same seed gives the same weights. */
+    /** TransformerLens's default initialisation scale, 0.8 / sqrt(d_model). */
+    public static double defaultInitStd(ModelConfig config) {
+        return 0.8 / Math.sqrt(config.dModel());
+    }
+
+    /** A model of this shape with random weights (see above); the same seed gives the same weights. */
     public static HookedTransformer create(ModelConfig config, long seed) {
-        return create(config, seed, INIT_STD);
+        return create(config, seed, defaultInitStd(config));
     }
 
     /**
-     * As {@link #create(ModelConfig, long)} with another standard deviation than GPT-2's 0.02 for the matrices and
-     * embeddings (the residual projections still get it divided by sqrt(2 * layers)).
+     * As {@link #create(ModelConfig, long)} with another standard deviation for the matrices and embeddings (GPT-2's
+     * own is 0.02); the residual projections still get it divided by sqrt(2 * layers).
      */
     public static HookedTransformer create(ModelConfig config, long seed, double initStd) {
         if (!(initStd > 0) || Double.isInfinite(initStd)) {
@@ -106,7 +112,6 @@ public final class ToyModels {
         json.put("n_positions", config.contextLength());
         json.put("layer_norm_epsilon", config.normEps());
         json.put("activation_function", activationName(config.architecture().activation()));
-        json.put("initializer_range", INIT_STD);
         json.put("tie_word_embeddings", false);
         json.put("scale_attn_weights", true);
         json.put("attn_pdrop", 0.0);

@@ -43,17 +43,24 @@ class TrainerTest {
         }
     }
 
-    /** GPT-2's initialisation, read back: std 0.02, residual projections 0.02 / sqrt(2 * layers), gains 1, biases 0. */
+    /**
+     * GPT-2's scheme at TransformerLens's scale, read back: std 0.8 / sqrt(64) = 0.1, residual projections
+     * 0.1 / sqrt(2 * 2 layers) = 0.05 (sampling error of these standard deviations is below 0.001), gains 1, biases 0.
+     */
     @Test
-    void initialisationIsGpt2s() {
+    void initialisationIsGpt2sAtTransformerLensScale() {
         ModelConfig wide = ToyModels.gpt2(2, 4, 64, 256, 512, 64);
         try (HookedTransformer model = ToyModels.create(wide, 1)) {
-            assertEquals(0.02, std(model.weights().get("embed.W_E")), 0.0005, "W_E std");
-            assertEquals(0.02, std(model.weights().get("blocks.0.mlp.W_in")), 0.0005, "W_in std");
-            assertEquals(0.01, std(model.weights().get("blocks.1.mlp.W_out")), 0.0003, "W_out std: 0.02 / sqrt(4)");
-            assertEquals(0.01, std(model.weights().get("blocks.0.attn.W_O")), 0.0005, "W_O std: 0.02 / sqrt(4)");
-            float[] gain = model.weights().get("blocks.0.ln1.w").toFloatArray();
-            float[] bias = model.weights().get("blocks.0.attn.b_Q").toFloatArray();
+            assertEquals(0.1, ToyModels.defaultInitStd(wide), 1e-15, "0.8 / sqrt(d_model)");
+            assertEquals(0.1, std(model.weights().get("embed.W_E")), 0.002, "W_E std");
+            assertEquals(0.1, std(model.weights().get("blocks.0.mlp.W_in")), 0.002, "W_in std");
+            assertEquals(0.05, std(model.weights().get("blocks.1.mlp.W_out")), 0.002, "W_out std: 0.1 / sqrt(4)");
+            assertEquals(0.05, std(model.weights().get("blocks.0.attn.W_O")), 0.002, "W_O std: 0.1 / sqrt(4)");
+        }
+        try (HookedTransformer gpt2Scale = ToyModels.create(wide, 1, 0.02)) {
+            assertEquals(0.02, std(gpt2Scale.weights().get("embed.W_E")), 0.0005, "W_E std at GPT-2's 0.02");
+            float[] gain = gpt2Scale.weights().get("blocks.0.ln1.w").toFloatArray();
+            float[] bias = gpt2Scale.weights().get("blocks.0.attn.b_Q").toFloatArray();
             assertTrue(allEqual(gain, 1f), "LN gain " + Arrays.toString(Arrays.copyOf(gain, 4)));
             assertTrue(allEqual(bias, 0f), "b_Q " + Arrays.toString(Arrays.copyOf(bias, 4)));
         }
