@@ -126,6 +126,11 @@ final class TrainCommand implements Runnable {
                         + " segment is shorter starts with random filler (default: ${DEFAULT-VALUE}).")
         private int shortestRepeat;
 
+        @Option(names = "--attention-only",
+                description = "Zero the MLPs and keep them frozen, so only attention learns (TransformerLens's canonical"
+                        + " toy); the checkpoint still has its (zero) MLP weights.")
+        private boolean attentionOnly;
+
         @Option(names = "--init-std", paramLabel = "X",
                 description = "Standard deviation of the initial weights (default: 0.8 / sqrt(d_model), TransformerLens's;"
                         + " GPT-2 uses 0.02).")
@@ -178,10 +183,17 @@ final class TrainCommand implements Runnable {
             long started = System.nanoTime();
             TrainingHistory history;
             boolean showProgress = progress != null ? progress : System.console() != null;
+            if (attentionOnly) {
+                settings.freeze(ToyModels::isMlpWeight);
+            }
             try (HookedTransformer model = ToyModels.create(config, seed, std)) {
-                out.printf(Locale.ROOT, "training a %d-layer model (%d heads, d_model %d, d_mlp %d, vocab %d, context %d)"
-                        + " for %d steps, seed %d, %d thread(s); log(vocab) = %.3f%n", layers, heads, dModel, dMlp,
-                        vocab, context, steps, seed, threads, Math.log(vocab));
+                if (attentionOnly) {
+                    ToyModels.zeroMlps(model);
+                }
+                out.printf(Locale.ROOT, "training a %d-layer model (%d heads, d_model %d, %s, vocab %d, context %d)"
+                        + " for %d steps, seed %d, %d thread(s); log(vocab) = %.3f%n", layers, heads, dModel,
+                        attentionOnly ? "MLPs zeroed and frozen" : "d_mlp " + dMlp, vocab, context, steps, seed,
+                        threads, Math.log(vocab));
                 history = settings.build().train(model, task.batches(batch, seed), listener(out, err, showProgress));
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - started);
@@ -254,6 +266,7 @@ final class TrainCommand implements Runnable {
             settings.put("eval_sequences", evalSequences);
             settings.put("eval_seed", seed + 1);
             settings.put("init_std", std);
+            settings.put("attention_only", attentionOnly);
             settings.put("threads", threads);
             record.put("settings", settings);
             record.put("wall_seconds", wall.toMillis() / 1000.0);

@@ -81,6 +81,24 @@ public final class ToyModels {
     }
 
     /**
+     * Sets every MLP weight and bias to zero, so the MLPs add nothing to the residual stream. Trained with these
+     * weights frozen ({@code Trainer.builder().freeze(ToyModels::isMlpWeight)}) the model stays attention-only, as
+     * TransformerLens's canonical toys are, while remaining an ordinary GPT-2 checkpoint.
+     */
+    public static void zeroMlps(HookedTransformer model) {
+        model.weights().all().forEach((name, weight) -> {
+            if (isMlpWeight(name)) {
+                weight.muli(0);
+            }
+        });
+    }
+
+    /** Whether a canonical weight name ({@code blocks.0.mlp.W_in}) belongs to an MLP. */
+    public static boolean isMlpWeight(String name) {
+        return name.contains(".mlp.");
+    }
+
+    /**
      * Writes the model as an HF GPT-2 checkpoint: {@code config.json} and {@code model.safetensors} in
      * {@code directory} (created if needed), each replaced atomically.
      */

@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * Trains a {@link HookedTransformer} in place on next-token cross-entropy, with DJL's autograd through the model's
@@ -40,6 +41,7 @@ public final class Trainer {
     private final Function<HookedTransformer, Map<String, Double>> evaluation;
     private final int checkpointEvery;
     private final Path checkpointDirectory;
+    private final Predicate<String> frozen;
 
     private Trainer(Builder builder) {
         this.steps = builder.steps;
@@ -54,6 +56,7 @@ public final class Trainer {
         this.evaluation = builder.evaluation;
         this.checkpointEvery = builder.checkpointEvery;
         this.checkpointDirectory = builder.checkpointDirectory;
+        this.frozen = builder.frozen;
     }
 
     public static Builder builder() {
@@ -70,7 +73,7 @@ public final class Trainer {
      * {@code checkpointEvery} steps and after the last when a checkpoint directory is set.
      */
     public TrainingHistory train(HookedTransformer model, TrainingData data, TrainingListener listener) {
-        Map<String, NDArray> parameters = parameters(model);
+        Map<String, NDArray> parameters = parameters(model, frozen);
         double[] losses = new double[steps];
         List<TrainingHistory.Evaluation> evaluations = new ArrayList<>();
         int sinceEvaluation = 0;
@@ -104,12 +107,15 @@ public final class Trainer {
         return history;
     }
 
-    /** Every weight the forward pass reads, once each (a family may give one array two names), marked for gradients. */
-    private static Map<String, NDArray> parameters(HookedTransformer model) {
+    /**
+     * Every weight the forward pass reads and training may change, once each (a family may give one array two
+     * names), marked for gradients.
+     */
+    private static Map<String, NDArray> parameters(HookedTransformer model, Predicate<String> frozen) {
         Map<String, NDArray> parameters = new LinkedHashMap<>();
         Set<NDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         model.weights().all().forEach((name, weight) -> {
-            if (seen.add(weight)) {
+            if (!frozen.test(name) && seen.add(weight)) {
                 if (!weight.hasGradient()) {
                     weight.setRequiresGradient(true);
                 }
@@ -148,6 +154,7 @@ public final class Trainer {
         private Function<HookedTransformer, Map<String, Double>> evaluation = model -> Map.of();
         private int checkpointEvery;
         private Path checkpointDirectory;
+        private Predicate<String> frozen = name -> false;
 
         private Builder() {}
 
@@ -206,6 +213,15 @@ public final class Trainer {
             }
             checkpointDirectory = Objects.requireNonNull(directory, "directory");
             checkpointEvery = every;
+            return this;
+        }
+
+        /**
+         * Leaves the weights whose canonical names ({@code blocks.0.mlp.W_out}) match unchanged: no gradient, no
+         * update, no weight decay.
+         */
+        public Builder freeze(Predicate<String> weightNames) {
+            frozen = Objects.requireNonNull(weightNames, "weightNames");
             return this;
         }
 

@@ -128,6 +128,25 @@ class TrainerTest {
         }
     }
 
+    /** Zeroed, frozen MLPs stay zero through training (no update, no weight decay) while attention learns. */
+    @Test
+    void frozenZeroMlpsKeepTheModelAttentionOnly() {
+        try (HookedTransformer model = ToyModels.create(SMALL, 4)) {
+            ToyModels.zeroMlps(model);
+            float[] queries = model.weights().get("blocks.1.attn.W_Q").toFloatArray();
+            Trainer.builder().steps(5).learningRate(1e-2f).freeze(ToyModels::isMlpWeight).build()
+                    .train(model, SMALL_TASK.batches(4, 4));
+            for (String name : new String[] {"blocks.0.mlp.W_in", "blocks.0.mlp.b_in", "blocks.1.mlp.W_out",
+                "blocks.1.mlp.b_out"}) {
+                float[] values = model.weights().get(name).toFloatArray();
+                assertTrue(allEqual(values, 0f), name + " after training: " + Arrays.toString(
+                        Arrays.copyOf(values, 4)));
+            }
+            assertFalse(Arrays.equals(queries, model.weights().get("blocks.1.attn.W_Q").toFloatArray()),
+                    "W_Q of layer 1 was trained");
+        }
+    }
+
     @Test
     void aDivergingRunStopsWithTheStepNamed() {
         try (HookedTransformer model = ToyModels.create(SMALL, 3)) {
