@@ -38,9 +38,10 @@ import picocli.CommandLine.Spec;
 @Command(name = "train", description = "Train a toy model from scratch and save it as an HF GPT-2 checkpoint.",
         synopsisSubcommandLabel = "TASK", subcommands = TrainCommand.Induction.class,
         footerHeading = "%nExamples:%n",
-        footer = {"  arrakis train induction --steps 3000 --seed 1 --out models/induction-2l",
+        footer = {"  arrakis train induction --attention-only --steps 6000 --seed 1 \\",
+                "      --out models/induction-2l",
                 "  arrakis train induction --steps 200 --out /tmp/induction-try   (a quick look)",
-                "  arrakis help train induction                                      (every option)"})
+                "  arrakis help train induction                                   (every option)"})
 final class TrainCommand implements Runnable {
 
     @Spec
@@ -59,8 +60,10 @@ final class TrainCommand implements Runnable {
                     + " training.json to --out, and prints the scores at every evaluation.",
                 "Same seed and --threads give the same numbers, bit for bit, on the same machine and libtorch."},
             footerHeading = "%nExamples:%n",
-            footer = {"  arrakis train induction --steps 3000 --seed 1 --out models/induction-2l",
-                    "  arrakis train induction --steps 500 --vocab 32 --d-model 32 --out /tmp/tiny-induction"})
+            footer = {"  arrakis train induction --attention-only --steps 6000 --seed 1 \\",
+                    "      --out models/induction-2l          (as committed: see its TRAINING.md)",
+                    "  arrakis train induction --steps 300 --vocab 16 --context 16 \\",
+                    "      --d-model 32 --heads 2 --learning-rate 0.003 --out /tmp/tiny-induction"})
     static final class Induction implements Callable<Integer> {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
         private boolean help;

@@ -73,7 +73,8 @@ class TrainCommandTest {
     void helpShowsAnExample() {
         CliTest.Outcome help = CliTest.run("train", "induction", "--help");
         assertEquals(0, help.code(), help.err());
-        assertTrue(help.out().contains("arrakis train induction --steps 3000 --seed 1 --out models/induction-2l"),
+        assertTrue(help.out().contains("arrakis train induction --attention-only --steps 6000 --seed 1 \\\n"
+                + "      --out models/induction-2l"),
                 help.out());
     }
 
