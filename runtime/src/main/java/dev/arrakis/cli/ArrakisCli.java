@@ -21,7 +21,7 @@ import picocli.CommandLine;
                 + " annotations.",
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {HooksCommand.class, DumpCommand.class, DemoCommand.class, ListCommand.class, RunCommand.class,
-                RunsCommand.class, ShowCommand.class, DiffCommand.class, ExportCommand.class,
+                RunsCommand.class, ShowCommand.class, DiffCommand.class, ExportCommand.class, TrainCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%n",
         footer = {
@@ -115,8 +115,7 @@ public final class ArrakisCli implements Runnable {
      */
     private static String suggestion(CommandLine.ParameterException exception) {
         CommandLine command = exception.getCommandLine();
-        String help = " (see arrakis " + (command.getParent() == null ? "" : command.getCommandName() + " ")
-                + "--help)";
+        String help = " (see " + command.getCommandSpec().qualifiedName() + " --help)";
         List<String> suggestions = exception instanceof CommandLine.UnmatchedArgumentException unmatched
                 ? unmatched.getSuggestions() : List.of();
         return DidYouMean.phrase(suggestions) + help;

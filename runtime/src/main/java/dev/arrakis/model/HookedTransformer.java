@@ -19,6 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * A transformer loaded from an HF checkpoint whose every internal activation can be read and replaced at
@@ -109,23 +110,41 @@ public final class HookedTransformer implements AutoCloseable {
     public static HookedTransformer load(Path checkpointDirectory, Device device, Precision precision,
             WeightProcessing processing) {
         ModelDescription description = ConfigShapes.describe(CheckpointFiles.readConfig(checkpointDirectory));
-        ModelConfig config = description.config();
-        ModelFamily family = ModelFamilies.forConfig(config);
-        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
         try (WeightSource weightSource = CheckpointFiles.open(checkpointDirectory)) {
+            Path tokenizerFile = checkpointDirectory.resolve("tokenizer.json");
+            return create(description, weightSource, device, precision, processing, checkpointDirectory,
+                    () -> Files.isRegularFile(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null);
+        }
+    }
+
+    /**
+     * A model whose weights come from any source in the family's checkpoint layout rather than from a directory, e.g.
+     * freshly initialised in memory for training; it has no tokenizer and no {@link #source()}. The source is read
+     * during the call and may be closed afterwards.
+     */
+    public static HookedTransformer create(ModelDescription description, WeightSource weightSource) {
+        return create(description, weightSource, Device.cpu(), Precision.F32, WeightProcessing.none(), null,
+                () -> null);
+    }
+
+    private static HookedTransformer create(ModelDescription description, WeightSource weightSource, Device device,
+            Precision precision, WeightProcessing processing, Path checkpointDirectory,
+            Supplier<Tokenizer> tokenizerLoader) {
+        ModelFamily family = ModelFamilies.forConfig(description.config());
+        NDManager manager = NDManager.newBaseManager(device, "PyTorch");
+        try {
             WeightProcessing applied = processing.effectiveFor(description);
             TransformerWeights weights =
                     WeightLoader.load(weightSource, family, description, manager, precision, applied);
-            Path tokenizerFile = checkpointDirectory.resolve("tokenizer.json");
-            Tokenizer tokenizer = Files.isRegularFile(tokenizerFile) ? Tokenizer.load(tokenizerFile) : null;
-            return new HookedTransformer(manager, description, precision, weights, tokenizer, checkpointDirectory,
-                    applied);
+            return new HookedTransformer(manager, description, precision, weights, tokenizerLoader.get(),
+                    checkpointDirectory, applied);
         } catch (RuntimeException e) {
             manager.close();
             throw e;
         } catch (Exception e) {
             manager.close();
-            throw new ModelLoadException("cannot load " + checkpointDirectory + ": " + e.getMessage(), e);
+            throw new ModelLoadException("cannot load " + (checkpointDirectory == null ? "the model's weights"
+                    : checkpointDirectory) + ": " + e.getMessage(), e);
         }
     }
 
@@ -189,7 +208,7 @@ public final class HookedTransformer implements AutoCloseable {
         return requireTokenizer().toSingleToken(text);
     }
 
-    /** The directory the model was loaded from. */
+    /** The directory the model was loaded from, or null for a model {@linkplain #create created} in memory. */
     public Path source() {
         return source;
     }

@@ -48,8 +48,8 @@ final class RotaryAngles {
             }
         }
         Shape shape = new Shape(batch.batchSize(), batch.sequenceLength(), 1, dims);
-        return new RotaryAngles(precision.narrow(scope.create(cos, shape)), precision.narrow(scope.create(sin, shape)),
-                dims);
+        return new RotaryAngles(TransformerForward.libtorchOwned(precision.narrow(scope.create(cos, shape))),
+                TransformerForward.libtorchOwned(precision.narrow(scope.create(sin, shape))), dims);
     }
 
     /** Rotates queries or keys {@code [batch, pos, head, d_head]}. */

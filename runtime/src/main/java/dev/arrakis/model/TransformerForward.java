@@ -50,15 +50,16 @@ final class TransformerForward {
      */
     NDArray run(NDManager scope, TokenBatch batch, HookDispatcher hooks, int blocks, boolean unembed) {
         Shape batchShape = new Shape(batch.batchSize(), batch.sequenceLength());
-        NDArray tokens = scope.create(batch.flatTokens(), batchShape);
+        NDArray tokens = libtorchOwned(scope.create(batch.flatTokens(), batchShape));
         NDArray embedding = weights.embedding().get(scope, new NDIndex("{}", tokens));
         if (numerics.embeddingMultiplier() != 1) {
             // HF rounds the multiplier to the activations' dtype before multiplying
-            embedding = embedding.mul(precision.narrow(scope.create((float) numerics.embeddingMultiplier())));
+            embedding = embedding.mul(
+                    libtorchOwned(precision.narrow(scope.create((float) numerics.embeddingMultiplier()))));
         }
         NDArray residual = hooks.visit(points.embed(), embedding);
         if (architecture.positional() == Architecture.Positional.LEARNED) {
-            NDArray positions = scope.create(batch.flatPositions(), batchShape);
+            NDArray positions = libtorchOwned(scope.create(batch.flatPositions(), batchShape));
             residual = residual.add(hooks.visit(points.posEmbed(),
                     weights.positionEmbedding().get(scope, new NDIndex("{}", positions))));
         }
@@ -119,10 +120,10 @@ final class TransformerForward {
 
         NDArray scores = q.transpose(0, 2, 1, 3).matMul(headsFirst(k, batch, seq).transpose(0, 1, 3, 2));
         if (numerics.attentionScale() != 1) {
-            scores = scores.div((float) numerics.attentionScale());
+            scores = scores.div(scalar(scores, numerics.attentionScale()));
         }
         if (numerics.scaleAttentionByInverseLayer()) {
-            scores = scores.div(layer + 1);
+            scores = scores.div(scalar(scores, layer + 1));
         }
         scores = softcap(scores, numerics.attentionSoftcap());
         AttentionMask mask = pass.mask(numerics.attentionWindow(layer));
@@ -175,17 +176,35 @@ final class TransformerForward {
 
     private NDArray activation(NDArray x) {
         return switch (architecture.activation()) {
-            case GELU_TANH -> x.mul(0.5f).mul(x.pow(3).mul(0.044715f).add(x).mul((float) Math.sqrt(2 / Math.PI))
-                    .tanh().add(1f));
-            case GELU_EXACT -> x.mul(x.div((float) Math.sqrt(2)).erf().add(1f)).mul(0.5f);
-            case RELU -> x.maximum(0f);
+            case GELU_TANH -> x.mul(scalar(x, 0.5)).mul(x.pow(scalar(x, 3)).mul(scalar(x, 0.044715)).add(x)
+                    .mul(scalar(x, Math.sqrt(2 / Math.PI))).tanh().add(1f));
+            case GELU_EXACT -> x.mul(x.div(scalar(x, Math.sqrt(2))).erf().add(1f)).mul(scalar(x, 0.5));
+            case RELU -> x.maximum(scalar(x, 0));
             case SILU -> x.mul(ai.djl.nn.Activation.sigmoid(x));
         };
     }
 
+    /**
+     * A copy in memory libtorch owns of an array DJL made from Java memory. Autograd saves some inputs (gather indices,
+     * factors) for a backward pass that may run after this pass's scope has closed; DJL's own array would then point
+     * at a released Java buffer, while libtorch keeps its copy alive as long as the graph needs it.
+     */
+    static NDArray libtorchOwned(NDArray javaBacked) {
+        return javaBacked.duplicate();
+    }
+
+    /**
+     * A number to multiply, divide or compare an activation with, as an f32 scalar array in libtorch's memory. DJL's
+     * {@code x.mul(0.5f)} wraps the number in a Java buffer it releases when the op returns, but autograd keeps the
+     * factor for the backward pass, which would read freed memory after a garbage collection (NaN gradients).
+     */
+    private static NDArray scalar(NDArray activation, double value) {
+        return activation.getManager().full(new Shape(), (float) value, DataType.FLOAT32);
+    }
+
     /** {@code cap * tanh(x / cap)}, Gemma 2's soft-capping; the identity when {@code cap} is 0. */
     private static NDArray softcap(NDArray x, double cap) {
-        return cap == 0 ? x : x.div((float) cap).tanh().mul((float) cap);
+        return cap == 0 ? x : x.div(scalar(x, cap)).tanh().mul(scalar(x, cap));
     }
 
     /**
@@ -203,7 +222,7 @@ final class TransformerForward {
         NDArray x = precision.widen(input);
         NDArray centered = layerNorm ? x.sub(x.mean(new int[] {-1}, true)) : x;
         NDArray scale = hooks.visit(p.scale(), precision.narrow(
-                centered.pow(2).mean(new int[] {-1}, true).add((float) config.normEps()).sqrt()));
+                centered.pow(scalar(centered, 2)).mean(new int[] {-1}, true).add((float) config.normEps()).sqrt()));
         NDArray normalized = hooks.visit(p.normalized(), precision.narrow(centered.div(precision.widen(scale))));
         NDArray scaled = normalized.mul(weight);
         return bias == null ? scaled : scaled.add(bias);
@@ -251,7 +270,7 @@ final class TransformerForward {
             }
             NDArray attendedQueries = null;
             if (batch.hasPadding()) {
-                NDArray attended = scope.create(batch.flatMask(), new Shape(batch.batchSize(), seq));
+                NDArray attended = libtorchOwned(scope.create(batch.flatMask(), new Shape(batch.batchSize(), seq)));
                 allowed = allowed.logicalAnd(
                         attended.reshape(batch.batchSize(), 1, 1, seq).toType(DataType.BOOLEAN, false));
                 attendedQueries = attended.reshape(batch.batchSize(), 1, seq, 1).toType(precision.dataType(), false);

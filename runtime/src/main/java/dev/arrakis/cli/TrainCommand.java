@@ -1,0 +1,285 @@
+package dev.arrakis.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.arrakis.ArrakisException;
+import dev.arrakis.io.DurableFiles;
+import dev.arrakis.io.Json;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.plot.PlotRenderer;
+import dev.arrakis.runs.RunStatus;
+import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.train.InductionTask;
+import dev.arrakis.train.ToyModels;
+import dev.arrakis.train.Trainer;
+import dev.arrakis.train.TrainingHistory;
+import dev.arrakis.train.TrainingListener;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code arrakis train TASK}: trains a toy model from scratch in Java, through the model's own forward pass, and
+ * writes it as an HF checkpoint with its loss curve and a record of how it was trained.
+ */
+@Command(name = "train", description = "Train a toy model from scratch and save it as an HF GPT-2 checkpoint.",
+        synopsisSubcommandLabel = "TASK", subcommands = TrainCommand.Induction.class,
+        footerHeading = "%nExamples:%n",
+        footer = {"  arrakis train induction --attention-only --steps 6000 --seed 1 \\",
+                "      --out models/induction-2l",
+                "  arrakis train induction --steps 200 --out /tmp/induction-try   (a quick look)",
+                "  arrakis help train induction                                   (every option)"})
+final class TrainCommand implements Runnable {
+
+    @Spec
+    private CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a task is required: "
+                + String.join(", ", spec.subcommands().keySet()));
+    }
+
+    /** The induction toy: a 2-layer GPT-2-style model on random tokens whose second part repeats the first. */
+    @Command(name = "induction",
+            description = {"Train a small GPT-2-style model on random token sequences that end with a repeated segment,"
+                    + " until induction heads form. Writes config.json, model.safetensors, loss-curve.png/.svg and"
+                    + " training.json to --out, and prints the scores at every evaluation.",
+                "Same seed and --threads give the same numbers, bit for bit, on the same machine and libtorch."},
+            footerHeading = "%nExamples:%n",
+            footer = {"  arrakis train induction --attention-only --steps 6000 --seed 1 \\",
+                    "      --out models/induction-2l          (as committed: see its TRAINING.md)",
+                    "  arrakis train induction --steps 300 --vocab 16 --context 16 \\",
+                    "      --d-model 32 --heads 2 --learning-rate 0.003 --out /tmp/tiny-induction"})
+    static final class Induction implements Callable<Integer> {
+        @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
+        private boolean help;
+
+        @Option(names = "--out", paramLabel = "DIR", required = true,
+                description = "Directory for the checkpoint, loss curve and training record (created if needed).")
+        private Path directory;
+
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "3000",
+                description = "Optimiser steps (default: ${DEFAULT-VALUE}).")
+        private int steps;
+
+        @Option(names = "--seed", paramLabel = "N", defaultValue = "1",
+                description = "Seed of the initial weights and of the training data (default: ${DEFAULT-VALUE}).")
+        private long seed;
+
+        @Option(names = "--batch", paramLabel = "N", defaultValue = "32",
+                description = "Sequences per step (default: ${DEFAULT-VALUE}).")
+        private int batch;
+
+        @Option(names = "--learning-rate", paramLabel = "X", defaultValue = "0.001",
+                description = "AdamW's learning rate after warm-up (default: ${DEFAULT-VALUE}).")
+        private float learningRate;
+
+        @Option(names = "--warmup", paramLabel = "N", defaultValue = "100",
+                description = "Steps of linear learning-rate warm-up (default: ${DEFAULT-VALUE}).")
+        private int warmup;
+
+        @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "0.01",
+                description = "AdamW's decoupled weight decay (default: ${DEFAULT-VALUE}).")
+        private float weightDecay;
+
+        @Option(names = "--eval-every", paramLabel = "N", defaultValue = "100",
+                description = "Steps between evaluations on held-out sequences (default: ${DEFAULT-VALUE}).")
+        private int evalEvery;
+
+        @Option(names = "--eval-sequences", paramLabel = "N", defaultValue = "256",
+                description = "Held-out sequences per evaluation (default: ${DEFAULT-VALUE}).")
+        private int evalSequences;
+
+        @Option(names = "--layers", paramLabel = "N", defaultValue = "2", description = "Default: ${DEFAULT-VALUE}.")
+        private int layers;
+
+        @Option(names = "--heads", paramLabel = "N", defaultValue = "4", description = "Default: ${DEFAULT-VALUE}.")
+        private int heads;
+
+        @Option(names = "--d-model", paramLabel = "N", defaultValue = "64", description = "Default: ${DEFAULT-VALUE}.")
+        private int dModel;
+
+        @Option(names = "--d-mlp", paramLabel = "N", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+        private int dMlp;
+
+        @Option(names = "--vocab", paramLabel = "N", defaultValue = "64",
+                description = "Tokens 0..N-1, drawn uniformly (default: ${DEFAULT-VALUE}).")
+        private int vocab;
+
+        @Option(names = "--context", paramLabel = "N", defaultValue = "64",
+                description = "Tokens per sequence, and the model's context (default: ${DEFAULT-VALUE}).")
+        private int context;
+
+        @Option(names = "--shortest-repeat", paramLabel = "N", defaultValue = "8",
+                description = "Shortest repeated segment; the longest is half the context, and a sequence whose"
+                        + " segment is shorter starts with random filler (default: ${DEFAULT-VALUE}).")
+        private int shortestRepeat;
+
+        @Option(names = "--attention-only",
+                description = "Zero the MLPs and keep them frozen, so only attention learns (TransformerLens's canonical"
+                        + " toy); the checkpoint still has its (zero) MLP weights.")
+        private boolean attentionOnly;
+
+        @Option(names = "--init-std", paramLabel = "X",
+                description = "Standard deviation of the initial weights (default: 0.8 / sqrt(d_model), TransformerLens's;"
+                        + " GPT-2 uses 0.02).")
+        private Double initStd;
+
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+                description = "libtorch's threads; the numbers are reproducible for a given count (default:"
+                        + " ${DEFAULT-VALUE}).")
+        private int threads;
+
+        @Option(names = "--progress", negatable = true,
+                description = "Show a progress bar (default: only on a terminal).")
+        private Boolean progress;
+
+        @Spec
+        private CommandSpec spec;
+
+        @Override
+        public Integer call() {
+            PrintWriter out = spec.commandLine().getOut();
+            PrintWriter err = spec.commandLine().getErr();
+            if (threads < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be positive, got "
+                        + threads);
+            }
+            if (shortestRepeat < 2 || shortestRepeat > context / 2) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--shortest-repeat must be between 2 and"
+                        + " half the context (" + context / 2 + "), got " + shortestRepeat);
+            }
+            InductionTask task;
+            ModelConfig config;
+            Trainer.Builder settings;
+            double std;
+            try {
+                task = new InductionTask(vocab, context, shortestRepeat, context / 2);
+                config = ToyModels.gpt2(layers, heads, dModel, dMlp, vocab, context);
+                std = initStd != null ? initStd : ToyModels.defaultInitStd(config);
+                if (!(std > 0) || Double.isInfinite(std)) {
+                    throw new IllegalArgumentException("--init-std must be positive and finite, got " + std);
+                }
+                settings = Trainer.builder().steps(steps).learningRate(learningRate).warmupSteps(warmup)
+                        .weightDecay(weightDecay).checkpoint(directory, evalEvery)
+                        .evaluateEvery(evalEvery, model -> task.score(model, evalSequences, seed + 1).asMetrics());
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            // torch.set_num_threads works whenever called, unlike the engine's start-up properties, once it is loaded
+            Engine.getEngine("PyTorch");
+            JniUtils.setNumThreads(threads);
+            long started = System.nanoTime();
+            TrainingHistory history;
+            boolean showProgress = progress != null ? progress : System.console() != null;
+            if (attentionOnly) {
+                settings.freeze(ToyModels::isMlpWeight);
+            }
+            try (HookedTransformer model = ToyModels.create(config, seed, std)) {
+                if (attentionOnly) {
+                    ToyModels.zeroMlps(model);
+                }
+                out.printf(Locale.ROOT, "training a %d-layer model (%d heads, d_model %d, %s, vocab %d, context %d)"
+                        + " for %d steps, seed %d, %d thread(s); log(vocab) = %.3f%n", layers, heads, dModel,
+                        attentionOnly ? "MLPs zeroed and frozen" : "d_mlp " + dMlp, vocab, context, steps, seed,
+                        threads, Math.log(vocab));
+                history = settings.build().train(model, task.batches(batch, seed), listener(out, err, showProgress));
+            }
+            Duration wall = Duration.ofNanos(System.nanoTime() - started);
+            new PlotRenderer().render(history.lossCurve("induction toy: losses (nats) on held-out sequences"), directory,
+                    "loss-curve");
+            writeRecord(history, wall, std);
+            TrainingHistory.Evaluation last = history.last();
+            out.printf(Locale.ROOT, "done in %.1f s: %s%nwrote %s (config.json, model.safetensors, loss-curve.png,"
+                    + " training.json)%n", wall.toMillis() / 1000.0, scores(last.metrics()), directory);
+            return 0;
+        }
+
+        private TrainingListener listener(PrintWriter out, PrintWriter err, boolean showProgress) {
+            ProgressDisplay bar = showProgress ? new ProgressDisplay(err, ProgressDisplay.DELAY) : null;
+            return new TrainingListener() {
+                @Override
+                public void started(int total) {
+                    if (bar != null) {
+                        bar.started("train", "induction", total);
+                    }
+                }
+
+                @Override
+                public void stepped(int step, double loss) {
+                    if (bar != null) {
+                        bar.progressed(step, steps);
+                    }
+                }
+
+                @Override
+                public void evaluated(int step, Map<String, Double> metrics) {
+                    if (bar == null) {
+                        out.printf(Locale.ROOT, "step %6d  %s%n", step, scores(metrics));
+                        out.flush();
+                    }
+                }
+
+                @Override
+                public void finished(TrainingHistory history) {
+                    if (bar != null) {
+                        bar.ended(RunStatus.COMPLETE, steps, steps);
+                        history.evaluations().forEach(evaluation -> out.printf(Locale.ROOT, "step %6d  %s%n",
+                                evaluation.step(), scores(evaluation.metrics())));
+                    }
+                }
+            };
+        }
+
+        private static String scores(Map<String, Double> metrics) {
+            StringBuilder line = new StringBuilder();
+            metrics.forEach((name, value) -> line.append(line.length() == 0 ? "" : "  ")
+                    .append(String.format(Locale.ROOT, "%s %.4f", name, value)));
+            return line.toString();
+        }
+
+        /** training.json: the settings, the wall time and every evaluation, so the run can be checked and repeated. */
+        private void writeRecord(TrainingHistory history, Duration wall, double std) {
+            Map<String, Object> record = new LinkedHashMap<>();
+            record.put("command", spec.commandLine().getParseResult().originalArgs());
+            Map<String, Object> settings = new LinkedHashMap<>();
+            settings.put("steps", steps);
+            settings.put("seed", seed);
+            settings.put("batch", batch);
+            settings.put("learning_rate", learningRate);
+            settings.put("warmup", warmup);
+            settings.put("weight_decay", weightDecay);
+            settings.put("optimizer", "DJL AdamW (beta1 0.9, beta2 0.999, eps 1e-8)");
+            settings.put("shortest_repeat", shortestRepeat);
+            settings.put("longest_repeat", context / 2);
+            settings.put("eval_sequences", evalSequences);
+            settings.put("eval_seed", seed + 1);
+            settings.put("init_std", std);
+            settings.put("attention_only", attentionOnly);
+            settings.put("threads", threads);
+            record.put("settings", settings);
+            record.put("wall_seconds", wall.toMillis() / 1000.0);
+            record.put("evaluations", history.evaluations());
+            try {
+                DurableFiles.replace(directory.resolve("training.json"), ByteBuffer.wrap(Json.MAPPER
+                        .writerWithDefaultPrettyPrinter().writeValueAsString(record).getBytes(StandardCharsets.UTF_8)));
+            } catch (IOException e) {
+                throw new ArrakisException("cannot write " + directory.resolve("training.json") + ": " + e.getMessage(), e);
+            }
+        }
+    }
+}
