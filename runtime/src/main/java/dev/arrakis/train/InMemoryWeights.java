@@ -5,12 +5,12 @@ import dev.arrakis.io.SafetensorsDType;
 import dev.arrakis.io.TensorData;
 import dev.arrakis.io.TensorInfo;
 import dev.arrakis.io.WeightSource;
+import dev.arrakis.util.DidYouMean;
 import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
-import dev.arrakis.util.DidYouMean;
 
 /** F32 tensors held in memory, named as in a checkpoint file, so that a model can be created without writing one. */
 final class InMemoryWeights implements WeightSource {

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.tools.lens.NextTokenLoss;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;

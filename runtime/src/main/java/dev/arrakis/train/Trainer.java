@@ -8,6 +8,7 @@ import ai.djl.training.tracker.Tracker;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.tools.lens.NextTokenLoss;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -129,7 +130,7 @@ public final class Trainer {
         double loss;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector();
                 ForwardResult result = model.forward(batch)) {
-            NDArray mean = NextTokenLoss.mean(result.logits(), batch);
+            NDArray mean = NextTokenLoss.meanLoss(result.logits(), batch);
             collector.backward(mean);
             loss = mean.getFloat();
         }

@@ -1,6 +1,7 @@
 package dev.arrakis.train;
 
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.tools.lens.NextTokenLoss;
 
 /**
  * Where training batches come from: an endless, seeded stream, so that a run is reproduced by its seed. A model is

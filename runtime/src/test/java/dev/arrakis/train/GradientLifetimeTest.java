@@ -9,6 +9,7 @@ import ai.djl.training.GradientCollector;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.tools.lens.NextTokenLoss;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -61,7 +62,7 @@ class GradientLifetimeTest {
         float[][] values = new float[weights.length][];
         try (GradientCollector collector = Engine.getInstance().newGradientCollector();
                 ForwardResult result = model.forward(batch)) {
-            NDArray loss = NextTokenLoss.mean(result.logits(), batch);
+            NDArray loss = NextTokenLoss.meanLoss(result.logits(), batch);
             betweenPasses.run();
             collector.backward(loss);
         }

@@ -5,9 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import dev.arrakis.NativeResources;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
@@ -66,6 +68,30 @@ class NextTokenLossTest {
             LensException mismatch = assertThrows(LensException.class,
                     () -> NextTokenLoss.perToken(logits, TokenBatch.of(new long[] {0, 1})));
             assertEquals("logits (1, 3, 2) do not belong to a batch of 1 rows of 2 tokens", mismatch.getMessage());
+        }
+    }
+
+    /**
+     * The training form: the gradient of the mean loss over the logits is {@code (softmax − one-hot(next)) / counted}
+     * at each counted position and 0 elsewhere. Row [0, 1, 0]: position 0 ((1/4, 3/4) − (0, 1)) / 2 = (1/8, −1/8),
+     * position 1 ((1/2, 1/2) − (1, 0)) / 2 = (−1/4, 1/4), position 2 predicts nothing.
+     */
+    @Test
+    void theMeanLossIsDifferentiableWithTheHandDerivedGradient() {
+        try (NDManager manager = NDManager.newBaseManager("PyTorch")) {
+            NDArray logits = manager.create(new float[] {0, (float) Math.log(3), 0, 0, 5, 5}, new Shape(1, 3, 2));
+            logits.setRequiresGradient(true);
+            float[] gradient;
+            float loss;
+            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                NDArray mean = NextTokenLoss.meanLoss(logits, TokenBatch.of(new long[] {0, 1, 0}));
+                collector.backward(mean);
+                loss = mean.getFloat();
+                gradient = logits.getGradient().toFloatArray();
+            }
+            assertEquals((Math.log(4.0 / 3) + Math.log(2)) / 2, loss, 1e-6, "mean loss of [0, 1, 0]");
+            assertArrayEquals(new float[] {0.125f, -0.125f, -0.25f, 0.25f, 0, 0}, gradient, 1e-6f,
+                    "d loss / d logits: " + Arrays.toString(gradient));
         }
     }
 }
