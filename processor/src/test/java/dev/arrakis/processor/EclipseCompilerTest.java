@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.testing.compile.Compilation;
 import com.google.testing.compile.JavaFileObjects;
+import dev.arrakis.processor.emit.HooksNaming;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import javax.tools.Diagnostic;
@@ -74,15 +78,21 @@ class EclipseCompilerTest {
         assertTrue(ecj.succeeded(), ecj.describe());
         String prefix = "dev/arrakis/samples/experiments/";
         List<String> experiments = new ArrayList<>();
+        Set<String> hooksClasses = new TreeSet<>();
+        Pattern config = Pattern.compile("\n@Experiment\\(config = \"([^\"]+)\"");
         try (Stream<Path> files = Files.list(SAMPLES)) {
             for (Path file : files.sorted().toList()) {
-                if (Files.readString(file).contains("\n@Experiment(")) {
+                Matcher experiment = config.matcher(Files.readString(file));
+                if (experiment.find()) {
                     experiments.add(file.getFileName().toString().replace(".java", "_Experiment"));
+                    hooksClasses.add(HooksNaming.hooksClassForConfig(experiment.group(1)));
                 }
             }
         }
-        assertTrue(experiments.size() >= 2, "sample experiments found: " + experiments);
-        List<String> generated = new ArrayList<>(List.of(prefix + "Gpt2TinyHooks.java"));
+        assertTrue(experiments.size() >= 2 && hooksClasses.size() >= 2,
+                "sample experiments found: " + experiments + ", models: " + hooksClasses);
+        List<String> generated = new ArrayList<>();
+        hooksClasses.forEach(hooks -> generated.add(prefix + hooks + ".java"));
         experiments.forEach(runner -> generated.add(prefix + runner + ".java"));
         generated.sort(null);
         assertEquals(generated, ecj.generatedSourceFiles(), "generated under ecj");
