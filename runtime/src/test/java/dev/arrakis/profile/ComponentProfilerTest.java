@@ -186,19 +186,21 @@ class ComponentProfilerTest {
 
     @Test
     void rssGrowthGoesToTheComponentThatAllocated() {
-        // A hook inside block 1's MLP allocates 100 MB that lives until the pass's scope closes.
+        // A hook inside block 1's MLP allocates 200 MB that lives until the pass's scope closes. Part of it may land
+        // on pages the process already holds from earlier tests (65 of 100 MB showed once in a full suite), so the
+        // bound is half of it: still four times what any other component may show.
         RunOptions allocating = RunOptions.none().withHook("blocks.1.mlp.hook_post", (activation, context) -> {
-            context.scope().ones(new Shape(25 * MB));
+            context.scope().ones(new Shape(50 * MB));
             return activation;
         });
         ComponentProfiler profiler = ComponentProfiler.of(model);
         profiler.run(batch, allocating).close();
         ComponentProfile profile = profiler.profile();
-        print("tiny GPT-2 with 100 MB allocated in blocks.1.mlp", profile);
+        print("tiny GPT-2 with 200 MB allocated in blocks.1.mlp", profile);
         for (ComponentTiming timing : profile.components()) {
             if (timing.component().equals("blocks.1.mlp")) {
-                assertTrue(timing.maxRssGrowthBytes() >= 90 * MB,
-                        "blocks.1.mlp grew " + timing.maxRssGrowthBytes() + " B for 100 MB allocated");
+                assertTrue(timing.maxRssGrowthBytes() >= 100 * MB,
+                        "blocks.1.mlp grew " + timing.maxRssGrowthBytes() + " B for 200 MB allocated");
             } else {
                 assertTrue(timing.maxRssGrowthBytes() < 50 * MB,
                         timing.component() + " grew " + timing.maxRssGrowthBytes());
