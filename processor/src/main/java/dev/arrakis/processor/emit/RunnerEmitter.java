@@ -42,6 +42,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import javax.lang.model.element.Modifier;
@@ -295,13 +296,13 @@ public final class RunnerEmitter {
         }
 
         /** {@code TypedHook<A> BLOCKS_0_MLP_HOOK_POST}, once per hook point and type; empty when declared already. */
-        java.util.Optional<FieldSpec> capture(ArgumentModel.Capture capture) {
+        Optional<FieldSpec> capture(ArgumentModel.Capture capture) {
             if (captureNames.containsKey(capture)) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             String field = names.newName(constantCase(capture.hook()), capture);
             captureNames.put(capture, field);
-            return java.util.Optional.of(privateConstant(ParameterizedTypeName.get(TYPED_HOOK, capture.type()), field,
+            return Optional.of(privateConstant(ParameterizedTypeName.get(TYPED_HOOK, capture.type()), field,
                     CodeBlock.of("new $T<>($S, $T.class)", TYPED_HOOK, capture.hook(), capture.type())));
         }
 
@@ -309,9 +310,9 @@ public final class RunnerEmitter {
          * {@code ToolBinding<ResidualStack> RESIDUAL_ACCUMULATED = ToolBindings.residual(Breakdown.ACCUMULATED, -1,
          * false)}, once per distinct request; empty when declared already.
          */
-        java.util.Optional<FieldSpec> tool(ArgumentModel.Tool tool) {
+        Optional<FieldSpec> tool(ArgumentModel.Tool tool) {
             if (toolNames.containsKey(tool)) {
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
             String firstConstant = tool.arguments().stream()
                     .filter(ArgumentModel.ToolArgument.EnumConstant.class::isInstance)
@@ -324,11 +325,11 @@ public final class RunnerEmitter {
                     ? CodeBlock.of("$T.$L", ClassName.bestGuess(constant.enumClass()), constant.constant())
                     : CodeBlock.of("$L", ((ArgumentModel.ToolArgument.Literal) argument).value()))
                     .collect(CodeBlock.joining(", "));
-            return java.util.Optional.of(privateConstant(ParameterizedTypeName.get(TOOL_BINDING, tool.type()), field,
+            return Optional.of(privateConstant(ParameterizedTypeName.get(TOOL_BINDING, tool.type()), field,
                     CodeBlock.of("$T.$N($L)", TOOL_BINDINGS, tool.factory(), arguments)));
         }
 
-        /** {@code blocks.0.mlp.hook_post} → {@code BLOCKS_0_MLP_HOOK_POST}, {@code tokenLabels} → {@code TOKEN_LABELS}. */
+        /** A name as a constant: {@code blocks.0.mlp.hook_post} → {@code BLOCKS_0_MLP_HOOK_POST}. */
         private static String constantCase(String text) {
             return text.replaceAll("([a-z0-9])([A-Z])", "$1_$2").replaceAll("[^A-Za-z0-9]+", "_")
                     .toUpperCase(Locale.ROOT);

@@ -3,6 +3,7 @@ package dev.arrakis.tools.attention;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.runs.ArrayResult;
 import dev.arrakis.runs.ArrayValue;
+import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -26,7 +27,7 @@ public record HeadScores(String measure, double[][] byLayerAndHead) implements A
     public ArrayValue toArrayValue() {
         int heads = byLayerAndHead.length == 0 ? 0 : byLayerAndHead[0].length;
         return new ArrayValue("HeadScores", new long[] {byLayerAndHead.length, heads},
-                java.util.Arrays.stream(byLayerAndHead).flatMapToDouble(java.util.Arrays::stream).toArray());
+                Arrays.stream(byLayerAndHead).flatMapToDouble(Arrays::stream).toArray());
     }
 
     public int layers() {

@@ -18,8 +18,8 @@ import dev.arrakis.tools.residual.ResidualStack;
  *
  * <ul>
  *   <li>Writing is measured on activations: each component of a {@link ResidualStack} projected on the unit direction
- *       {@code d̂ = d/‖d‖}, {@code c · d̂}, averaged over the stack's examples and positions. Projections are linear, so
- *       the writes of a decomposition add up to the projection of the stream itself.
+ *       {@code d̂ = d/‖d‖}, {@code c · d̂}, averaged over the stack's examples and positions. Projections are linear,
+ *       so the writes of a decomposition add up to the projection of the stream itself.
  *   <li>Reading is measured on weights: how much of the direction survives a head's input projection,
  *       {@code ‖(g ⊙ d̂ₙ) · W[h]‖}, where {@code W[h]} is the head's {@code W_Q}, {@code W_K} or {@code W_V}
  *       ({@code [d_model, d_head]}, a query head's key/value group under grouped-query attention), {@code g} the gain

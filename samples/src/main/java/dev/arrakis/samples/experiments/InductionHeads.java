@@ -28,8 +28,8 @@ import java.util.Locale;
 /**
  * Induction heads in a model we trained ourselves (Olsson et al. 2022). The model is {@code models/induction-2l}: two
  * attention-only layers of four heads, trained in Java on random tokens that end in a repeated segment
- * ({@code models/induction-2l/TRAINING.md}). On sixteen sequences of 32 random tokens repeated twice, we (1) score every
- * head against the previous-token and induction patterns (the share of its attention that falls where the pattern
+ * ({@code models/induction-2l/TRAINING.md}). On sixteen sequences of 32 random tokens repeated twice, we (1) score
+ * every head against the previous-token and induction patterns (the share of its attention that falls where the pattern
  * is one); (2) zero- and mean-ablate each head in turn and measure the loss on the repeated half, which only induction
  * can predict; (3) read the K-composition of every layer-0 head into every layer-1 head from the weights, since an
  * induction head finds its target through keys written by a previous-token head; and (4) draw one sequence's

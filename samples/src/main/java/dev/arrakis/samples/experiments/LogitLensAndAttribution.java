@@ -33,7 +33,7 @@ public class LogitLensAndAttribution {
         return PromptPairs.repeatedSequences(HeadAblation.PROMPTS, HeadAblation.HALF_LENGTH, HeadAblation.VOCAB, 7);
     }
 
-    /** The correct token's probability at the last position, by layer ({@code 0_pre .. final_post}), mean of prompts. */
+    /** The correct token's probability at the last position, by layer ({@code 0_pre .. final_post}), mean of rows. */
     @Run
     @Plot(title = "probability of the correct token, by layer (logit lens)")
     double[] lensByLayer(@LogitLens(FinalNorm.RECOMPUTED) LayerLogits lens, PromptPairs prompts) {
