@@ -16,12 +16,15 @@ import dev.arrakis.annotations.Run;
 import dev.arrakis.annotations.Sweep;
 import dev.arrakis.hooks.AttentionPattern;
 import dev.arrakis.hooks.Logits;
+import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.tools.attention.HeadScores;
 import dev.arrakis.tools.lens.NextTokenLoss;
 import dev.arrakis.tools.weights.CompositionScores;
 import dev.arrakis.train.InductionTask;
+import dev.arrakis.train.ToyModels;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 
@@ -32,8 +35,9 @@ import java.util.Locale;
  * every head against the previous-token and induction patterns (the share of its attention that falls where the pattern
  * is one); (2) zero- and mean-ablate each head in turn and measure the loss on the repeated half, which only induction
  * can predict; (3) read the K-composition of every layer-0 head into every layer-1 head from the weights, since an
- * induction head finds its target through keys written by a previous-token head; and (4) draw one sequence's
- * layer-1 attention. The verdict names the heads and gives the numbers behind it.
+ * induction head finds its target through keys written by a previous-token head, and compare it with the Q- and
+ * V-composition of the same heads and with the same model before training; and (4) draw one sequence's layer-1
+ * attention. The verdict names the heads and gives the numbers behind it.
  */
 @Experiment(config = "models/induction-2l/config.json")
 @LogExperiment
@@ -116,35 +120,45 @@ public class InductionHeads {
         return pattern;
     }
 
-    /** The heads that follow each pattern, how much the repeat needs them, and how they compose. */
+    /**
+     * The heads that follow each pattern, how much the repeat needs them, and how they compose: the mean K-, Q- and
+     * V-composition of layer-0 heads into layer-1 heads, now and in the same model before training (the
+     * initialisation {@code train induction --seed 1} started from).
+     */
     @Run(input = "repeated")
-    String verdict(Logits logits, TokenBatch repeated,
+    String verdict(Logits logits, TokenBatch repeated, HookedTransformer model,
             @DetectHeads(HeadPattern.PREVIOUS_TOKEN) HeadScores previousToken,
             @DetectHeads(HeadPattern.INDUCTION) HeadScores induction,
-            @Composition(CompositionKind.K) CompositionScores keyComposition) {
+            @Composition(CompositionKind.K) CompositionScores keyComposition,
+            @Composition(CompositionKind.Q) CompositionScores queryComposition,
+            @Composition(CompositionKind.V) CompositionScores valueComposition) {
         List<String> previous = following(previousToken);
         List<String> inductive = following(induction);
-        double[][] block = HeadComposition.layerZeroIntoLayerOne(keyComposition);
-        double strongest = 0;
-        String strongestPair = "";
-        double sum = 0;
-        for (int earlier = 0; earlier < block.length; earlier++) {
-            for (int later = 0; later < block[earlier].length; later++) {
-                sum += block[earlier][later];
-                if (block[earlier][later] > strongest) {
-                    strongest = block[earlier][later];
-                    strongestPair = "L0H" + earlier + " -> L1H" + later;
-                }
+        double[] beforeTraining = new double[3];
+        try (HookedTransformer initial = ToyModels.create(model.config(), TRAINING_SEED)) {
+            CompositionKind[] kinds = {CompositionKind.K, CompositionKind.Q, CompositionKind.V};
+            for (int kind = 0; kind < kinds.length; kind++) {
+                beforeTraining[kind] = meanIntoLayerOne(CompositionScores.of(initial, kinds[kind]));
             }
         }
         return String.format(Locale.ROOT, "previous-token heads (score > %.1f): %s%n"
                         + "induction heads (score > %.1f): %s%n"
                         + "loss on the repeated half: %.3f nats (a uniform guess: ln %d = %.3f)%n"
-                        + "strongest K-composition: %s, %.3f (mean of the %d layer-0 -> layer-1 pairs: %.3f)",
+                        + "layer 0 -> layer 1 composition, mean of the 16 pairs: K %.3f, Q %.3f, V %.3f"
+                        + " (before training: K %.3f, Q %.3f, V %.3f)",
                 FOLLOWS, previous.isEmpty() ? "none" : String.join(", ", previous), FOLLOWS,
                 inductive.isEmpty() ? "none" : String.join(", ", inductive), repeatLoss(logits, repeated), VOCAB,
-                Math.log(VOCAB), strongestPair, strongest, block.length * block.length,
-                sum / (block.length * block.length));
+                Math.log(VOCAB), meanIntoLayerOne(keyComposition), meanIntoLayerOne(queryComposition),
+                meanIntoLayerOne(valueComposition), beforeTraining[0], beforeTraining[1], beforeTraining[2]);
+    }
+
+    /** The seed {@code models/induction-2l} was initialised with ({@code TRAINING.md}). */
+    static final long TRAINING_SEED = 1;
+
+    /** The mean score of every layer-0 head into every layer-1 head. */
+    static double meanIntoLayerOne(CompositionScores scores) {
+        double[][] block = HeadComposition.layerZeroIntoLayerOne(scores);
+        return Arrays.stream(block).flatMapToDouble(Arrays::stream).average().orElseThrow();
     }
 
     /** {@code L0H1 0.45} for every head whose score exceeds {@link #FOLLOWS}, strongest first. */

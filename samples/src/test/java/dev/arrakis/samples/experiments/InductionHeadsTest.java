@@ -3,6 +3,7 @@ package dev.arrakis.samples.experiments;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.arrakis.annotations.CompositionKind;
 import dev.arrakis.engine.ExperimentRegistry;
 import dev.arrakis.engine.ExperimentRunner;
 import dev.arrakis.engine.RunnerOptions;
@@ -11,6 +12,8 @@ import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.runs.ArrayValue;
 import dev.arrakis.runs.RunOutcome;
+import dev.arrakis.tools.weights.CompositionScores;
+import dev.arrakis.train.ToyModels;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -120,5 +123,25 @@ class InductionHeadsTest {
                     verdict.contains(String.format(java.util.Locale.ROOT, "%s %.2f", head, induction[point])),
                     head + " induction " + induction[point] + " in\n" + verdict);
         }
+    }
+
+    /**
+     * Training raised K-composition between the layers and lowered Q and V: the induction heads find their target
+     * through keys that the previous-token heads wrote. Scores read from the weights, here directly.
+     */
+    @Test
+    void trainingRaisedKeyCompositionAboveQueryAndValueAndAboveItsStart() {
+        double key = InductionHeads.meanIntoLayerOne(CompositionScores.of(model, CompositionKind.K));
+        double query = InductionHeads.meanIntoLayerOne(CompositionScores.of(model, CompositionKind.Q));
+        double value = InductionHeads.meanIntoLayerOne(CompositionScores.of(model, CompositionKind.V));
+        double keyBefore;
+        try (HookedTransformer initial = ToyModels.create(model.config(), InductionHeads.TRAINING_SEED)) {
+            keyBefore = InductionHeads.meanIntoLayerOne(CompositionScores.of(initial, CompositionKind.K));
+        }
+        assertTrue(key > 1.5 * Math.max(query, value) && key > keyBefore + 0.05,
+                "K " + key + " vs Q " + query + ", V " + value + ", K before training " + keyBefore);
+        String verdict = (String) runner.run("verdict", Map.of()).values().get(0);
+        assertTrue(verdict.contains(String.format(java.util.Locale.ROOT, "K %.3f, Q %.3f, V %.3f", key, query, value)),
+                "the verdict reports K " + key + ", Q " + query + ", V " + value + ":\n" + verdict);
     }
 }
