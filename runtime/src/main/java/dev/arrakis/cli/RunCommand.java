@@ -7,6 +7,8 @@ import dev.arrakis.engine.RunListener;
 import dev.arrakis.engine.RunReference;
 import dev.arrakis.engine.RunnerOptions;
 import dev.arrakis.engine.StopSignal;
+import dev.arrakis.experiment.ExperimentDefinition;
+import dev.arrakis.experiment.RunDefinition;
 import dev.arrakis.io.Json;
 import dev.arrakis.plot.PlotRenderer;
 import dev.arrakis.runs.RunOutcome;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -34,13 +37,16 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code arrakis run Experiment.run key=value ...}: runs one run of an experiment on the class path, with its
- * annotation values overridden; every override is checked against the model before the model loads. The run is
+ * annotation values overridden; every override is checked against the model before the model loads. {@code arrakis run
+ * Experiment} runs every run of the experiment in declaration order, on one loaded model. The run is
  * recorded in the run store (unless {@code --no-record}), a sweep that takes a while shows a progress bar on a
  * terminal, and Ctrl-C (or SIGTERM) stops after the pass in flight and records the points that finished.
  */
-@Command(name = "run", description = "Run an experiment's run, overriding annotation values with key=value.",
+@Command(name = "run", description = "Run an experiment's run, overriding annotation values with key=value; or every"
+        + " run of an experiment, in declaration order.",
         footerHeading = "%nExamples:%n",
         footer = {"  arrakis run HeadAblation.baseline",
+                "  arrakis run InductionHeads   (every run, the model loaded once)",
                 "  arrakis run HeadAblation.eachHead layer=0 'head=range(0,4)'  (four points; quoted for the shell)",
                 "  arrakis run HeadAblation.twoHeadsTogether head=[1,3] --no-record",
                 "  arrakis run HeadAblation.eachHead --plots plots --profile",
@@ -50,7 +56,8 @@ final class RunCommand implements Callable<Integer> {
     static final int INTERRUPTED = 130;
     private static final long SHUTDOWN_WAIT_SECONDS = 120;
 
-    @Parameters(index = "0", paramLabel = "EXPERIMENT.RUN", description = "The run, as `./arrakis list` shows it.")
+    @Parameters(index = "0", paramLabel = "EXPERIMENT[.RUN]",
+            description = "The run, as `./arrakis list` shows it; an experiment alone runs all its runs.")
     private String reference;
 
     @Parameters(index = "1..*", paramLabel = "KEY=VALUE",
@@ -128,7 +135,22 @@ final class RunCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Map<String, String> parsed = Overrides.fromArguments(overrides);
-        RunReference run = ExperimentRegistry.load(experiments).resolve(reference);
+        ExperimentRegistry registry = ExperimentRegistry.load(experiments);
+        Optional<ExperimentDefinition<?>> whole = registry.lookup(reference);
+        List<String> runNames;
+        ExperimentDefinition<?> experiment;
+        if (whole.isPresent()) {
+            experiment = whole.get();
+            runNames = experiment.runs().stream().map(RunDefinition::name).toList();
+            if (!parsed.isEmpty() || recordFile != null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), (parsed.isEmpty() ? "--record"
+                        : "overrides") + " apply to one run; name it, e.g. " + reference + "." + runNames.get(0));
+            }
+        } else {
+            RunReference run = registry.resolve(reference);
+            experiment = run.experiment();
+            runNames = List.of(run.run().name());
+        }
         RunStore runStore = noRecord ? null : store.open();
         StopSignal stop = stopSignal != null ? stopSignal : new StopSignal();
         RunnerOptions options = options(stop, err);
@@ -141,30 +163,18 @@ final class RunCommand implements Callable<Integer> {
             awaitQuietly(recorded);
         }, "arrakis-run-stop");
         Runtime.getRuntime().addShutdownHook(onShutdown);
-        try (ExperimentRunner runner = ExperimentRunner.open(run.experiment(), options)) {
-            runner.check(run.run().name(), parsed);
-            RunOutcome outcome = runner.run(run.run().name(), parsed);
-            print(outcome, out);
-            if (runStore != null) {
-                StoredRun stored = runStore.save(outcome.record());
-                out.println("recorded " + stored.id() + " (" + stored.qualifiedName() + " v" + stored.version()
-                        + ") in " + runStore.root());
-                stored.pictures().forEach(picture -> out.println("  " + picture));
+        try (ExperimentRunner runner = ExperimentRunner.open(experiment, options)) {
+            for (String runName : runNames) {
+                runner.check(runName, parsed);
             }
-            if (plotDirectory != null || runStore == null) {
-                Path directory = plotDirectory != null ? plotDirectory : Path.of("arrakis-plots");
-                outcome.plot().ifPresent(plot -> new PlotRenderer()
-                        .render(plot, directory, outcome.experiment() + "." + outcome.run())
-                        .files()
-                        .forEach(file -> out.println("wrote " + file)));
-            }
-            if (recordFile != null) {
-                writeRecord(outcome);
-            }
-            if (outcome.status() == RunStatus.INTERRUPTED) {
-                err.println("interrupted: " + outcome.completedPoints() + " of " + outcome.points()
-                        + " points finished");
-                return INTERRUPTED;
+            for (String runName : runNames) {
+                RunOutcome outcome = runner.run(runName, parsed);
+                report(outcome, runStore, out);
+                if (outcome.status() == RunStatus.INTERRUPTED) {
+                    err.println("interrupted: " + outcome.completedPoints() + " of " + outcome.points()
+                            + " points finished");
+                    return INTERRUPTED;
+                }
             }
             return 0;
         } finally {
@@ -174,6 +184,27 @@ final class RunCommand implements Callable<Integer> {
             } catch (IllegalStateException shuttingDown) {
                 // The hook is running: it stopped the run, and returns now that the record is written.
             }
+        }
+    }
+
+    /** Prints a run's results, records it, and writes its pictures and record file where asked. */
+    private void report(RunOutcome outcome, RunStore runStore, PrintWriter out) {
+        print(outcome, out);
+        if (runStore != null) {
+            StoredRun stored = runStore.save(outcome.record());
+            out.println("recorded " + stored.id() + " (" + stored.qualifiedName() + " v" + stored.version()
+                    + ") in " + runStore.root());
+            stored.pictures().forEach(picture -> out.println("  " + picture));
+        }
+        if (plotDirectory != null || runStore == null) {
+            Path directory = plotDirectory != null ? plotDirectory : Path.of("arrakis-plots");
+            outcome.plot().ifPresent(plot -> new PlotRenderer()
+                    .render(plot, directory, outcome.experiment() + "." + outcome.run())
+                    .files()
+                    .forEach(file -> out.println("wrote " + file)));
+        }
+        if (recordFile != null) {
+            writeRecord(outcome);
         }
     }
 

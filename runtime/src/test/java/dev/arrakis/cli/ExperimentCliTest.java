@@ -13,6 +13,9 @@ import dev.arrakis.io.Json;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.runs.RunQuery;
+import dev.arrakis.runs.RunStore;
+import dev.arrakis.runs.StoredRun;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -93,6 +96,25 @@ class ExperimentCliTest {
         assertTrue(outcome.err().contains("did you mean 'headSweep'?"), outcome.err());
         Outcome malformed = run("run", "RegisteredTest.headSweep", "head");
         assertEquals(ArrakisCli.BAD_INPUT, malformed.code());
+    }
+
+    /** An experiment without a run runs all of its runs in declaration order, each recorded. */
+    @Test
+    void anExperimentAloneRunsEveryRunInOrder() {
+        Path store = temp.resolve("all-runs");
+        Outcome outcome = run("run", "RegisteredTest", "--store", store.toString());
+        assertEquals(0, outcome.code(), outcome.err());
+        int first = outcome.out().indexOf("RegisteredTest.logitDiff  fingerprint");
+        int second = outcome.out().indexOf("RegisteredTest.headSweep  fingerprint");
+        assertTrue(first >= 0 && second > first, "both runs, in declaration order:\n" + outcome.out());
+        List<String> recorded = RunStore.open(store).list(RunQuery.all()).runs().stream()
+                .map(StoredRun::qualifiedName).sorted().toList();
+        assertEquals(List.of("RegisteredTest.headSweep", "RegisteredTest.logitDiff"), recorded, "recorded runs");
+
+        Outcome overridden = run("run", "RegisteredTest", "head=0", "--no-record");
+        assertEquals(ArrakisCli.BAD_INPUT, overridden.code(), overridden.out());
+        assertTrue(overridden.err().contains("overrides apply to one run; name it, e.g. RegisteredTest.logitDiff"),
+                overridden.err());
     }
 
     @Test
