@@ -1,5 +1,6 @@
 package dev.arrakis.spec;
 
+import dev.arrakis.annotations.StackResidual;
 import java.util.Optional;
 
 /**
@@ -20,6 +21,14 @@ public record StreamPoint(int layer, boolean mlpInput) {
     /** The residual entering block {@code layer}'s MLP: {@code blocks.{layer}.hook_resid_mid}, read by {@code ln2}. */
     public static StreamPoint beforeMlp(int layer) {
         return new StreamPoint(layer, true);
+    }
+
+    /**
+     * The point a {@code @StackResidual(layer, mlpInput)} names: {@code layer} {@link StackResidual#END} is the end
+     * of this model; any other value is taken as written (and may not exist, see {@link #problem}).
+     */
+    public static StreamPoint requested(int layer, boolean mlpInput, ModelConfig config) {
+        return new StreamPoint(layer == StackResidual.END ? config.layers() : layer, mlpInput);
     }
 
     /** The residual after the last block, which {@code ln_final} reads. */

@@ -5,7 +5,6 @@ import dev.arrakis.annotations.CompositionKind;
 import dev.arrakis.annotations.ErrorMeasure;
 import dev.arrakis.annotations.FinalNorm;
 import dev.arrakis.annotations.HeadPattern;
-import dev.arrakis.annotations.StackResidual;
 import dev.arrakis.experiment.ToolBinding;
 import dev.arrakis.spec.StreamPoint;
 import dev.arrakis.tools.attention.DetectionPattern;
@@ -24,10 +23,10 @@ import dev.arrakis.tools.weights.CompositionScores;
 public final class ToolBindings {
     private ToolBindings() {}
 
-    /** {@code @StackResidual(value, layer, mlpInput) ResidualStack}; {@code layer} {@link Residual#END} is the end. */
+    /** {@code @StackResidual(value, layer, mlpInput) ResidualStack}, its point as {@link StreamPoint#requested}. */
     public static ToolBinding<ResidualStack> residual(Breakdown breakdown, int layer, boolean mlpInput) {
         return point -> ResidualStream.stack(point.model(), point.cache(), breakdown,
-                new StreamPoint(layer == StackResidual.END ? point.config().layers() : layer, mlpInput), point.scope());
+                StreamPoint.requested(layer, mlpInput, point.config()), point.scope());
     }
 
     /** {@code @LogitLens(norm) LayerLogits}. */

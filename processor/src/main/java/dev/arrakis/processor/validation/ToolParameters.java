@@ -4,7 +4,6 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.TypeName;
 import dev.arrakis.annotations.Breakdown;
 import dev.arrakis.annotations.FinalNorm;
-import dev.arrakis.annotations.StackResidual;
 import dev.arrakis.processor.emit.RuntimeNames;
 import dev.arrakis.processor.model.ArgumentModel;
 import dev.arrakis.processor.model.ArgumentModel.ToolArgument;
@@ -110,7 +109,7 @@ final class ToolParameters {
         if (checks.isPresent()) {
             ShapeChecks shape = checks.get();
             int layers = shape.config().layers();
-            StreamPoint upTo = new StreamPoint(layer == StackResidual.END ? layers : layer, mlpInput);
+            StreamPoint upTo = StreamPoint.requested(layer, mlpInput, shape.config());
             Optional<Problem> problem = ResidualLayout.problem(shape.config(), breakdown, upTo);
             if (problem.isPresent()) {
                 boolean layerOutOfRange = upTo.layer() < 0 || upTo.layer() > layers;

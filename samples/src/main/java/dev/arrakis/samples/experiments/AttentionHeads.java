@@ -22,7 +22,7 @@ public class AttentionHeads {
 
     @Input
     PromptPairs prompts() {
-        return PromptPairs.repeatedSequences(HeadAblation.PROMPTS, HeadAblation.HALF_LENGTH, HeadAblation.VOCAB, 7);
+        return HeadAblation.repeatedPrompts();
     }
 
     @Run

@@ -23,7 +23,7 @@ public class InformationFlow {
 
     @Input
     PromptPairs prompts() {
-        return PromptPairs.repeatedSequences(HeadAblation.PROMPTS, HeadAblation.HALF_LENGTH, HeadAblation.VOCAB, 7);
+        return HeadAblation.repeatedPrompts();
     }
 
     /** {@code ‖r_{l+1} − r_l‖}: how far block l moves the stream, mean over prompts and positions. */

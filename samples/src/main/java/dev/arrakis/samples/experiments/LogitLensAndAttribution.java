@@ -30,7 +30,7 @@ public class LogitLensAndAttribution {
 
     @Input
     PromptPairs prompts() {
-        return PromptPairs.repeatedSequences(HeadAblation.PROMPTS, HeadAblation.HALF_LENGTH, HeadAblation.VOCAB, 7);
+        return HeadAblation.repeatedPrompts();
     }
 
     /** The correct token's probability at the last position, by layer ({@code 0_pre .. final_post}), mean of rows. */

@@ -22,7 +22,7 @@ public class ResidualPatching {
 
     @Input
     PromptPairs clean() {
-        return PromptPairs.repeatedSequences(HeadAblation.PROMPTS, HeadAblation.HALF_LENGTH, HeadAblation.VOCAB, 7);
+        return HeadAblation.repeatedPrompts();
     }
 
     @Input
