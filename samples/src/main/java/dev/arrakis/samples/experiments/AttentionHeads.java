@@ -22,7 +22,7 @@ public class AttentionHeads {
 
     @Input
     PromptPairs prompts() {
-        return HeadAblation.repeatedPrompts();
+        return new HeadAblation().prompts();
     }
 
     @Run

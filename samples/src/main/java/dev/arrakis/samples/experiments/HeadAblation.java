@@ -25,11 +25,6 @@ public class HeadAblation {
 
     @Input
     PromptPairs prompts() {
-        return repeatedPrompts();
-    }
-
-    /** The samples' shared prompts: four random sequences of six tokens, each followed by its own beginning. */
-    static PromptPairs repeatedPrompts() {
         return PromptPairs.repeatedSequences(PROMPTS, HALF_LENGTH, VOCAB, 7);
     }
 

@@ -23,7 +23,7 @@ public class InformationFlow {
 
     @Input
     PromptPairs prompts() {
-        return HeadAblation.repeatedPrompts();
+        return new HeadAblation().prompts();
     }
 
     /** {@code ‖r_{l+1} − r_l‖}: how far block l moves the stream, mean over prompts and positions. */

@@ -30,7 +30,7 @@ public class LogitLensAndAttribution {
 
     @Input
     PromptPairs prompts() {
-        return HeadAblation.repeatedPrompts();
+        return new HeadAblation().prompts();
     }
 
     /** The correct token's probability at the last position, by layer ({@code 0_pre .. final_post}), mean of rows. */

@@ -22,7 +22,7 @@ public class ResidualPatching {
 
     @Input
     PromptPairs clean() {
-        return HeadAblation.repeatedPrompts();
+        return new HeadAblation().prompts();
     }
 
     @Input
