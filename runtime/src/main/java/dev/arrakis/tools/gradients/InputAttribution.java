@@ -1,6 +1,7 @@
 package dev.arrakis.tools.gradients;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.ArrakisException;
@@ -19,10 +20,14 @@ import java.util.List;
  *   <li>Integrated gradients (Sundararajan et al. 2017): {@code Σ_d (x - x')[r,p,d] · mean_k ∂metric/∂x(α_k)} along
  *       the straight path {@code x(α) = x' + α (x - x')} from a baseline {@code x'}, with the midpoint rule
  *       {@code α_k = (k + ½) / steps}: deterministic, and its error in completeness ({@code Σ scores = metric(x) -
- *       metric(x')}) falls as {@code 1 / steps²} for a smooth metric.
+ *       metric(x')}) falls as {@code 1 / steps²} for a smooth metric. The steps run as copies of the batch in one
+ *       pass (up to 256 rows a pass) with one backward pass.
  * </ul>
  */
 public final class InputAttribution {
+    /** Integration steps run side by side as copies of the batch, up to this many rows per pass. */
+    private static final int MAX_ROWS_PER_PASS = 256;
+
     private InputAttribution() {}
 
     /** Input × gradient at the token embeddings. */
@@ -74,18 +79,24 @@ public final class InputAttribution {
             baselineMetric = metricOf(metric, result);
         }
         double[] gradientSum = new double[input.length];
-        for (int step = 0; step < steps; step++) {
-            float alpha = (step + 0.5f) / steps;
-            float[] point = new float[input.length];
-            for (int i = 0; i < input.length; i++) {
-                point[i] = start[i] + alpha * (input[i] - start[i]);
+        int stepsPerPass = Math.max(1, Math.min(steps, MAX_ROWS_PER_PASS / batch.batchSize()));
+        for (int first = 0; first < steps; first += stepsPerPass) {
+            int count = Math.min(stepsPerPass, steps - first);
+            float[] path = new float[count * input.length];
+            for (int copy = 0; copy < count; copy++) {
+                float alpha = (first + copy + 0.5f) / steps;
+                for (int i = 0; i < input.length; i++) {
+                    path[copy * input.length + i] = start[i] + alpha * (input[i] - start[i]);
+                }
             }
+            Shape pathShape = new Shape((long) count * batch.batchSize(), batch.sequenceLength(), dModel);
             RunOptions onPath = RunOptions.none().withHook(embed, (activation, context) ->
-                    context.scope().create(point, embedShape).toType(activation.getDataType(), false).duplicate());
-            try (GradientCache cache = Gradients.runWithCache(model, batch, onPath, metric, List.of(embed))) {
+                    context.scope().create(path, pathShape).toType(activation.getDataType(), false).duplicate());
+            try (GradientCache cache = Gradients.runWithCache(model, repeat(batch, count), onPath,
+                    summedOverCopies(metric, batch.batchSize(), count), List.of(embed))) {
                 float[] gradient = cache.gradient(embed).toFloatArray();
                 for (int i = 0; i < gradient.length; i++) {
-                    gradientSum[i] += gradient[i];
+                    gradientSum[i % input.length] += gradient[i];
                 }
             }
         }
@@ -97,6 +108,39 @@ public final class InputAttribution {
         }
         return new TokenAttribution(dotOverModel(difference, meanGradient, batch, dModel), inputMetric,
                 baselineMetric, steps);
+    }
+
+    /**
+     * The metric of each copy of the batch, summed: copies are independent rows, so the gradient at copy {@code k} is
+     * the metric's gradient at that copy's point on the path, and one backward pass serves every step of a pass.
+     */
+    private static LogitMetric summedOverCopies(LogitMetric metric, int rows, int copies) {
+        return logits -> {
+            NDArray total = null;
+            for (int copy = 0; copy < copies; copy++) {
+                NDArray value = Gradients.evaluate(metric,
+                        logits.get(new NDIndex("{}:{}", copy * rows, (copy + 1) * rows)));
+                total = total == null ? value : total.add(value);
+            }
+            return total;
+        };
+    }
+
+    /** The batch's rows, {@code times} over. */
+    private static TokenBatch repeat(TokenBatch batch, int times) {
+        int rows = batch.batchSize();
+        int length = batch.sequenceLength();
+        long[][] tokens = new long[rows * times][length];
+        boolean[][] mask = new boolean[rows * times][length];
+        for (int copy = 0; copy < times; copy++) {
+            for (int row = 0; row < rows; row++) {
+                for (int position = 0; position < length; position++) {
+                    tokens[copy * rows + row][position] = batch.token(row, position);
+                    mask[copy * rows + row][position] = batch.attended(row, position);
+                }
+            }
+        }
+        return batch.hasPadding() ? TokenBatch.withMask(tokens, mask) : TokenBatch.of(tokens);
     }
 
     private static double metricOf(LogitMetric metric, ForwardResult result) {
