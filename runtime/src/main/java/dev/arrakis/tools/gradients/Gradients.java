@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import dev.arrakis.ArrakisException;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
@@ -133,8 +134,8 @@ public final class Gradients {
         NDArray value;
         try {
             value = metric.apply(logits);
-        } catch (GradientException e) {
-            throw e;
+        } catch (ArrakisException e) {
+            throw e; // already names what is at fault
         } catch (RuntimeException e) {
             throw new GradientException("the metric threw " + e, e);
         }
