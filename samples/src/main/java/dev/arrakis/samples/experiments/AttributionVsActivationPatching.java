@@ -7,14 +7,19 @@ import dev.arrakis.annotations.Input;
 import dev.arrakis.annotations.Patch;
 import dev.arrakis.annotations.Plot;
 import dev.arrakis.annotations.Sweep;
+import dev.arrakis.engine.ExperimentRegistry;
+import dev.arrakis.engine.ExperimentRunner;
 import dev.arrakis.hooks.Logits;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.plot.PlotRenderer;
 import dev.arrakis.plot.PlotRequest;
 import dev.arrakis.plot.Plots;
 import dev.arrakis.tools.gradients.LogitMetric;
+import dev.arrakis.runs.RunOutcome;
 import dev.arrakis.train.InductionTask;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
@@ -29,7 +34,9 @@ import java.util.Random;
  * patched runs), then estimate the same grid to first order, {@code (clean - corrupted) · ∂metric/∂resid_pre} on the
  * corrupted run ({@link #attributionPatching}, one clean pass, one corrupted pass, one backward pass). Both are the
  * change from the corrupted run's metric, so {@link #sideBySide} draws them on one colour scale, and
- * {@link #correlation} compares them.
+ * {@link #correlation} compares them. We do the same for each head's output ({@code attn.hook_z}, layer × head: eight
+ * patched runs against the same three passes). {@link #compare} runs all four and prints both correlations; {@code
+ * main} also draws the side-by-side picture into the directory it is given.
  */
 @Experiment(config = "models/induction-2l/config.json")
 public class AttributionVsActivationPatching {
@@ -70,6 +77,66 @@ public class AttributionVsActivationPatching {
     @Plot(title = "attribution patching: estimated change of the repeated tokens' log-prob")
     NDArray attributionPatching(Logits logits, TokenBatch clean) {
         return repeatLogProb(clean).apply(logits.array());
+    }
+
+    @Patch(hook = "attn.hook_z", layer = Sweep.ALL, head = Sweep.ALL)
+    @Plot(title = "activation patching of each head's output")
+    double headPatching(Logits logits, TokenBatch clean, TokenBatch corrupted, HookedTransformer model) {
+        return activationPatching(logits, clean, corrupted, model);
+    }
+
+    @AttributionPatch(hook = "attn.hook_z", layer = Sweep.ALL, head = Sweep.ALL)
+    @Plot(title = "attribution patching of each head's output")
+    NDArray headAttribution(Logits logits, TokenBatch clean) {
+        return attributionPatching(logits, clean);
+    }
+
+    /**
+     * The four runs' grids and the correlation of measured and estimated on each grid.
+     *
+     * @param residMeasured {@code [layer × position]} from {@link #activationPatching}
+     * @param residEstimated the same from {@link #attributionPatching}
+     * @param headsMeasured {@code [layer × head]} from {@link #headPatching}
+     * @param headsEstimated the same from {@link #headAttribution}
+     */
+    public record Comparison(double[] residMeasured, double[] residEstimated, double[] headsMeasured,
+            double[] headsEstimated) {
+
+        public double residCorrelation() {
+            return correlation(residMeasured, residEstimated);
+        }
+
+        public double headCorrelation() {
+            return correlation(headsMeasured, headsEstimated);
+        }
+    }
+
+    /** Runs the four runs with the runner and prints how the estimates compare. */
+    public static Comparison compare(ExperimentRunner runner) {
+        Comparison comparison = new Comparison(values(runner.run("activationPatching")),
+                values(runner.run("attributionPatching")), values(runner.run("headPatching")),
+                values(runner.run("headAttribution")));
+        System.out.printf("resid_pre, layer x position (%d cells): correlation %.3f%n",
+                comparison.residMeasured().length, comparison.residCorrelation());
+        System.out.printf("head outputs, layer x head (%d cells): correlation %.3f%n",
+                comparison.headsMeasured().length, comparison.headCorrelation());
+        return comparison;
+    }
+
+    private static double[] values(RunOutcome outcome) {
+        return outcome.values().stream().mapToDouble(value -> ((Number) value).doubleValue()).toArray();
+    }
+
+    /** Runs the comparison on {@code models/induction-2l} and draws {@link #sideBySide} into {@code args[0]}. */
+    public static void main(String[] args) {
+        try (ExperimentRunner runner = ExperimentRunner.open(ExperimentRegistry.load(
+                AttributionVsActivationPatching.class.getClassLoader()).find("AttributionVsActivationPatching"))) {
+            Comparison comparison = compare(runner);
+            if (args.length > 0) {
+                new PlotRenderer().render(sideBySide(comparison.residMeasured(), comparison.residEstimated(),
+                        runner.model().config().layers()), Path.of(args[0]), "attribution-vs-activation-patching");
+            }
+        }
     }
 
     /** The corrupted run with a fresh second half: the same first half, new tokens where the repeat was. */
