@@ -53,11 +53,21 @@ public final class Gradients {
         try {
             Map<String, NDArray> activations = new LinkedHashMap<>();
             Map<String, NDArray> gradients = new LinkedHashMap<>();
+            List<HookPoint> reached = new ArrayList<>();
             double value = differentiate(model, batch, options, metric, hookNames, (point, activation, gradient) -> {
+                reached.add(point);
                 activations.put(point.name(), keep(activation, owner));
                 gradients.put(point.name(), keep(gradient, owner));
             });
-            return new GradientCache(owner, value, activations, gradients);
+            // the backward pass reaches the points latest first; the cache lists them in forward order
+            Map<String, NDArray> forwardActivations = new LinkedHashMap<>();
+            Map<String, NDArray> forwardGradients = new LinkedHashMap<>();
+            for (int i = reached.size() - 1; i >= 0; i--) {
+                String name = reached.get(i).name();
+                forwardActivations.put(name, activations.get(name));
+                forwardGradients.put(name, gradients.get(name));
+            }
+            return new GradientCache(owner, value, forwardActivations, forwardGradients);
         } catch (RuntimeException e) {
             owner.close();
             throw e;

@@ -99,6 +99,7 @@ class GradientsTest {
         double metric = Gradients.runWithBackwardHooks(model, BATCH, METRIC, hooks);
         try (GradientCache cache = Gradients.runWithCache(model, BATCH, METRIC, early, late)) {
             assertEquals(List.of(late, early), new ArrayList<>(seen.keySet()), "order the hooks ran in");
+            assertEquals(List.of(early, late), new ArrayList<>(cache.names()), "the cache's names, forward order");
             assertEquals(cache.metric(), metric, 1e-6, "metric of both calls");
             assertArrayEquals(cache.gradient(early).toFloatArray(), seen.get(early), 1e-6f, "gradient at " + early);
             assertArrayEquals(cache.gradient(late).toFloatArray(), seen.get(late), 1e-6f, "gradient at " + late);
