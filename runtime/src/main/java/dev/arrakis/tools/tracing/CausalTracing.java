@@ -13,10 +13,13 @@ import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.HookPoints;
+import dev.arrakis.spec.Problem;
+import dev.arrakis.spec.TraceRules;
 import dev.arrakis.tools.ScopedArrays;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.Random;
 
 /**
@@ -232,9 +235,9 @@ public final class CausalTracing {
     }
 
     private static void checkWindow(TraceOptions options, int layers) {
-        if (options.window() > layers) {
-            throw new TracingException("causal tracing window " + options.window() + " is wider than the model's "
-                    + layers + " layers");
+        Optional<Problem> problem = TraceRules.window(options.restore(), options.window(), layers);
+        if (problem.isPresent()) {
+            throw new TracingException(problem.get().text());
         }
     }
 

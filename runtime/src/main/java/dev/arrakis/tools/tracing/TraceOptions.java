@@ -1,6 +1,10 @@
 package dev.arrakis.tools.tracing;
 
 import dev.arrakis.annotations.Restore;
+import dev.arrakis.spec.Problem;
+import dev.arrakis.spec.TraceRules;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * How causal tracing corrupts and restores; the values {@code @CausalTrace} carries.
@@ -18,19 +22,11 @@ public record TraceOptions(Restore restore, int window, int samples, double nois
         if (restore == null) {
             throw new TracingException("causal tracing needs a restore kind (RESIDUAL, MLP or ATTENTION)");
         }
-        if (window < 1) {
-            throw new TracingException("causal tracing window must be at least 1 layer, got " + window);
-        }
-        if (restore == Restore.RESIDUAL && window != 1) {
-            throw new TracingException("causal tracing restores the residual stream at one layer; window " + window
-                    + " applies to MLP and ATTENTION restores only");
-        }
-        if (samples < 1) {
-            throw new TracingException("causal tracing needs at least 1 noise sample, got " + samples);
-        }
-        if (!(noise > 0) || Double.isInfinite(noise)) {
-            throw new TracingException("causal tracing noise must be a positive multiple of the embedding standard"
-                    + " deviation, got " + noise);
+        for (Optional<Problem> problem : List.of(TraceRules.window(restore, window, -1),
+                TraceRules.samples(samples), TraceRules.noise(noise))) {
+            if (problem.isPresent()) {
+                throw new TracingException(problem.get().text());
+            }
         }
     }
 
