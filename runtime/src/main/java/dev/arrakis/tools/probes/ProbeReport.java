@@ -1,6 +1,7 @@
 package dev.arrakis.tools.probes;
 
 import java.util.List;
+import java.util.Locale;
 
 /**
  * Linear classification probes at several hook points, each scored on held-out examples against its control task.
@@ -21,4 +22,17 @@ public record ProbeReport(
         double[] selectivity,
         double majority,
         double[][][] weights,
-        double[][] bias) {}
+        double[][] bias) {
+
+    /** One line per hook: {@code blocks.0.hook_resid_pre: accuracy 0.776, control 0.914, selectivity -0.138}. */
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder("ProbeReport (held-out majority " + String.format(Locale.ROOT, "%.3f",
+                majority) + ")");
+        for (int h = 0; h < hooks.size(); h++) {
+            text.append(String.format(Locale.ROOT, "%n  %s: accuracy %.3f, control %.3f, selectivity %.3f",
+                    hooks.get(h), accuracy[h], controlAccuracy[h], selectivity[h]));
+        }
+        return text.toString();
+    }
+}
