@@ -5,7 +5,9 @@ import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.model.TokenBatch;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 
 /**
@@ -27,6 +29,20 @@ public final class Probes {
      */
     public static ProbeReport classify(ActivationCache cache, List<String> hooks, TokenBatch tokens, int[][] labels,
             int classes, ProbeOptions options) {
+        Map<String, NDArray> activations = new LinkedHashMap<>();
+        for (String hook : hooks) {
+            activations.put(hook, cache.get(hook));
+        }
+        return classify(activations, tokens, labels, classes, options);
+    }
+
+    /**
+     * As {@link #classify(ActivationCache, List, TokenBatch, int[][], int, ProbeOptions)} on activations a run method
+     * captured ({@code @Capture}), each under the name the report gives it, in order.
+     */
+    public static ProbeReport classify(Map<String, NDArray> activations, TokenBatch tokens, int[][] labels,
+            int classes, ProbeOptions options) {
+        List<String> hooks = List.copyOf(activations.keySet());
         List<int[]> examples = examples(tokens, labels);
         int[] real = new int[examples.size()];
         long[] types = new long[examples.size()];
@@ -53,7 +69,7 @@ public final class Probes {
         double[][][] weights = new double[count][][];
         double[][] bias = new double[count][];
         for (int h = 0; h < count; h++) {
-            double[][] features = features(cache, hooks.get(h), examples);
+            double[][] features = features(activations.get(hooks.get(h)), hooks.get(h), examples);
             double[][] train = pick(features, split.train());
             double[][] test = pick(features, split.test());
             LogisticRegression probe = LogisticRegression.fit(train, trainReal, classes, options.l2());
@@ -87,7 +103,7 @@ public final class Probes {
         Split split = split(values.length, options);
         double[] rSquared = new double[hooks.size()];
         for (int h = 0; h < hooks.size(); h++) {
-            double[][] features = features(cache, hooks.get(h), examples);
+            double[][] features = features(cache.get(hooks.get(h)), hooks.get(h), examples);
             RidgeRegression probe = RidgeRegression.fit(pick(features, split.train()), pick(values, split.train()),
                     options.l2());
             rSquared[h] = probe.rSquared(pick(features, split.test()), pick(values, split.test()));
@@ -134,8 +150,7 @@ public final class Probes {
         return examples;
     }
 
-    private static double[][] features(ActivationCache cache, String hook, List<int[]> examples) {
-        NDArray activation = cache.get(hook);
+    private static double[][] features(NDArray activation, String hook, List<int[]> examples) {
         if (activation.getShape().dimension() != 3) {
             throw new ProbeException("probes read [batch, pos, d] activations; '" + hook + "' has shape "
                     + activation.getShape());

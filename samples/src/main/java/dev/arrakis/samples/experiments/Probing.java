@@ -1,18 +1,22 @@
 package dev.arrakis.samples.experiments;
 
+import ai.djl.ndarray.NDArray;
+import dev.arrakis.annotations.Capture;
 import dev.arrakis.annotations.Experiment;
 import dev.arrakis.annotations.Input;
 import dev.arrakis.annotations.Plot;
 import dev.arrakis.annotations.PlotKind;
 import dev.arrakis.annotations.Run;
-import dev.arrakis.hooks.ActivationCache;
+import dev.arrakis.hooks.Residual;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.tools.probes.ProbeOptions;
 import dev.arrakis.tools.probes.ProbeReport;
 import dev.arrakis.tools.probes.Probes;
 import dev.arrakis.train.InductionTask;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -33,8 +37,10 @@ import java.util.Set;
  */
 @Experiment(config = "models/induction-2l/config.json")
 public class Probing {
-    static final List<String> STREAM = List.of("blocks.0.hook_resid_pre", "blocks.0.hook_resid_post",
-            "blocks.1.hook_resid_post");
+    static final String EMBEDDINGS = "blocks.0.hook_resid_pre";
+    static final String AFTER_BLOCK_0 = "blocks.0.hook_resid_post";
+    static final String AFTER_BLOCK_1 = "blocks.1.hook_resid_post";
+    static final List<String> STREAM = List.of(EMBEDDINGS, AFTER_BLOCK_0, AFTER_BLOCK_1);
     static final ProbeOptions OPTIONS = new ProbeOptions(0.25, 1e-3, 1);
 
     @Input
@@ -56,15 +62,21 @@ public class Probing {
 
     /** The probes, their held-out scores and weights, recorded whole. */
     @Run
-    ProbeReport probes(ActivationCache cache, TokenBatch sequences) {
-        return Probes.classify(cache, STREAM, sequences, seenBefore(sequences), 2, OPTIONS);
+    ProbeReport probes(@Capture(EMBEDDINGS) Residual embeddings, @Capture(AFTER_BLOCK_0) Residual afterBlock0,
+            @Capture(AFTER_BLOCK_1) Residual afterBlock1, TokenBatch sequences) {
+        Map<String, NDArray> stream = new LinkedHashMap<>();
+        stream.put(EMBEDDINGS, embeddings.array());
+        stream.put(AFTER_BLOCK_0, afterBlock0.array());
+        stream.put(AFTER_BLOCK_1, afterBlock1.array());
+        return Probes.classify(stream, sequences, seenBefore(sequences), 2, OPTIONS);
     }
 
     /** Rows: accuracy, control accuracy, selectivity; columns: before block 0, after block 0, after block 1. */
     @Run
     @Plot(kind = PlotKind.LINE, title = "probe for 'seen before': 0 accuracy, 1 control accuracy, 2 selectivity")
-    double[][] byLayer(ActivationCache cache, TokenBatch sequences) {
-        ProbeReport report = probes(cache, sequences);
+    double[][] byLayer(@Capture(EMBEDDINGS) Residual embeddings, @Capture(AFTER_BLOCK_0) Residual afterBlock0,
+            @Capture(AFTER_BLOCK_1) Residual afterBlock1, TokenBatch sequences) {
+        ProbeReport report = probes(embeddings, afterBlock0, afterBlock1, sequences);
         return new double[][] {report.accuracy(), report.controlAccuracy(), report.selectivity()};
     }
 }
