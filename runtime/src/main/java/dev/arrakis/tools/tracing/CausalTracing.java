@@ -45,8 +45,14 @@ public final class CausalTracing {
     /** One row of a batched pass: a noise sample, restored at one cell, or at none ({@code layer = -1}). */
     private record Row(int sample, int layer, int position) {}
 
-    /** Traces every prompt and averages their maps. */
+    /** Traces every prompt and averages their maps, with the seeded noise of {@link #noise}. */
     public static CausalTraceMap trace(HookedTransformer model, SubjectPrompts prompts, TraceOptions options) {
+        return trace(model, prompts, options, TraceNoise.seeded(options.seed()));
+    }
+
+    /** As {@link #trace(HookedTransformer, SubjectPrompts, TraceOptions)} with noise from {@code source}. */
+    public static CausalTraceMap trace(HookedTransformer model, SubjectPrompts prompts, TraceOptions options,
+            TraceNoise source) {
         int layers = model.config().layers();
         checkWindow(options, layers);
         List<HookPoint> restored = restoredHooks(model.hookPoints(), options.restore());
@@ -63,8 +69,13 @@ public final class CausalTracing {
             int[] subject = prompts.subject(prompt);
             float[][][] noise = new float[options.samples()][][];
             for (int sample = 0; sample < options.samples(); sample++) {
-                noise[sample] = noise(options.seed(), prompt, sample, subject.length, model.config().dModel(),
+                noise[sample] = source.draw(prompt, sample, subject.length, model.config().dModel(),
                         options.noise() * sigma);
+                if (noise[sample].length != subject.length || Arrays.stream(noise[sample])
+                        .anyMatch(row -> row.length != model.config().dModel())) {
+                    throw new TracingException("the noise of prompt " + prompt + ", sample " + sample + " must be "
+                            + subject.length + " x " + model.config().dModel() + " (subject positions x d_model)");
+                }
             }
             String[] names = restored.stream().map(HookPoint::name).toArray(String[]::new);
             try (ForwardResult cleanPass = model.run(TokenBatch.of(tokens), RunOptions.none().withCache(names))) {
