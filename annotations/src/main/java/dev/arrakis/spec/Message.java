@@ -64,6 +64,10 @@ public enum Message {
             + " layer %d"),
     BLEND_ALPHA("Experiment/BlendHeads", "alpha %s is outside 0..1 (into := (1 - alpha) * into + alpha * head)"),
 
+    // Steering (@Steer, Steering): the processor, the command line and the runtime's Java API say the same.
+    STEER_HOOK("Experiment/Steer", "steering adds to the residual stream; '%s' is none of %s%s"),
+    STEER_COEFFICIENT("Experiment/Steer", "coefficient %s is not a finite number"),
+
     // Build time only: what the annotation processor checks beyond the model's shape.
     CONFIG_NOT_IN_PROJECT("Experiment/ConfigNotFound", "no model config '%s' in the project directory %s (processor"
             + " option arrakis.projectDir)"),

@@ -13,14 +13,9 @@ import java.util.stream.Collectors;
 public final class SurgeryRules {
     private SurgeryRules() {}
 
-    /**
-     * A problem with the attribute it is about and, for an array attribute, the element (-1 for the whole value).
-     */
-    public record EditProblem(Problem problem, String attribute, int index) {}
-
     /** Layers to delete: each exists, each once, and at least one layer stays. */
-    public static Optional<EditProblem> deleteLayers(ShapeChecks shape, int[] layers) {
-        Optional<EditProblem> listed = eachOnceInRange(shape, "deleteLayers", layers);
+    public static Optional<AttributeProblem> deleteLayers(ShapeChecks shape, int[] layers) {
+        Optional<AttributeProblem> listed = eachOnceInRange(shape, "deleteLayers", layers);
         if (listed.isPresent()) {
             return listed;
         }
@@ -35,8 +30,8 @@ public final class SurgeryRules {
      * A new order of the layers: layer {@code i} of the edited model is layer {@code order[i]} of the original, and
      * every original layer appears exactly once.
      */
-    public static Optional<EditProblem> permuteLayers(ShapeChecks shape, int[] order) {
-        Optional<EditProblem> listed = eachOnceInRange(shape, "permuteLayers", order);
+    public static Optional<AttributeProblem> permuteLayers(ShapeChecks shape, int[] order) {
+        Optional<AttributeProblem> listed = eachOnceInRange(shape, "permuteLayers", order);
         if (listed.isPresent()) {
             return listed;
         }
@@ -55,23 +50,23 @@ public final class SurgeryRules {
     }
 
     /** A layer to run twice in a row. */
-    public static Optional<EditProblem> duplicateLayer(ShapeChecks shape, int layer) {
-        return shape.layer(layer).map(problem -> new EditProblem(problem, "duplicateLayer", -1));
+    public static Optional<AttributeProblem> duplicateLayer(ShapeChecks shape, int layer) {
+        return shape.layer(layer).map(problem -> new AttributeProblem(problem, "duplicateLayer", -1));
     }
 
     /** {@code into := (1 - alpha) * into + alpha * head} in {@code layer}: both heads exist and differ. */
-    public static Optional<EditProblem> blendHeads(ShapeChecks shape, int layer, int head, int into, double alpha) {
+    public static Optional<AttributeProblem> blendHeads(ShapeChecks shape, int layer, int head, int into, double alpha) {
         Optional<Problem> problem = shape.layer(layer);
         if (problem.isPresent()) {
-            return Optional.of(new EditProblem(problem.get(), "layer", -1));
+            return Optional.of(new AttributeProblem(problem.get(), "layer", -1));
         }
         problem = shape.head(head);
         if (problem.isPresent()) {
-            return Optional.of(new EditProblem(problem.get(), "head", -1));
+            return Optional.of(new AttributeProblem(problem.get(), "head", -1));
         }
         problem = shape.head(into);
         if (problem.isPresent()) {
-            return Optional.of(new EditProblem(problem.get(), "into", -1));
+            return Optional.of(new AttributeProblem(problem.get(), "into", -1));
         }
         if (head == into) {
             return problem("into", -1, Message.BLEND_SAME_HEAD, head, layer);
@@ -82,11 +77,11 @@ public final class SurgeryRules {
         return Optional.empty();
     }
 
-    private static Optional<EditProblem> eachOnceInRange(ShapeChecks shape, String attribute, int[] layers) {
+    private static Optional<AttributeProblem> eachOnceInRange(ShapeChecks shape, String attribute, int[] layers) {
         for (int i = 0; i < layers.length; i++) {
             Optional<Problem> range = shape.layer(layers[i]);
             if (range.isPresent()) {
-                return Optional.of(new EditProblem(range.get(), attribute, i));
+                return Optional.of(new AttributeProblem(range.get(), attribute, i));
             }
             for (int earlier = 0; earlier < i; earlier++) {
                 if (layers[earlier] == layers[i]) {
@@ -97,7 +92,7 @@ public final class SurgeryRules {
         return Optional.empty();
     }
 
-    private static Optional<EditProblem> problem(String attribute, int index, Message message, Object... args) {
-        return Optional.of(new EditProblem(Problem.of(message, args), attribute, index));
+    private static Optional<AttributeProblem> problem(String attribute, int index, Message message, Object... args) {
+        return Optional.of(new AttributeProblem(Problem.of(message, args), attribute, index));
     }
 }

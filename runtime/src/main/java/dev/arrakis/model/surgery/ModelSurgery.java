@@ -9,7 +9,7 @@ import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.spec.ModelDescription;
 import dev.arrakis.spec.ShapeChecks;
 import dev.arrakis.spec.SurgeryRules;
-import dev.arrakis.spec.SurgeryRules.EditProblem;
+import dev.arrakis.spec.AttributeProblem;
 import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -171,7 +171,7 @@ public final class ModelSurgery {
      * key/value heads, blended only when they differ, which then changes every query head sharing {@code into}'s.
      */
     public ModelSurgery blendHeads(int layer, int head, int into, double alpha) {
-        Optional<EditProblem> problem = SurgeryRules.blendHeads(shape(), layer, head, into, alpha);
+        Optional<AttributeProblem> problem = SurgeryRules.blendHeads(shape(), layer, head, into, alpha);
         check(problem);
         ModelConfig config = base.config();
         int dHead = config.dHead();
@@ -214,7 +214,7 @@ public final class ModelSurgery {
         return new ShapeChecks(modelName, withLayers(base.config(), layers.size()));
     }
 
-    private static void check(Optional<EditProblem> problem) {
+    private static void check(Optional<AttributeProblem> problem) {
         if (problem.isPresent()) {
             throw new SurgeryException(problem.get().problem().text());
         }
