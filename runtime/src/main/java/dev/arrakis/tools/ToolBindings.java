@@ -6,6 +6,8 @@ import dev.arrakis.annotations.ErrorMeasure;
 import dev.arrakis.annotations.FinalNorm;
 import dev.arrakis.annotations.HeadPattern;
 import dev.arrakis.experiment.ToolBinding;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.surgery.ModelSurgery;
 import dev.arrakis.spec.StreamPoint;
 import dev.arrakis.tools.attention.DetectionPattern;
 import dev.arrakis.tools.attention.HeadDetector;
@@ -50,5 +52,19 @@ public final class ToolBindings {
     /** {@code @Composition(kind) CompositionScores}: from the weights, the same at every point. */
     public static ToolBinding<CompositionScores> composition(CompositionKind kind) {
         return point -> CompositionScores.of(point.model(), kind);
+    }
+
+    /**
+     * {@code @Edit(deleteLayers, permuteLayers, duplicateLayer) HookedTransformer}: a view of the model made for each
+     * point in the point's scope, which frees it; the one attribute given applies (an empty list or -1 is not given).
+     */
+    public static ToolBinding<HookedTransformer> edit(int[] deleteLayers, int[] permuteLayers, int duplicateLayer) {
+        return point -> ModelSurgery.declared(point.model(), point.scope(), deleteLayers, permuteLayers,
+                duplicateLayer);
+    }
+
+    /** {@code @BlendHeads(layer, head, into, alpha) HookedTransformer}: as {@link #edit}, blending two heads. */
+    public static ToolBinding<HookedTransformer> blendHeads(int layer, int head, int into, double alpha) {
+        return point -> ModelSurgery.on(point.model(), point.scope()).blendHeads(layer, head, into, alpha).build();
     }
 }

@@ -34,7 +34,9 @@ final class ToolParameters {
         RESIDUAL("StackResidual", RuntimeNames.RESIDUAL_STACK, "residual"),
         LOGIT_LENS("LogitLens", RuntimeNames.LAYER_LOGITS, "logitLens"),
         DETECT_HEADS("DetectHeads", RuntimeNames.HEAD_SCORES, "detectHeads"),
-        COMPOSITION("Composition", RuntimeNames.COMPOSITION_SCORES, "composition");
+        COMPOSITION("Composition", RuntimeNames.COMPOSITION_SCORES, "composition"),
+        EDIT("Edit", RuntimeNames.HOOKED_TRANSFORMER, "edit"),
+        BLEND_HEADS("BlendHeads", RuntimeNames.HOOKED_TRANSFORMER, "blendHeads");
 
         final String annotation;
         final ClassName type;
@@ -98,6 +100,9 @@ final class ToolParameters {
                     hooks(shape -> Analyses.attentionPatternHooks(shape.hookPoints()))));
             case COMPOSITION -> Optional.of(new ArgumentModel.Tool(tool.factory, given,
                     List.of(enumArgument("CompositionKind", site.enumName("value"))), List.of()));
+            case EDIT -> SurgeryParameters.edit(site, given, checks, report).map(ArgumentModel.class::cast);
+            case BLEND_HEADS -> SurgeryParameters.blendHeads(site, given, checks, report)
+                    .map(ArgumentModel.class::cast);
         };
     }
 

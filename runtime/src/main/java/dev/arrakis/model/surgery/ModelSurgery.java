@@ -56,9 +56,9 @@ public final class ModelSurgery {
         }
     }
 
-    private ModelSurgery(HookedTransformer base) {
+    private ModelSurgery(HookedTransformer base, NDManager owned) {
         this.base = base;
-        this.owned = base.newViewManager();
+        this.owned = owned;
         this.modelName = base.source() != null ? String.valueOf(base.source().getFileName())
                 : base.config().modelType();
         for (int layer = 0; layer < base.config().layers(); layer++) {
@@ -77,7 +77,34 @@ public final class ModelSurgery {
 
     /** Starts editing a model: the view begins as the model itself. */
     public static ModelSurgery on(HookedTransformer model) {
-        return new ModelSurgery(model);
+        return new ModelSurgery(model, model.newViewManager());
+    }
+
+    /**
+     * As {@link #on(HookedTransformer)}, the view's own arrays living in a manager inside {@code within} (a pass's or
+     * a sweep point's scope, itself inside the model's manager), so that closing {@code within} frees the view.
+     */
+    public static ModelSurgery on(HookedTransformer model, NDManager within) {
+        return new ModelSurgery(model, within.newSubManager());
+    }
+
+    /**
+     * What {@code @Edit} declares: the one layer edit given (an empty list or -1 stands for not given), as a view
+     * freed with {@code within}.
+     */
+    public static HookedTransformer declared(HookedTransformer model, NDManager within, int[] deleteLayers,
+            int[] permuteLayers, int duplicateLayer) {
+        ModelSurgery surgery = on(model, within);
+        if (deleteLayers.length > 0) {
+            surgery.deleteLayers(deleteLayers);
+        }
+        if (permuteLayers.length > 0) {
+            surgery.permuteLayers(permuteLayers);
+        }
+        if (duplicateLayer >= 0) {
+            surgery.duplicateLayer(duplicateLayer);
+        }
+        return surgery.build();
     }
 
     /** Removes these layers (indices of the view so far); the rest keep their order and are renumbered from 0. */
