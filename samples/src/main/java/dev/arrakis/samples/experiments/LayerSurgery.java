@@ -32,7 +32,7 @@ public class LayerSurgery {
     }
 
     /** The repeated-half loss of a model, in nats, computed as {@link InductionHeads#repeatLoss} does. */
-    static double repeatLoss(HookedTransformer model, TokenBatch tokens) {
+    public static double repeatLoss(HookedTransformer model, TokenBatch tokens) {
         try (ForwardResult pass = model.forward(tokens)) {
             return InductionHeads.repeatLoss(new Logits(pass.logits()), tokens);
         }
