@@ -44,4 +44,24 @@ public final class SteeringRules {
         }
         return Optional.empty();
     }
+
+    /**
+     * What {@code @Steer} adds to the shared intervention rules (which check its layers, positions and that its hook
+     * exists): the hook is a residual-stream point and the coefficient a finite number.
+     *
+     * @param resolved the hook as the shared rules resolved it, or null when they could not
+     */
+    public static Optional<Problem> checkIntervention(Intervention.Steering steering,
+            InterventionRules.ResolvedHook resolved) {
+        String name = resolved != null ? resolved.point().blockRelativeName()
+                : steering.hook().replaceFirst("^blocks\\.\\d+\\.", "");
+        if (resolved != null && resolved.point().layer() < 0 || !RESIDUAL_HOOKS.contains(name)) {
+            return Optional.of(Problem.of(Message.STEER_HOOK, steering.hook(), String.join(", ", RESIDUAL_HOOKS),
+                    DidYouMean.hint(steering.hook(), RESIDUAL_HOOKS)));
+        }
+        if (!Double.isFinite(steering.coefficient())) {
+            return Optional.of(Problem.of(Message.STEER_COEFFICIENT, steering.coefficient()));
+        }
+        return Optional.empty();
+    }
 }

@@ -9,6 +9,7 @@ import static dev.arrakis.processor.emit.RuntimeNames.INPUT_DEFINITION;
 import static dev.arrakis.processor.emit.RuntimeNames.MODEL_CONFIG;
 import static dev.arrakis.processor.emit.RuntimeNames.MODEL_SOURCE;
 import static dev.arrakis.processor.emit.RuntimeNames.PATCHING;
+import static dev.arrakis.processor.emit.RuntimeNames.STEERING;
 import static dev.arrakis.processor.emit.RuntimeNames.PLOT_KIND;
 import static dev.arrakis.processor.emit.RuntimeNames.RUN_DEFINITION;
 import static dev.arrakis.processor.emit.RuntimeNames.ND_ARRAY;
@@ -405,6 +406,8 @@ public final class RunnerEmitter {
             if (!a.hook().isEmpty()) {
                 code.add(".hook($S)", a.hook());
             }
+        } else if (intervention instanceof Intervention.Steering st) {
+            code.add("$T.builder($S, $S, $L)", STEERING, st.hook(), st.vector(), Double.toString(st.coefficient()));
         } else {
             Intervention.Patching p = (Intervention.Patching) intervention;
             code.add("$T.builder($S, $S, $S)", PATCHING, p.hook(), p.from(), p.into());

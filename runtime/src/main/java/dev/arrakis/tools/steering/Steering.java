@@ -103,29 +103,7 @@ public record Steering(int layer, String hook, SteeringVector vector, double coe
             int length = (int) shape[1];
             int width = (int) shape[2];
             float[] addend = new float[length * width];
-            if (vector.positional()) {
-                int rows = vector.rows().length;
-                if (rows > length) {
-                    throw new SteeringException("the steering vector covers the first " + rows + " positions but "
-                            + "the sequence at " + context.point().name() + " has " + length);
-                }
-                for (int position = 0; position < rows; position++) {
-                    addRow(addend, position, width, vector.rows()[position]);
-                }
-            } else if (positions.length == 0) {
-                for (int position = 0; position < length; position++) {
-                    addRow(addend, position, width, vector.rows()[0]);
-                }
-            } else {
-                for (int requested : positions) {
-                    int position = requested < 0 ? length + requested : requested;
-                    if (position < 0 || position >= length) {
-                        throw new SteeringException("cannot steer position " + requested + " of a sequence of "
-                                + length + " at " + context.point().name());
-                    }
-                    addRow(addend, position, width, vector.rows()[0]);
-                }
-            }
+            addTo(addend, 0, length, width, context.point().name());
             // created from Java memory, then copied into libtorch's: autograd may keep the addend past this pass
             NDArray added = context.scope().create(addend, new Shape(1, length, width)).duplicate();
             if (activation.getDataType() != DataType.FLOAT32) {
@@ -135,9 +113,49 @@ public record Steering(int layer, String hook, SteeringVector vector, double coe
         };
     }
 
-    private void addRow(float[] addend, int position, int width, float[] row) {
+    /**
+     * Writes what this steering adds to one row of a {@code [rows, length, width]} addend: {@code coefficient * vector}
+     * at the steered positions of row {@code row}. The engine's batched passes fill each sweep point's rows with it.
+     *
+     * @param where the hook point, for messages
+     */
+    public void addTo(float[] addend, int row, int length, int width, String where) {
+        int base = row * length * width;
+        if (vector.positional()) {
+            int rows = vector.rows().length;
+            if (rows > length) {
+                throw new SteeringException("the steering vector covers the first " + rows + " positions but the"
+                        + " sequence at " + where + " has " + length);
+            }
+            for (int position = 0; position < rows; position++) {
+                addRow(addend, base, position, width, vector.rows()[position]);
+            }
+        } else if (positions.length == 0) {
+            for (int position = 0; position < length; position++) {
+                addRow(addend, base, position, width, vector.rows()[0]);
+            }
+        } else {
+            // -1 and length - 1 are one position, steered once
+            boolean[] steered = new boolean[length];
+            for (int requested : positions) {
+                int position = requested < 0 ? length + requested : requested;
+                if (position < 0 || position >= length) {
+                    throw new SteeringException("cannot steer position " + requested + " of a sequence of " + length
+                            + " at " + where);
+                }
+                steered[position] = true;
+            }
+            for (int position = 0; position < length; position++) {
+                if (steered[position]) {
+                    addRow(addend, base, position, width, vector.rows()[0]);
+                }
+            }
+        }
+    }
+
+    private void addRow(float[] addend, int base, int position, int width, float[] row) {
         for (int i = 0; i < width; i++) {
-            addend[position * width + i] = (float) (coefficient * row[i]);
+            addend[base + position * width + i] += (float) (coefficient * row[i]);
         }
     }
 

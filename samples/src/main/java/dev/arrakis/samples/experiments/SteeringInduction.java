@@ -4,6 +4,8 @@ import dev.arrakis.annotations.Experiment;
 import dev.arrakis.annotations.Input;
 import dev.arrakis.annotations.Plot;
 import dev.arrakis.annotations.Run;
+import dev.arrakis.annotations.Steer;
+import dev.arrakis.hooks.Logits;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
@@ -22,6 +24,8 @@ import java.util.Random;
  * model take its current token for a 7 and predict 10 instead of 12. We also make the activation-addition vector of
  * Turner et al. 2023 from the contrast pair "the prompt ending in 7" − "the prompt ending in 9", aligned at the first
  * token: with coefficient 1 at the layer it was read at, it turns one prompt's residual into the other's exactly.
+ * {@code steeredAfterSeven} declares the CAA steering with {@code @Steer}, so that {@code ./arrakis run
+ * SteeringInduction.steeredAfterSeven coefficient=0.5} or {@code layer=0,1} changes or sweeps it.
  */
 @Experiment(config = "models/induction-2l/config.json")
 public class SteeringInduction {
@@ -48,6 +52,12 @@ public class SteeringInduction {
     @Input
     TokenBatch endingIn9() {
         return randomPromptsEndingIn(SECOND);
+    }
+
+    /** The CAA vector as an input, for {@code @Steer(vector = "sevenMinusNine")}. */
+    @Input
+    SteeringVector sevenMinusNine(HookedTransformer model) {
+        return meanDifference(model, endingIn7(), endingIn9());
     }
 
     static long[] promptEndingIn(long last) {
@@ -105,6 +115,16 @@ public class SteeringInduction {
                     Steering.at(LAYER, vector, COEFFICIENTS[i]).atPositions(-1), token);
         }
         return probabilities;
+    }
+
+    /**
+     * The same steering declared: P(10) at the last position with the CAA vector added there at layer 1. Its layer
+     * and coefficient can be swept or changed from the command line: {@code layer=0,1}, {@code coefficient=0.5}.
+     */
+    @Steer(layer = 1, coefficient = 1, vector = "sevenMinusNine", positions = -1)
+    @Run(input = "prompt")
+    double steeredAfterSeven(Logits logits, TokenBatch prompt) {
+        return logits.array().get(0, prompt.sequenceLength() - 1).softmax(0).getFloat(AFTER_FIRST);
     }
 
     /** What the two vectors do, in numbers. */

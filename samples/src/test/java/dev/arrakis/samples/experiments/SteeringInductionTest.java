@@ -1,11 +1,13 @@
 package dev.arrakis.samples.experiments;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import dev.arrakis.engine.ExperimentDefinitionException;
 import dev.arrakis.engine.ExperimentRegistry;
 import dev.arrakis.engine.ExperimentRunner;
 import dev.arrakis.engine.RunnerOptions;
@@ -14,6 +16,7 @@ import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.runs.ArrayValue;
+import dev.arrakis.runs.RunOutcome;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -52,7 +55,7 @@ class SteeringInductionTest {
         double[] afterNine = values("afterNineByCoefficient");
         assertEquals(SteeringInduction.COEFFICIENTS.length, afterSeven.length, "one probability per coefficient");
         for (int i = 0; i < afterSeven.length; i++) {
-            double[] expected = handSteeredProbabilities(direction, SteeringInduction.COEFFICIENTS[i]);
+            double[] expected = handSteeredProbabilities(direction, SteeringInduction.COEFFICIENTS[i], 1);
             assertEquals(expected[0], afterSeven[i], TOLERANCE, "P(10) at coefficient "
                     + SteeringInduction.COEFFICIENTS[i]);
             assertEquals(expected[1], afterNine[i], TOLERANCE, "P(12) at coefficient "
@@ -74,6 +77,35 @@ class SteeringInductionTest {
         assertTrue(verdict.contains(String.format(java.util.Locale.ROOT, "x 1: P(12) %.3f, P(10) %.3f",
                 softmax(positive)[12], p10)), "the verdict's ActAdd line is the prompt ending in 7's own"
                 + " probabilities (P(10) " + p10 + "): " + verdict);
+    }
+
+    /**
+     * The declared {@code @Steer} run equals the hand-hooked pass at its coefficient and layer, and command-line
+     * overrides change both: {@code coefficient=0.5} is the hand pass at 0.5, {@code layer=0,1} two points, the
+     * first the hand pass adding at blocks.0.hook_resid_pre.
+     */
+    @Test
+    void theDeclaredSteeringFollowsItsOverrides() {
+        float[] direction = handMeanDifference();
+        RunOutcome declared = runner.run("steeredAfterSeven", Map.of());
+        assertEquals(handSteeredProbabilities(direction, 1, 1)[0], number(declared, 0), TOLERANCE,
+                "@Steer(layer = 1, coefficient = 1): P(10)");
+        RunOutcome half = runner.run("steeredAfterSeven", Map.of("coefficient", "0.5"));
+        assertEquals(handSteeredProbabilities(direction, 0.5, 1)[0], number(half, 0), TOLERANCE,
+                "coefficient=0.5: P(10)");
+        RunOutcome layers = runner.run("steeredAfterSeven", Map.of("layer", "0,1", "coefficient", "0.5"));
+        assertEquals(2, layers.points(), "layer=0,1 sweeps two points");
+        assertEquals(handSteeredProbabilities(direction, 0.5, 0)[0], number(layers, 0), TOLERANCE,
+                "layer=0 coefficient=0.5: P(10)");
+        assertEquals(number(half, 0), number(layers, 1), TOLERANCE, "layer=1 coefficient=0.5: P(10)");
+        ExperimentDefinitionException bad = assertThrows(ExperimentDefinitionException.class,
+                () -> runner.run("steeredAfterSeven", Map.of("coefficient", "strong")));
+        assertEquals("[Experiment/Override] 'coefficient=strong' is not a number; write e.g. coefficient=2.5",
+                bad.getMessage());
+    }
+
+    private static double number(RunOutcome outcome, int point) {
+        return ((Number) outcome.values().get(point)).doubleValue();
     }
 
     private static double[] values(String run) {
@@ -104,15 +136,19 @@ class SteeringInductionTest {
         }
     }
 
-    /** P(10) and P(12) at the last position with {@code coefficient * direction} added there by a plain hook. */
-    private static double[] handSteeredProbabilities(float[] direction, double coefficient) {
+    /**
+     * P(10) and P(12) at the last position with {@code coefficient * direction} added there, entering {@code layer},
+     * by a plain hook.
+     */
+    private static double[] handSteeredProbabilities(float[] direction, double coefficient, int layer) {
         TokenBatch prompt = SAMPLE.prompt();
         int last = prompt.sequenceLength() - 1;
         float[] scaled = new float[64];
         for (int i = 0; i < 64; i++) {
             scaled[i] = (float) (coefficient * direction[i]);
         }
-        double[] probabilities = softmax(lastLogits(prompt, RunOptions.none().withHook("blocks.1.hook_resid_pre",
+        double[] probabilities = softmax(lastLogits(prompt, RunOptions.none().withHook(
+                "blocks." + layer + ".hook_resid_pre",
                 (resid, context) -> {
                     NDArray steered = resid.duplicate();
                     NDIndex at = new NDIndex(":, " + last + ", :");
