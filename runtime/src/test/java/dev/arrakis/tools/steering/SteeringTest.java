@@ -131,6 +131,28 @@ class SteeringTest {
         assertSteeredEqualsHooked(gpt2, GPT2_TOKENS, Steering.at(1, vector, 4), "blocks.1.hook_resid_pre", byHand);
     }
 
+    /**
+     * A closed form of ActAdd: with coefficient 1 at the hook it was read at, the contrast-pair vector turns the
+     * negative prompt's residual there into the positive's, so the steered negative prompt IS the positive prompt
+     * from that layer on (same length, so no padding).
+     */
+    @Test
+    void theContrastPairAtCoefficientOneTurnsTheNegativePromptIntoThePositive() {
+        long[] positive = {5, 17, 3, 99, 42};
+        long[] negative = {5, 21, 3, 60, 42};
+        SteeringVector vector = SteeringVectors.contrastPair(llama, positive, negative, 0, 1, "hook_resid_pre");
+        float[] steered;
+        try (ForwardResult result = Steering.at(1, vector, 1).run(llama, TokenBatch.of(negative))) {
+            steered = result.logits().toFloatArray();
+        }
+        float[] expected = logits(llama, TokenBatch.of(positive), RunOptions.none());
+        float[] unsteered = logits(llama, TokenBatch.of(negative), RunOptions.none());
+        assertTrue(maxDifference(expected, steered) <= 1e-5, "steered negative against the positive prompt: "
+                + maxDifference(expected, steered));
+        assertTrue(maxDifference(expected, unsteered) > 0.01, "the two prompts' logits differ by "
+                + maxDifference(expected, unsteered) + " unsteered");
+    }
+
     @Test
     void meanDifferenceIsThePositiveMeanMinusTheNegativeMeanAtThePosition() {
         long[][] positives = {{5, 17, 3, 99}, {8, 8, 150, 2}, {40, 41, 42, 43}};
