@@ -319,7 +319,8 @@ public final class RunnerEmitter {
                     .filter(ArgumentModel.ToolArgument.EnumConstant.class::isInstance)
                     .map(argument -> ((ArgumentModel.ToolArgument.EnumConstant) argument).constant())
                     .findFirst().orElse("");
-            String field = names.newName(constantCase(tool.factory() + "_" + firstConstant), tool);
+            String field = names.newName(constantCase(tool.factory()
+                    + (firstConstant.isEmpty() ? "" : "_" + firstConstant)), tool);
             toolNames.put(tool, field);
             CodeBlock arguments = tool.arguments().stream().map(argument -> argument
                     instanceof ArgumentModel.ToolArgument.EnumConstant constant
