@@ -99,11 +99,11 @@ class SurgeryValidationTest {
         assertThat(compilation).succeededWithoutWarnings();
         String runner = "test.Probe_Experiment";
         assertThat(compilation).generatedSourceFile(runner).contentsAsUtf8String().contains(
-                "ToolBinding<HookedTransformer> EDIT = ToolBindings.edit(new int[] {}, new int[] {1, 0, 2, 3, 4,"
-                        + " 5, 6, 7, 8, 9, 10, 11}, -1);");
+                "ToolBinding<HookedTransformer> PERMUTE_LAYERS = ToolBindings.permuteLayers(new int[] {1, 0, 2, 3,"
+                        + " 4, 5, 6, 7, 8, 9, 10, 11});");
         assertThat(compilation).generatedSourceFile(runner).contentsAsUtf8String().contains(
                 "ToolBinding<HookedTransformer> BLEND_HEADS = ToolBindings.blendHeads(5, 1, 2, 0.25);");
         assertThat(compilation).generatedSourceFile(runner).contentsAsUtf8String().contains(
-                ".resultType(\"double\")\n                .invoker((e, c) -> e.r(EDIT.bind(c), BLEND_HEADS.bind(c)))");
+                ".resultType(\"double\")\n                .invoker((e, c) -> e.r(PERMUTE_LAYERS.bind(c), BLEND_HEADS.bind(c)))");
     }
 }

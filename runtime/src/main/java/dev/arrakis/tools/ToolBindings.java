@@ -55,15 +55,24 @@ public final class ToolBindings {
     }
 
     /**
-     * {@code @Edit(deleteLayers, permuteLayers, duplicateLayer) HookedTransformer}: a view of the model made for each
-     * point in the point's scope, which frees it; the one attribute given applies (an empty list or -1 is not given).
+     * {@code @Edit(deleteLayers = ...) HookedTransformer}: a view of the model without those layers, made for each
+     * point in the point's scope, which frees it.
      */
-    public static ToolBinding<HookedTransformer> edit(int[] deleteLayers, int[] permuteLayers, int duplicateLayer) {
-        return point -> ModelSurgery.declared(point.model(), point.scope(), deleteLayers, permuteLayers,
-                duplicateLayer);
+    public static ToolBinding<HookedTransformer> deleteLayers(int[] layers) {
+        return point -> ModelSurgery.on(point.model(), point.scope()).deleteLayers(layers).build();
     }
 
-    /** {@code @BlendHeads(layer, head, into, alpha) HookedTransformer}: as {@link #edit}, blending two heads. */
+    /** {@code @Edit(permuteLayers = ...) HookedTransformer}: as {@link #deleteLayers}, the layers reordered. */
+    public static ToolBinding<HookedTransformer> permuteLayers(int[] order) {
+        return point -> ModelSurgery.on(point.model(), point.scope()).permuteLayers(order).build();
+    }
+
+    /** {@code @Edit(duplicateLayer = ...) HookedTransformer}: as {@link #deleteLayers}, a layer run twice. */
+    public static ToolBinding<HookedTransformer> duplicateLayer(int layer) {
+        return point -> ModelSurgery.on(point.model(), point.scope()).duplicateLayer(layer).build();
+    }
+
+    /** {@code @BlendHeads(layer, head, into, alpha) HookedTransformer}: as {@link #deleteLayers}, two heads blended. */
     public static ToolBinding<HookedTransformer> blendHeads(int layer, int head, int into, double alpha) {
         return point -> ModelSurgery.on(point.model(), point.scope()).blendHeads(layer, head, into, alpha).build();
     }

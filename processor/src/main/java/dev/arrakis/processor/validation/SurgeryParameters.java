@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
 
 /**
  * {@code @Edit} and {@code @BlendHeads} parameters: the edit is checked against the model's layers and heads with the
- * rules the runtime's {@code ModelSurgery} applies, on the annotation value at fault, and bound to a
- * {@code ToolBindings.edit} or {@code ToolBindings.blendHeads} binding. A view reads no hook point of the run.
+ * rules the runtime's {@code ModelSurgery} applies, on the annotation value at fault, and bound to the
+ * {@code ToolBindings} factory of that edit ({@code deleteLayers}, {@code permuteLayers}, {@code duplicateLayer},
+ * {@code blendHeads}). A view reads no hook point of the run.
  */
 final class SurgeryParameters {
     private static final List<String> LAYER_EDITS = List.of("deleteLayers", "permuteLayers", "duplicateLayer");
@@ -45,8 +46,13 @@ final class SurgeryParameters {
                 return Optional.empty();
             }
         }
-        return Optional.of(new ArgumentModel.Tool("edit", given, List.of(intArray(deleted), intArray(order),
-                new ToolArgument.Literal(duplicated)), List.of()));
+        // one binding factory per kind of edit, named after the attribute: ToolBindings.deleteLayers(...)
+        ToolArgument argument = switch (written.get(0)) {
+            case "deleteLayers" -> intArray(deleted);
+            case "permuteLayers" -> intArray(order);
+            default -> new ToolArgument.Literal(duplicated);
+        };
+        return Optional.of(new ArgumentModel.Tool(written.get(0), given, List.of(argument), List.of()));
     }
 
     static Optional<ArgumentModel.Tool> blendHeads(AnnotationSite site, TypeName given,

@@ -35,6 +35,7 @@ final class ToolParameters {
         LOGIT_LENS("LogitLens", RuntimeNames.LAYER_LOGITS, "logitLens"),
         DETECT_HEADS("DetectHeads", RuntimeNames.HEAD_SCORES, "detectHeads"),
         COMPOSITION("Composition", RuntimeNames.COMPOSITION_SCORES, "composition"),
+        // the factory is the edit's own (deleteLayers, ...), chosen by SurgeryParameters
         EDIT("Edit", RuntimeNames.HOOKED_TRANSFORMER, "edit"),
         BLEND_HEADS("BlendHeads", RuntimeNames.HOOKED_TRANSFORMER, "blendHeads");
 

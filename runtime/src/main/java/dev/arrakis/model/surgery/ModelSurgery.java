@@ -88,25 +88,6 @@ public final class ModelSurgery {
         return new ModelSurgery(model, within.newSubManager());
     }
 
-    /**
-     * What {@code @Edit} declares: the one layer edit given (an empty list or -1 stands for not given), as a view
-     * freed with {@code within}.
-     */
-    public static HookedTransformer declared(HookedTransformer model, NDManager within, int[] deleteLayers,
-            int[] permuteLayers, int duplicateLayer) {
-        ModelSurgery surgery = on(model, within);
-        if (deleteLayers.length > 0) {
-            surgery.deleteLayers(deleteLayers);
-        }
-        if (permuteLayers.length > 0) {
-            surgery.permuteLayers(permuteLayers);
-        }
-        if (duplicateLayer >= 0) {
-            surgery.duplicateLayer(duplicateLayer);
-        }
-        return surgery.build();
-    }
-
     /** Removes these layers (indices of the view so far); the rest keep their order and are renumbered from 0. */
     public ModelSurgery deleteLayers(int... deleted) {
         check(SurgeryRules.deleteLayers(shape(), deleted));
