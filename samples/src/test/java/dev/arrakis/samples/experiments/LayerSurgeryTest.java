@@ -38,6 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
 class LayerSurgeryTest {
     private static final double TOLERANCE = 1e-5;
     private static final Path CHECKPOINT = Path.of("../models/induction-2l");
+    /** How the checkpoint names a layer's tensors, as HF's save_pretrained writes GPT-2: transformer.h.0.ln_1.weight. */
+    private static final String LAYER_PREFIX = "transformer.h.";
 
     private static HookedTransformer model;
     private static ExperimentRunner runner;
@@ -122,15 +124,15 @@ class LayerSurgeryTest {
         Map<String, TensorData> tensors = new LinkedHashMap<>();
         try (SafetensorsFile file = SafetensorsFile.open(CHECKPOINT.resolve("model.safetensors"))) {
             for (String name : file.names()) {
-                if (!name.startsWith("h.")) {
+                if (!name.startsWith(LAYER_PREFIX)) {
                     tensors.put(name, TensorData.f32(file.info(name).shape(), file.readFloats(name)));
                 }
             }
             for (int layer = 0; layer < order.size(); layer++) {
-                String from = "h." + order.get(layer) + ".";
+                String from = LAYER_PREFIX + order.get(layer) + ".";
                 for (String name : file.names()) {
                     if (name.startsWith(from)) {
-                        tensors.put("h." + layer + "." + name.substring(from.length()),
+                        tensors.put(LAYER_PREFIX + layer + "." + name.substring(from.length()),
                                 TensorData.f32(file.info(name).shape(), file.readFloats(name)));
                     }
                 }
