@@ -43,6 +43,7 @@ public final class Trainer {
     private final int checkpointEvery;
     private final Path checkpointDirectory;
     private final Predicate<String> frozen;
+    private final TrainingLoss loss;
 
     private Trainer(Builder builder) {
         this.steps = builder.steps;
@@ -52,12 +53,14 @@ public final class Trainer {
                                 : Tracker.warmUp().setMainTracker(Tracker.fixed(builder.learningRate))
                                         .optWarmUpSteps(builder.warmupSteps).optWarmUpBeginValue(0f).build())
                         .optWeightDecays(builder.weightDecay)
+                        .optBeta2(builder.beta2)
                         .build();
         this.evaluateEvery = builder.evaluateEvery;
         this.evaluation = builder.evaluation;
         this.checkpointEvery = builder.checkpointEvery;
         this.checkpointDirectory = builder.checkpointDirectory;
         this.frozen = builder.frozen;
+        this.loss = builder.loss;
     }
 
     public static Builder builder() {
@@ -127,12 +130,12 @@ public final class Trainer {
     }
 
     private double step(HookedTransformer model, Map<String, NDArray> parameters, TokenBatch batch) {
-        double loss;
+        double batchLoss;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector();
                 ForwardResult result = model.forward(batch)) {
-            NDArray mean = NextTokenLoss.meanLoss(result.logits(), batch);
-            collector.backward(mean);
-            loss = mean.getFloat();
+            NDArray value = loss.of(result.logits(), batch);
+            collector.backward(value);
+            batchLoss = value.getFloat();
         }
         for (Map.Entry<String, NDArray> parameter : parameters.entrySet()) {
             // each getGradient() is a new handle on the weight's manager: closed here so none pile up
@@ -141,7 +144,7 @@ public final class Trainer {
                 gradient.subi(gradient);
             }
         }
-        return loss;
+        return batchLoss;
     }
 
     /** Settings of a run; every value but the evaluation has a default fit for the toy models. */
@@ -156,6 +159,8 @@ public final class Trainer {
         private int checkpointEvery;
         private Path checkpointDirectory;
         private Predicate<String> frozen = name -> false;
+        private float beta2 = 0.999f;
+        private TrainingLoss loss = NextTokenLoss::meanLoss;
 
         private Builder() {}
 
@@ -191,7 +196,25 @@ public final class Trainer {
             return this;
         }
 
-        /** Any DJL optimiser instead of AdamW; the learning rate, warm-up and weight decay above are then unused. */
+        /**
+         * AdamW's decay rate of the squared-gradient average (default 0.999, PyTorch's); Nanda et al.'s grokking runs
+         * use 0.98, which forgets stale gradient scales faster under heavy weight decay.
+         */
+        public Builder beta2(float value) {
+            if (!(value > 0 && value < 1)) {
+                throw new IllegalArgumentException("beta2 must be in (0, 1), got " + value);
+            }
+            beta2 = value;
+            return this;
+        }
+
+        /** What each step minimises (default: {@link NextTokenLoss#meanLoss}, every next token of the batch). */
+        public Builder loss(TrainingLoss value) {
+            loss = Objects.requireNonNull(value, "loss");
+            return this;
+        }
+
+        /** Any DJL optimiser instead of AdamW; the learning rate, warm-up, weight decay and beta2 above are then unused. */
         public Builder optimizer(Optimizer value) {
             optimizer = Objects.requireNonNull(value, "optimizer");
             return this;
