@@ -45,8 +45,7 @@ import picocli.CommandLine.Spec;
         footer = {"  arrakis train induction --attention-only --steps 6000 --seed 1 \\",
                 "      --out models/induction-2l",
                 "  arrakis train induction --steps 200 --out /tmp/induction-try   (a quick look)",
-                "  arrakis train modular-addition --p 59 --train-fraction 0.4 --steps 12000 --seed 1 \\",
-                "      --out models/modadd-1l",
+                "  arrakis train modular-addition --steps 4500 --seed 1 --out models/modadd-1l",
                 "  arrakis help train induction                                   (every option)"})
 final class TrainCommand implements Runnable {
 
@@ -315,10 +314,12 @@ final class TrainCommand implements Runnable {
                     + " evaluation.",
                 "Same seed and --threads give the same numbers, bit for bit, on the same machine and libtorch."},
             footerHeading = "%nExamples:%n",
-            footer = {"  arrakis train modular-addition --p 59 --train-fraction 0.4 --steps 12000 --seed 1 \\",
-                    "      --out models/modadd-1l            (as committed: see its TRAINING.md)",
-                    "  arrakis train modular-addition --p 113 --train-fraction 0.3 --steps 40000 \\",
-                    "      --out /tmp/modadd-113             (Nanda et al.'s p and split; far longer)"})
+            footer = {"  arrakis train modular-addition --p 59 --train-fraction 0.4 --d-model 64 --d-mlp 256 \\",
+                    "      --learning-rate 0.003 --steps 4500 --cooldown 1500 --seed 1 --out models/modadd-1l",
+                    "      (as committed, every default spelled out: see its TRAINING.md)",
+                    "  arrakis train modular-addition --p 113 --train-fraction 0.3 --d-model 128 --d-mlp 512 \\",
+                    "      --learning-rate 0.001 --steps 40000 --cooldown 5000 --out /tmp/modadd-113",
+                    "      (Nanda et al.'s p, split, width and learning rate: several times slower)"})
     static final class ModularAddition implements Callable<Integer> {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
         private boolean help;
@@ -335,7 +336,7 @@ final class TrainCommand implements Runnable {
                 description = "Share of the p*p pairs trained on; the rest are held out (default: ${DEFAULT-VALUE}).")
         private double trainFraction;
 
-        @Option(names = "--steps", paramLabel = "N", defaultValue = "12000",
+        @Option(names = "--steps", paramLabel = "N", defaultValue = "4500",
                 description = "Full-batch optimiser steps (default: ${DEFAULT-VALUE}).")
         private int steps;
 
@@ -343,13 +344,19 @@ final class TrainCommand implements Runnable {
                 description = "Seed of the initial weights and of the train/test split (default: ${DEFAULT-VALUE}).")
         private long seed;
 
-        @Option(names = "--learning-rate", paramLabel = "X", defaultValue = "0.001",
-                description = "AdamW's learning rate after warm-up (default: ${DEFAULT-VALUE}).")
+        @Option(names = "--learning-rate", paramLabel = "X", defaultValue = "0.003",
+                description = "AdamW's learning rate after warm-up (default: ${DEFAULT-VALUE}; Nanda et al. use 0.001,"
+                        + " which groks later).")
         private float learningRate;
 
         @Option(names = "--warmup", paramLabel = "N", defaultValue = "10",
                 description = "Steps of linear learning-rate warm-up (default: ${DEFAULT-VALUE}).")
         private int warmup;
+
+        @Option(names = "--cooldown", paramLabel = "N", defaultValue = "1500",
+                description = "Last steps over which the learning rate falls linearly to nearly 0, so the run ends on a"
+                        + " settled model: at a constant rate the loss keeps spiking (default: ${DEFAULT-VALUE}).")
+        private int cooldown;
 
         @Option(names = "--weight-decay", paramLabel = "X", defaultValue = "1.0",
                 description = "AdamW's decoupled weight decay (default: ${DEFAULT-VALUE}).")
@@ -366,10 +373,12 @@ final class TrainCommand implements Runnable {
         @Option(names = "--heads", paramLabel = "N", defaultValue = "4", description = "Default: ${DEFAULT-VALUE}.")
         private int heads;
 
-        @Option(names = "--d-model", paramLabel = "N", defaultValue = "128", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--d-model", paramLabel = "N", defaultValue = "64",
+                description = "Default: ${DEFAULT-VALUE} (Nanda et al.: 128).")
         private int dModel;
 
-        @Option(names = "--d-mlp", paramLabel = "N", defaultValue = "512", description = "Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--d-mlp", paramLabel = "N", defaultValue = "256",
+                description = "Default: ${DEFAULT-VALUE} (Nanda et al.: 512).")
         private int dMlp;
 
         @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
@@ -394,15 +403,15 @@ final class TrainCommand implements Runnable {
             }
             ModularAdditionTask task;
             ModelConfig config;
-            Trainer.Builder settings;
+            Trainer trainer;
             try {
                 task = new ModularAdditionTask(modulus, trainFraction, seed);
                 config = ToyModels.gpt2(1, heads, dModel, dMlp, task.vocabSize(), ModularAdditionTask.SEQUENCE_LENGTH,
                         Architecture.Activation.RELU);
-                settings = Trainer.builder().steps(steps).learningRate(learningRate).warmupSteps(warmup)
-                        .weightDecay(weightDecay).beta2(beta2).loss(task::answerLoss)
+                trainer = Trainer.builder().steps(steps).learningRate(learningRate).warmupSteps(warmup)
+                        .cooldownSteps(cooldown).weightDecay(weightDecay).beta2(beta2).loss(task::answerLoss)
                         .freeze(ToyModels::isBiasOrNormWeight).checkpoint(directory, evalEvery)
-                        .evaluateEvery(evalEvery, model -> task.score(model).asMetrics());
+                        .evaluateEvery(evalEvery, model -> task.score(model).asMetrics()).build();
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
@@ -415,7 +424,7 @@ final class TrainCommand implements Runnable {
                         + " for %d full-batch steps on %d of %d pairs, seed %d, %d thread(s); log(p) = %.3f%n", heads,
                         dModel, dMlp, modulus, steps, task.trainPairs().size(), modulus * modulus, seed, threads,
                         Math.log(modulus));
-                history = settings.build().train(model, task.fullBatch(),
+                history = trainer.train(model, task.fullBatch(),
                         listener(out, err, showProgress, "modular-addition", steps));
             }
             Duration wall = Duration.ofNanos(System.nanoTime() - started);
@@ -434,6 +443,7 @@ final class TrainCommand implements Runnable {
             record.put("seed", seed);
             record.put("learning_rate", learningRate);
             record.put("warmup", warmup);
+            record.put("cooldown", cooldown);
             record.put("weight_decay", weightDecay);
             record.put("optimizer", "DJL AdamW (beta1 0.9, beta2 " + beta2 + ", eps 1e-8), full batch");
             record.put("frozen", "every bias and LayerNorm gain/bias (at 0 and 1)");

@@ -47,10 +47,12 @@ public final class Trainer {
 
     private Trainer(Builder builder) {
         this.steps = builder.steps;
+        Tracker afterWarmup = builder.cooldownSteps == 0 ? Tracker.fixed(builder.learningRate)
+                : cooldown(builder.learningRate, builder.steps - builder.warmupSteps, builder.cooldownSteps);
         this.optimizer = builder.optimizer != null ? builder.optimizer
                 : Optimizer.adamW()
-                        .optLearningRateTracker(builder.warmupSteps == 0 ? Tracker.fixed(builder.learningRate)
-                                : Tracker.warmUp().setMainTracker(Tracker.fixed(builder.learningRate))
+                        .optLearningRateTracker(builder.warmupSteps == 0 ? afterWarmup
+                                : Tracker.warmUp().setMainTracker(afterWarmup)
                                         .optWarmUpSteps(builder.warmupSteps).optWarmUpBeginValue(0f).build())
                         .optWeightDecays(builder.weightDecay)
                         .optBeta2(builder.beta2)
@@ -61,6 +63,15 @@ public final class Trainer {
         this.checkpointDirectory = builder.checkpointDirectory;
         this.frozen = builder.frozen;
         this.loss = builder.loss;
+    }
+
+    /**
+     * The learning rate after warm-up: constant, then falling linearly over the last {@code cooldown} of
+     * {@code updates} updates to {@code rate / cooldown} at the last. DJL counts updates from 1 and gives the tracker
+     * behind a warm-up the count less the warm-up's steps.
+     */
+    static Tracker cooldown(float rate, int updates, int cooldown) {
+        return update -> rate * Math.min(1f, (float) (updates - update + 1) / cooldown);
     }
 
     public static Builder builder() {
@@ -160,6 +171,7 @@ public final class Trainer {
         private Path checkpointDirectory;
         private Predicate<String> frozen = name -> false;
         private float beta2 = 0.999f;
+        private int cooldownSteps;
         private TrainingLoss loss = NextTokenLoss::meanLoss;
 
         private Builder() {}
@@ -197,6 +209,19 @@ public final class Trainer {
         }
 
         /**
+         * Lets the learning rate fall linearly to nearly 0 over the last {@code value} steps (default 0: constant to
+         * the end), so that a run whose loss still spikes at a constant rate (Adam's "slingshots" under heavy
+         * weight decay) ends on a settled model. Must leave the warm-up out: at most {@code steps - warmupSteps}.
+         */
+        public Builder cooldownSteps(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("cooldownSteps must not be negative, got " + value);
+            }
+            cooldownSteps = value;
+            return this;
+        }
+
+        /**
          * AdamW's decay rate of the squared-gradient average (default 0.999, PyTorch's); Nanda et al.'s grokking runs
          * use 0.98, which forgets stale gradient scales faster under heavy weight decay.
          */
@@ -214,7 +239,7 @@ public final class Trainer {
             return this;
         }
 
-        /** Any DJL optimiser instead of AdamW; the learning rate, warm-up, weight decay and beta2 above are then unused. */
+        /** Any DJL optimiser instead of AdamW; the learning rate, warm-up, cool-down, weight decay and beta2 above are then unused. */
         public Builder optimizer(Optimizer value) {
             optimizer = Objects.requireNonNull(value, "optimizer");
             return this;
@@ -250,6 +275,10 @@ public final class Trainer {
         }
 
         public Trainer build() {
+            if (cooldownSteps > steps - warmupSteps) {
+                throw new IllegalArgumentException("cooldownSteps (" + cooldownSteps + ") must fit in the steps after"
+                        + " warm-up (" + steps + " - " + warmupSteps + ")");
+            }
             return new Trainer(this);
         }
 
