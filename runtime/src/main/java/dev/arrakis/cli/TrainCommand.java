@@ -285,7 +285,7 @@ final class TrainCommand implements Runnable {
         return line.toString();
     }
 
-    /** training.json: the command, the settings, the wall time and every evaluation, so a run can be checked and repeated. */
+    /** training.json: the command, settings, wall time and every evaluation, so a run can be checked and repeated. */
     private static void writeRecord(CommandSpec spec, Path directory, Map<String, Object> settings,
             TrainingHistory history, Duration wall) {
         Map<String, Object> record = new LinkedHashMap<>();
@@ -306,20 +306,22 @@ final class TrainCommand implements Runnable {
      * decay until it generalises from its training pairs to the held-out ones.
      */
     @Command(name = "modular-addition",
-            description = {"Train a 1-layer GPT-2-style model (ReLU MLP) to add modulo p on the rows 'a b =', full-batch"
-                    + " on a seeded share of the p*p pairs, with heavy weight decay, until it generalises to the"
-                    + " held-out pairs (grokking, Nanda et al. 2023). Biases and LayerNorm gains stay frozen at 0 and 1."
-                    + " Writes config.json, model.safetensors, loss-curve.png/.svg (log10 of the train and test"
+            description = {"Train a 1-layer GPT-2-style model (ReLU MLP) to add modulo p on the rows 'a b =',"
+                    + " full-batch on a seeded share of the p*p pairs, with heavy weight decay, until it generalises"
+                    + " to the held-out pairs (grokking, Nanda et al. 2023). Biases and LayerNorm gains stay frozen at"
+                    + " 0 and 1. Writes config.json, model.safetensors, loss-curve.png/.svg (log10 of the train and test"
                     + " losses), accuracy.png/.svg and training.json to --out, and prints the scores at every"
                     + " evaluation.",
                 "Same seed and --threads give the same numbers, bit for bit, on the same machine and libtorch."},
             footerHeading = "%nExamples:%n",
-            footer = {"  arrakis train modular-addition --p 59 --train-fraction 0.4 --d-model 64 --d-mlp 256 \\",
-                    "      --learning-rate 0.003 --steps 4500 --cooldown 1500 --seed 1 --out models/modadd-1l",
+            footer = {"  arrakis train modular-addition --p 59 --train-fraction 0.4 \\",
+                    "      --d-model 64 --d-mlp 256 --learning-rate 0.003 --steps 4500 \\",
+                    "      --cooldown 1500 --seed 1 --out models/modadd-1l",
                     "      (as committed, every default spelled out: see its TRAINING.md)",
-                    "  arrakis train modular-addition --p 113 --train-fraction 0.3 --d-model 128 --d-mlp 512 \\",
-                    "      --learning-rate 0.001 --steps 40000 --cooldown 5000 --out /tmp/modadd-113",
-                    "      (Nanda et al.'s p, split, width and learning rate: several times slower)"})
+                    "  arrakis train modular-addition --p 113 --train-fraction 0.3 \\",
+                    "      --d-model 128 --d-mlp 512 --learning-rate 0.001 --steps 40000 \\",
+                    "      --cooldown 5000 --out /tmp/modadd-113",
+                    "      (Nanda et al.'s p, split, width and learning rate; not run here)"})
     static final class ModularAddition implements Callable<Integer> {
         @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help message and exit.")
         private boolean help;
@@ -420,9 +422,9 @@ final class TrainCommand implements Runnable {
             TrainingHistory history;
             boolean showProgress = progress != null ? progress : System.console() != null;
             try (HookedTransformer model = ToyModels.create(config, seed)) {
-                out.printf(Locale.ROOT, "training a 1-layer model (%d heads, d_model %d, d_mlp %d, ReLU) on a + b mod %d"
-                        + " for %d full-batch steps on %d of %d pairs, seed %d, %d thread(s); log(p) = %.3f%n", heads,
-                        dModel, dMlp, modulus, steps, task.trainPairs().size(), modulus * modulus, seed, threads,
+                out.printf(Locale.ROOT, "training a 1-layer model (%d heads, d_model %d, d_mlp %d, ReLU) on a + b"
+                        + " mod %d for %d full-batch steps on %d of %d pairs, seed %d, %d thread(s); log(p) = %.3f%n",
+                        heads, dModel, dMlp, modulus, steps, task.trainPairs().size(), modulus * modulus, seed, threads,
                         Math.log(modulus));
                 history = trainer.train(model, task.fullBatch(),
                         listener(out, err, showProgress, "modular-addition", steps));

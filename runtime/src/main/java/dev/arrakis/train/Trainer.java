@@ -239,7 +239,10 @@ public final class Trainer {
             return this;
         }
 
-        /** Any DJL optimiser instead of AdamW; the learning rate, warm-up, cool-down, weight decay and beta2 above are then unused. */
+        /**
+         * Any DJL optimiser instead of AdamW; the learning rate, warm-up, cool-down, weight decay and beta2 above are
+         * then unused.
+         */
         public Builder optimizer(Optimizer value) {
             optimizer = Objects.requireNonNull(value, "optimizer");
             return this;
@@ -275,7 +278,7 @@ public final class Trainer {
         }
 
         public Trainer build() {
-            if (cooldownSteps > steps - warmupSteps) {
+            if (cooldownSteps > 0 && cooldownSteps > steps - warmupSteps) {
                 throw new IllegalArgumentException("cooldownSteps (" + cooldownSteps + ") must fit in the steps after"
                         + " warm-up (" + steps + " - " + warmupSteps + ")");
             }

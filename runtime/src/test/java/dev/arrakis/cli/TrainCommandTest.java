@@ -82,8 +82,8 @@ class TrainCommandTest {
     void trainsModularAdditionAndWritesBothCurves() throws IOException {
         Path out = temp.resolve("modadd");
         CliTest.Outcome outcome = CliTest.run("train", "modular-addition", "--p", "7", "--train-fraction", "0.5",
-                "--d-model", "16", "--heads", "2", "--d-mlp", "32", "--steps", "4", "--cooldown", "2", "--eval-every", "2", "--seed", "3",
-                "--no-progress", "--out", out.toString());
+                "--d-model", "16", "--heads", "2", "--d-mlp", "32", "--steps", "4", "--warmup", "1", "--cooldown", "2",
+                "--eval-every", "2", "--seed", "3", "--no-progress", "--out", out.toString());
         assertEquals(0, outcome.code(), outcome.err());
         assertTrue(outcome.out().contains("on a + b mod 7 for 4 full-batch steps on 25 of 49 pairs")
                 && outcome.out().contains("step      4  train loss"), outcome.out());
@@ -115,8 +115,9 @@ class TrainCommandTest {
     void modularAdditionHelpShowsTheCommittedCommand() {
         CliTest.Outcome help = CliTest.run("train", "modular-addition", "--help");
         assertEquals(0, help.code(), help.err());
-        assertTrue(help.out().contains("arrakis train modular-addition --p 59 --train-fraction 0.4 --d-model 64 --d-mlp 256 \\\n"
-                + "      --learning-rate 0.003 --steps 4500 --cooldown 1500 --seed 1 --out models/modadd-1l"), help.out());
+        assertTrue(help.out().contains("arrakis train modular-addition --p 59 --train-fraction 0.4 \\\n"
+                + "      --d-model 64 --d-mlp 256 --learning-rate 0.003 --steps 4500 \\\n"
+                + "      --cooldown 1500 --seed 1 --out models/modadd-1l"), help.out());
     }
 
     private static String[] concat(String[] first, String[] second) {

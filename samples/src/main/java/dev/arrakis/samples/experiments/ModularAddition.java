@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  */
 @Experiment(config = "models/modadd-1l/config.json")
 public class ModularAddition {
-    /** The task the committed model was trained on: {@code train modular-addition --p 59 --train-fraction 0.4 --seed 1}. */
+    /** The committed model's task: {@code train modular-addition --p 59 --train-fraction 0.4 --seed 1}. */
     static final ModularAdditionTask TASK = new ModularAdditionTask(59, 0.4, 1);
     /** A frequency is "key" when it holds at least this share of the embedding's squared norm. */
     static final double KEY_SHARE = 0.05;
