@@ -309,8 +309,8 @@ final class TrainCommand implements Runnable {
             description = {"Train a 1-layer GPT-2-style model (ReLU MLP) to add modulo p on the rows 'a b =',"
                     + " full-batch on a seeded share of the p*p pairs, with heavy weight decay, until it generalises"
                     + " to the held-out pairs (grokking, Nanda et al. 2023). Biases and LayerNorm gains stay frozen at"
-                    + " 0 and 1. Writes config.json, model.safetensors, loss-curve.png/.svg (log10 of the train and test"
-                    + " losses), accuracy.png/.svg and training.json to --out, and prints the scores at every"
+                    + " 0 and 1. Writes config.json, model.safetensors, loss-curve.png/.svg (log10 of the train and"
+                    + " test losses), accuracy.png/.svg and training.json to --out, and prints the scores at every"
                     + " evaluation.",
                 "Same seed and --threads give the same numbers, bit for bit, on the same machine and libtorch."},
             footerHeading = "%nExamples:%n",
