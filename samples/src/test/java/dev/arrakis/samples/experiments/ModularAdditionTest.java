@@ -97,13 +97,14 @@ class ModularAdditionTest {
 
     /**
      * For each frequency k, sqrt(sum over the columns of c_k |X_k|^2 / p), X_k = sum_x W_E[x] e^(-2 pi i k x / p) over
-     * the numbers' rows of wte.weight, with c_0 = 1 and c_k = 2 otherwise (k and p - k carry the same energy; p odd).
+     * the numbers' rows of transformer.wte.weight, with c_0 = 1 and c_k = 2 otherwise (k and p - k carry the same
+     * energy; p is odd).
      */
     private static double[] dftNorms() {
         float[] embedding;
         int dModel = model.config().dModel();
         try (SafetensorsFile file = SafetensorsFile.open(MODEL.resolve("model.safetensors"))) {
-            embedding = file.readFloats("wte.weight");
+            embedding = file.readFloats("transformer.wte.weight");
         }
         double[] norms = new double[P / 2 + 1];
         for (int k = 0; k < norms.length; k++) {
