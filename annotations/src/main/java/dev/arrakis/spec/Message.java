@@ -53,6 +53,21 @@ public enum Message {
     STREAM_POINT("Experiment/StreamPoint", "the residual stream of %s has no %s at layer %d (%s)"),
     BREAKDOWN("Experiment/Breakdown", "%s cannot break the residual stream down by %s: %s; use %s"),
 
+    // Model surgery (@Edit, @BlendHeads, ModelSurgery): the processor and the runtime's Java API say the same.
+    EDIT_KIND("Experiment/Edit", "@Edit needs exactly one of deleteLayers, permuteLayers and duplicateLayer; it"
+            + " %s"),
+    LAYER_LISTED_TWICE("Experiment/Edit", "layer %d is listed twice in %s"),
+    DELETE_EVERY_LAYER("Experiment/Edit", "deleting layers %s leaves %s without a layer; a model keeps at least"
+            + " one"),
+    NOT_A_PERMUTATION("Experiment/Permutation", "%s is not a permutation of the %d layers of %s: %s"),
+    BLEND_SAME_HEAD("Experiment/BlendHeads", "head %d cannot be blended into itself; 'into' names another head of"
+            + " layer %d"),
+    BLEND_ALPHA("Experiment/BlendHeads", "alpha %s is outside 0..1 (into := (1 - alpha) * into + alpha * head)"),
+
+    // Steering (@Steer, Steering): the processor, the command line and the runtime's Java API say the same.
+    STEER_HOOK("Experiment/Steer", "steering adds to the residual stream; '%s' is none of %s%s"),
+    STEER_COEFFICIENT("Experiment/Steer", "coefficient %s is not a finite number"),
+
     // Build time only: what the annotation processor checks beyond the model's shape.
     CONFIG_NOT_IN_PROJECT("Experiment/ConfigNotFound", "no model config '%s' in the project directory %s (processor"
             + " option arrakis.projectDir)"),

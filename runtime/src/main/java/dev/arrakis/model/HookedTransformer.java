@@ -39,9 +39,17 @@ public final class HookedTransformer implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Path source;
     private final WeightProcessing processing;
+    /** False for a view made by {@link #view}, which borrows its base model's tokenizer. */
+    private final boolean ownsTokenizer;
 
     private HookedTransformer(NDManager manager, ModelDescription description, Precision precision,
             TransformerWeights weights, Tokenizer tokenizer, Path source, WeightProcessing processing) {
+        this(manager, description, precision, weights, tokenizer, source, processing, true);
+    }
+
+    private HookedTransformer(NDManager manager, ModelDescription description, Precision precision,
+            TransformerWeights weights, Tokenizer tokenizer, Path source, WeightProcessing processing,
+            boolean ownsTokenizer) {
         this.manager = manager;
         this.description = description;
         this.config = description.config();
@@ -52,6 +60,28 @@ public final class HookedTransformer implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.source = source;
         this.processing = processing;
+        this.ownsTokenizer = ownsTokenizer;
+    }
+
+    /**
+     * A model computing with other canonical weights under another description (e.g. fewer layers), sharing this
+     * model's tokenizer, precision, source and weight processing: what model surgery
+     * ({@code dev.arrakis.model.surgery.ModelSurgery}) builds. The arrays in {@code weights} are used as they are,
+     * never copied: those taken from this model stay this model's, and new ones belong to {@code owned}.
+     *
+     * @param owned a manager made by {@link #newViewManager()}: the view allocates its passes in it and closing the
+     *     view closes it, never this model's weights nor its tokenizer; closing this model closes the view's too
+     */
+    public HookedTransformer view(ModelDescription description, java.util.Map<String, NDArray> weights,
+            NDManager owned) {
+        TransformerWeights viewWeights = new TransformerWeights(description.config(), weights, owned);
+        return new HookedTransformer(owned, description, precision, viewWeights, tokenizer, source, processing,
+                false);
+    }
+
+    /** A manager for a {@link #view}'s own arrays, inside this model's so that it never outlives the weights. */
+    public NDManager newViewManager() {
+        return manager.newSubManager();
     }
 
     /**
@@ -286,7 +316,7 @@ public final class HookedTransformer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (tokenizer != null) {
+        if (tokenizer != null && ownsTokenizer) {
             tokenizer.close();
         }
         manager.close();

@@ -7,6 +7,8 @@ import dev.arrakis.annotations.FinalNorm;
 import dev.arrakis.annotations.HeadPattern;
 import dev.arrakis.annotations.Restore;
 import dev.arrakis.experiment.ToolBinding;
+import dev.arrakis.model.HookedTransformer;
+import dev.arrakis.model.surgery.ModelSurgery;
 import dev.arrakis.spec.StreamPoint;
 import dev.arrakis.tools.attention.DetectionPattern;
 import dev.arrakis.tools.attention.HeadDetector;
@@ -60,5 +62,28 @@ public final class ToolBindings {
             long seed) {
         TraceOptions options = new TraceOptions(restore, window, samples, noise, seed);
         return point -> new CausalTracer(point.model(), options);
+    }
+
+    /**
+     * {@code @Edit(deleteLayers = ...) HookedTransformer}: a view of the model without those layers, made for each
+     * point in the point's scope, which frees it.
+     */
+    public static ToolBinding<HookedTransformer> deleteLayers(int[] layers) {
+        return point -> ModelSurgery.on(point.model(), point.scope()).deleteLayers(layers).build();
+    }
+
+    /** {@code @Edit(permuteLayers = ...) HookedTransformer}: as {@link #deleteLayers}, the layers reordered. */
+    public static ToolBinding<HookedTransformer> permuteLayers(int[] order) {
+        return point -> ModelSurgery.on(point.model(), point.scope()).permuteLayers(order).build();
+    }
+
+    /** {@code @Edit(duplicateLayer = ...) HookedTransformer}: as {@link #deleteLayers}, a layer run twice. */
+    public static ToolBinding<HookedTransformer> duplicateLayer(int layer) {
+        return point -> ModelSurgery.on(point.model(), point.scope()).duplicateLayer(layer).build();
+    }
+
+    /** {@code @BlendHeads(layer, head, into, alpha) HookedTransformer}: as {@link #deleteLayers}, two heads blended. */
+    public static ToolBinding<HookedTransformer> blendHeads(int layer, int head, int into, double alpha) {
+        return point -> ModelSurgery.on(point.model(), point.scope()).blendHeads(layer, head, into, alpha).build();
     }
 }

@@ -12,6 +12,7 @@ public final class RuntimeNames {
     public static final ClassName INTERVENTION = ClassName.get("dev.arrakis.spec", "Intervention");
     public static final ClassName ABLATION = INTERVENTION.nestedClass("Ablation");
     public static final ClassName PATCHING = INTERVENTION.nestedClass("Patching");
+    public static final ClassName STEERING = INTERVENTION.nestedClass("Steering");
     public static final ClassName SELECTION = ClassName.get("dev.arrakis.spec", "Selection");
     public static final ClassName MODEL_INPUT = ClassName.get("dev.arrakis.experiment", "ModelInput");
     public static final ClassName TYPED_HOOK = ClassName.get("dev.arrakis.hooks", "TypedHook");

@@ -94,6 +94,10 @@ public record AnnotationSite(Element element, AnnotationMirror mirror, int occur
         return (Integer) value(name);
     }
 
+    public double real(String name) {
+        return (Double) value(name);
+    }
+
     public boolean bool(String name) {
         return (Boolean) value(name);
     }

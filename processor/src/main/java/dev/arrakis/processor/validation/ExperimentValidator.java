@@ -44,12 +44,13 @@ public final class ExperimentValidator {
     static final String ABLATE = ANNOTATIONS + "Ablate";
     static final String ABLATIONS = ANNOTATIONS + "Ablations";
     static final String PATCH = ANNOTATIONS + "Patch";
+    static final String STEER = ANNOTATIONS + "Steer";
     static final String ATTRIBUTION_PATCH = ANNOTATIONS + "AttributionPatch";
     static final String PLOT = ANNOTATIONS + "Plot";
     static final String LOG_EXPERIMENT = ANNOTATIONS + "LogExperiment";
 
     /** Annotations that make a method a run method. */
-    public static final List<String> RUN_ANNOTATIONS = List.of(RUN, ABLATE, ABLATIONS, PATCH, PLOT,
+    public static final List<String> RUN_ANNOTATIONS = List.of(RUN, ABLATE, ABLATIONS, PATCH, PLOT, STEER,
             ATTRIBUTION_PATCH);
 
     /** Sweeps beyond this many points get a warning. */
@@ -259,10 +260,20 @@ public final class ExperimentValidator {
         if (patch != null) {
             read.add(interventionChecks.patch(patch));
         }
+        AnnotationSite steer = site(method, STEER);
+        if (steer != null) {
+            read.add(interventionChecks.steer(steer));
+            String vector = steer.string("vector");
+            if (inputs.stream().noneMatch(info -> info.model().name().equals(vector))) {
+                InputRules.unknown(vector, names(inputs)).ifPresent(problem -> report.error(problem,
+                        steer.attribute("vector")));
+            }
+        }
         AnnotationSite attribution = site(method, ATTRIBUTION_PATCH);
         if (attribution != null) {
             if (patch != null || !read.isEmpty()) {
-                report.error(Problem.of(Message.ATTRIBUTION_ALONE, patch != null ? "Patch" : "Ablate", name),
+                report.error(Problem.of(Message.ATTRIBUTION_ALONE, patch != null ? "Patch"
+                        : steer != null ? "Steer" : "Ablate", name),
                         attribution.whole());
             }
             read.add(interventionChecks.patch(attribution, "AttributionPatch"));

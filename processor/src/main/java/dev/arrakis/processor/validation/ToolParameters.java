@@ -39,7 +39,10 @@ final class ToolParameters {
         LOGIT_LENS("LogitLens", RuntimeNames.LAYER_LOGITS, "logitLens"),
         DETECT_HEADS("DetectHeads", RuntimeNames.HEAD_SCORES, "detectHeads"),
         COMPOSITION("Composition", RuntimeNames.COMPOSITION_SCORES, "composition"),
-        CAUSAL_TRACE("CausalTrace", RuntimeNames.CAUSAL_TRACER, "causalTrace");
+        CAUSAL_TRACE("CausalTrace", RuntimeNames.CAUSAL_TRACER, "causalTrace"),
+        // the factory is the edit's own (deleteLayers, ...), chosen by SurgeryParameters
+        EDIT("Edit", RuntimeNames.HOOKED_TRANSFORMER, "edit"),
+        BLEND_HEADS("BlendHeads", RuntimeNames.HOOKED_TRANSFORMER, "blendHeads");
 
         final String annotation;
         final ClassName type;
@@ -104,6 +107,9 @@ final class ToolParameters {
             case COMPOSITION -> Optional.of(new ArgumentModel.Tool(tool.factory, given,
                     List.of(enumArgument("CompositionKind", site.enumName("value"))), List.of()));
             case CAUSAL_TRACE -> causalTrace(site, given);
+            case EDIT -> SurgeryParameters.edit(site, given, checks, report).map(ArgumentModel.class::cast);
+            case BLEND_HEADS -> SurgeryParameters.blendHeads(site, given, checks, report)
+                    .map(ArgumentModel.class::cast);
         };
     }
 
