@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.function.IntFunction;
 
 /**
  * Autoregressive generation with hooks, as TransformerLens's {@code HookedTransformer.generate}: every step is a
@@ -24,6 +25,23 @@ import java.util.SplittableRandom;
  */
 public final class Generator {
     private Generator() {}
+
+    /** Each row of the batch as a prompt, its left padding (if any) dropped. */
+    public static List<long[]> prompts(TokenBatch batch) {
+        List<long[]> prompts = new ArrayList<>();
+        for (int row = 0; row < batch.batchSize(); row++) {
+            int start = 0;
+            while (!batch.attended(row, start)) {
+                start++;
+            }
+            long[] prompt = new long[batch.sequenceLength() - start];
+            for (int p = start; p < batch.sequenceLength(); p++) {
+                prompt[p - start] = batch.token(row, p);
+            }
+            prompts.add(prompt);
+        }
+        return prompts;
+    }
 
     /** Greedy or sampled continuation of one prompt, no hooks. */
     public static Generation generate(HookedTransformer model, long[] prompt, GenerationSettings settings) {
@@ -40,6 +58,16 @@ public final class Generator {
      */
     public static Generation generate(HookedTransformer model, List<long[]> prompts, GenerationSettings settings,
             RunOptions options, GenerationListener listener) {
+        return generate(model, prompts, settings, length -> options, listener);
+    }
+
+    /**
+     * As {@link #generate(HookedTransformer, List, GenerationSettings, RunOptions, GenerationListener)} with hooks
+     * made for each pass from its length in positions (the new tokens with a cache, the whole sequence without), for
+     * hooks built for one length, such as an experiment's interventions.
+     */
+    public static Generation generate(HookedTransformer model, List<long[]> prompts, GenerationSettings settings,
+            IntFunction<RunOptions> optionsForPass, GenerationListener listener) {
         int vocab = model.config().vocabSize();
         settings.check(model.config().modelType(), vocab);
         checkPrompts(model, prompts, settings);
@@ -66,7 +94,7 @@ public final class Generator {
         try (KeyValueCache cache = settings.keyValueCache() ? model.newKeyValueCache(rows) : null) {
             TokenBatch input = rows == 1 ? TokenBatch.of(prompts.get(0)) : promptBatch;
             for (int step = 0; step < settings.maxNewTokens(); step++) {
-                float[][] logits = lastLogits(model, input, options, cache, rows);
+                float[][] logits = lastLogits(model, input, optionsForPass.apply(input.sequenceLength()), cache, rows);
                 long[] chosen = new long[rows];
                 for (int row = 0; row < rows; row++) {
                     if (finished[row]) {
