@@ -40,6 +40,8 @@ import java.util.Random;
  */
 public final class ToyModels {
 
+    private static final String LM_HEAD = "lm_head.weight";
+
     private ToyModels() {}
 
     /**
@@ -48,12 +50,18 @@ public final class ToyModels {
      * @throws IllegalArgumentException naming the value that is not positive, or heads that do not divide d_model
      */
     public static ModelConfig gpt2(int layers, int heads, int dModel, int dMlp, int vocabSize, int contextLength) {
+        return gpt2(layers, heads, dModel, dMlp, vocabSize, contextLength, Architecture.Activation.GELU_TANH);
+    }
+
+    /** As {@link #gpt2(int, int, int, int, int, int)} with another MLP activation (ReLU for modular addition). */
+    public static ModelConfig gpt2(int layers, int heads, int dModel, int dMlp, int vocabSize, int contextLength,
+            Architecture.Activation activation) {
         if (heads <= 0 || dModel % heads != 0) {
             throw new IllegalArgumentException("heads (" + heads + ") must divide dModel (" + dModel + ")");
         }
         return ModelConfig.builder("gpt2").layers(layers).heads(heads).kvHeads(heads).dModel(dModel)
                 .dHead(dModel / heads).dMlp(dMlp).vocabSize(vocabSize).contextLength(contextLength).normEps(1e-5)
-                .architecture(Architecture.gpt2Style(Architecture.Activation.GELU_TANH)).build();
+                .architecture(Architecture.gpt2Style(activation)).build();
     }
 
     /** TransformerLens's default initialisation scale, 0.8 / sqrt(d_model). */
@@ -99,6 +107,18 @@ public final class ToyModels {
     }
 
     /**
+     * Whether a canonical weight name is a bias ({@code blocks.0.attn.b_Q}) or a LayerNorm's gain or bias
+     * ({@code blocks.0.ln1.w}, {@code ln_final.b}). Frozen at their initial 0 and 1, the norms only normalise and no
+     * bias is learned: the nearest a GPT-2 block comes to Nanda et al.'s bias-free, norm-free grokking model.
+     */
+    public static boolean isBiasOrNormWeight(String name) {
+        int dot = name.lastIndexOf('.');
+        String last = name.substring(dot + 1);
+        String owner = name.substring(name.lastIndexOf('.', dot - 1) + 1, dot);
+        return last.startsWith("b_") || owner.startsWith("ln");
+    }
+
+    /**
      * Writes the model as an HF GPT-2 checkpoint: {@code config.json} and {@code model.safetensors} in
      * {@code directory} (created if needed), each replaced atomically.
      */
@@ -112,8 +132,19 @@ public final class ToyModels {
         } catch (IOException e) {
             throw new ArrakisException("cannot write a checkpoint to " + directory + ": " + e.getMessage(), e);
         }
-        SafetensorsWriter.write(directory.resolve(CheckpointFiles.SINGLE_FILE), tensors,
+        SafetensorsWriter.write(directory.resolve(CheckpointFiles.SINGLE_FILE), asSavedByHf(tensors),
                 Map.of("format", "pt"));
+    }
+
+    /**
+     * The names HF's {@code GPT2LMHeadModel.save_pretrained} writes: the base model's tensors under
+     * {@code transformer.}, the head at the top. HF's {@code from_pretrained} refuses a file that has the head beside
+     * unprefixed base tensors as corrupted; Arrakis reads either.
+     */
+    private static Map<String, TensorData> asSavedByHf(Map<String, TensorData> tensors) {
+        Map<String, TensorData> named = new LinkedHashMap<>();
+        tensors.forEach((name, tensor) -> named.put(name.equals(LM_HEAD) ? name : "transformer." + name, tensor));
+        return named;
     }
 
     /** The {@code config.json} of GPT-2's HF configuration for this shape. */
@@ -183,7 +214,7 @@ public final class ToyModels {
         }
         tensors.put("ln_f.weight", constant(1f, d));
         tensors.put("ln_f.bias", constant(0f, d));
-        tensors.put("lm_head.weight", normal(random, std, config.vocabSize(), d));
+        tensors.put(LM_HEAD, normal(random, std, config.vocabSize(), d));
         return tensors;
     }
 
@@ -219,7 +250,7 @@ public final class ToyModels {
         tensors.put("ln_f.bias", copy(weights.lnFinalBias()));
         NDArray unembedding = weights.unembedding();
         try (NDArray transposed = unembedding.transpose()) {
-            tensors.put("lm_head.weight", copy(transposed));
+            tensors.put(LM_HEAD, copy(transposed));
         }
         return tensors;
     }
