@@ -107,6 +107,12 @@ public enum Message {
     ATTRIBUTION_METRIC("Experiment/AttributionPatch", "run method '%s' %s; under @AttributionPatch it is the metric:"
             + " it returns a scalar NDArray computed from the logits, e.g."
             + " LogitMetric.logitDifference(correct, wrong).apply(logits.array())"),
+    // Generation (@Generate, ./arrakis generate): settings the decoder cannot honour.
+    GENERATE_MAX_TOKENS("Experiment/Generate", "maxNewTokens = %d generates nothing; give 1 or more"),
+    GENERATE_TEMPERATURE("Experiment/Generate", "temperature = %s is not a number >= 0 (0 decodes greedily)"),
+    GENERATE_TOP_K("Experiment/Generate", "topK = %d is outside 0..%d, the vocabulary of %s (0 keeps every token)"),
+    GENERATE_TOP_P("Experiment/Generate", "topP = %s is outside (0, 1] (1 keeps every token)"),
+    GENERATE_STOP_TOKEN("Experiment/Generate", "stop token %d is outside the vocabulary of %s (0..%d)"),
     INTERNAL("Experiment/Internal", "the Arrakis annotation processor failed on this element; please report it:%n%s"),
 
     // Causal tracing (@CausalTrace): values ROME's method cannot run with.

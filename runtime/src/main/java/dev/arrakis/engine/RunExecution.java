@@ -173,7 +173,7 @@ final class RunExecution<E> {
                 passes++;
                 for (int offset = 0; offset < count; offset++) {
                     values.add(invoke(pass, offset * batch, (offset + 1) * batch, plan.coordinates(first + offset),
-                            instance, inputs, tokens));
+                            instance, inputs, tokens, plan.edits(first + offset), clean));
                 }
             }
             listener.progressed(values.size(), plan.points());
@@ -197,12 +197,12 @@ final class RunExecution<E> {
     }
 
     private Object invoke(ForwardResult pass, int fromRow, int toRow, Map<Axis, Integer> coordinates, E instance,
-            Map<String, Object> inputs, TokenBatch tokens) {
+            Map<String, Object> inputs, TokenBatch tokens, List<Edit> edits, CleanActivations clean) {
         long started = System.nanoTime();
         String name = run.definition().name();
         try (NDManager scope = pass.logits().getManager().newSubManager()) {
             PointContext context = new PointContext(name, model, pass, fromRow, toRow, scope, inputs, coordinates,
-                    tokens);
+                    tokens, edits, clean);
             Object result;
             try {
                 result = run.definition().invoker().invoke(instance, context);

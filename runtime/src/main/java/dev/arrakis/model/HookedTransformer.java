@@ -258,14 +258,38 @@ public final class HookedTransformer implements AutoCloseable {
      * are gone afterwards whether it returns or throws.
      */
     public ForwardResult run(TokenBatch batch, RunOptions options) {
-        validate(batch);
+        return run(batch, options, null);
+    }
+
+    /**
+     * An empty key/value cache for {@link #run(TokenBatch, RunOptions, KeyValueCache)} on batches of this many rows.
+     */
+    public KeyValueCache newKeyValueCache(int batchSize) {
+        if (batchSize < 1) {
+            throw new ArrakisException("a key/value cache needs at least one row, not " + batchSize);
+        }
+        return new KeyValueCache(manager.newSubManager(), batchSize, config.layers());
+    }
+
+    /**
+     * A forward pass over new tokens that continue the sequences {@code past} holds (null: a pass of its own), as
+     * TransformerLens runs with {@code past_kv_cache}: every hook sees only the new positions, except that attention
+     * scores and patterns have one key column per position so far; positions continue each row's count of attended
+     * tokens, and the new keys and values, as the hooks leave them, are appended to {@code past}. Only the first pass
+     * of a cache may carry padding.
+     */
+    public ForwardResult run(TokenBatch batch, RunOptions options, KeyValueCache past) {
+        validate(batch, past == null ? 0 : past.length());
         int blocks = options.stopAtLayer().isPresent() ? stopLayer(options.stopAtLayer().getAsInt()) : config.layers();
         boolean stopped = options.stopAtLayer().isPresent();
         NDManager resultManager = manager.newSubManager();
         ActivationCache cache = new ActivationCache(resultManager.newSubManager());
         try (NDManager scope = manager.newSubManager()) {
             HookDispatcher hooks = new HookDispatcher(hookPoints, options, scope, cache);
-            NDArray output = precision.widen(forward.run(scope, batch, hooks, blocks, !stopped));
+            if (past != null) {
+                past.checkContinues(batch, blocks);
+            }
+            NDArray output = precision.widen(forward.run(scope, batch, hooks, blocks, !stopped, past));
             output.attach(resultManager);
             return new ForwardResult(resultManager, output, stopped ? blocks : null, cache);
         } catch (RuntimeException e) {
@@ -296,8 +320,8 @@ public final class HookedTransformer implements AutoCloseable {
         }
     }
 
-    private void validate(TokenBatch batch) {
-        checkSequenceLength(batch.sequenceLength());
+    private void validate(TokenBatch batch, int pastLength) {
+        checkSequenceLength(pastLength + batch.sequenceLength());
         for (int row = 0; row < batch.batchSize(); row++) {
             for (int position = 0; position < batch.sequenceLength(); position++) {
                 long token = batch.token(row, position);

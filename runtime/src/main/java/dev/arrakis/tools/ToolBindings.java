@@ -20,6 +20,10 @@ import dev.arrakis.tools.residual.ResidualStream;
 import dev.arrakis.tools.tracing.CausalTracer;
 import dev.arrakis.tools.tracing.TraceOptions;
 import dev.arrakis.tools.weights.CompositionScores;
+import dev.arrakis.tools.generation.Generation;
+import dev.arrakis.tools.generation.GenerationListener;
+import dev.arrakis.tools.generation.GenerationSettings;
+import dev.arrakis.tools.generation.Generator;
 
 /**
  * The bindings generated runners use for parameters that ask for an analysis tool by annotation: each reads what the
@@ -55,6 +59,23 @@ public final class ToolBindings {
     /** {@code @Composition(kind) CompositionScores}: from the weights, the same at every point. */
     public static ToolBinding<CompositionScores> composition(CompositionKind kind) {
         return point -> CompositionScores.of(point.model(), kind);
+    }
+
+    /**
+     * {@code @Generate(...) Generation}: each row of the point's input continued with the point's interventions
+     * active at every step; with interventions every step reruns the whole sequence (no key/value cache), so they see
+     * every position as in the run's own pass.
+     */
+    public static ToolBinding<Generation> generate(int maxNewTokens, double temperature, int topK, double topP,
+            long seed, long[] stopTokens) {
+        GenerationSettings settings =
+                new GenerationSettings(maxNewTokens, temperature, topK, topP, seed, stopTokens, true, 0);
+        return point -> {
+            boolean intervenes = !point.interventions(point.tokens().sequenceLength()).hooks().isEmpty();
+            return Generator.generate(point.model(), Generator.prompts(point.tokens()),
+                    intervenes ? settings.withoutKeyValueCache() : settings, point::interventions,
+                    GenerationListener.NONE);
+        };
     }
 
     /** {@code @CausalTrace(restore, window, samples, noise, seed) CausalTracer}: the run method traces its input. */

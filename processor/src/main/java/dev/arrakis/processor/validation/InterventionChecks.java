@@ -118,7 +118,7 @@ final class InterventionChecks {
         });
         Intervention steering = new Intervention.Steering(site.string("hook"),
                 selection(attributes, Axis.LAYER, sweepSites), selection(attributes, Axis.POSITION, sweepSites),
-                site.real("coefficient"), site.string("vector"));
+                site.decimal("coefficient"), site.string("vector"));
         return new Read(site, steering, attributes, sweepSites);
     }
 

@@ -60,7 +60,7 @@ final class SurgeryParameters {
         int layer = site.integer("layer");
         int head = site.integer("head");
         int into = site.integer("into");
-        double alpha = site.real("alpha");
+        double alpha = site.decimal("alpha");
         if (checks.isPresent()
                 && report(site, SurgeryRules.blendHeads(checks.get(), layer, head, into, alpha), report)) {
             return Optional.empty();
