@@ -59,22 +59,25 @@ public class InductionLogitLens {
      * {@code HALF .. 2 HALF - 2}); {@code [0_pre, 1_pre, final_post]}.
      */
     @Run
-    @Plot(title = "probability of the next token of the repeat, by layer (logit lens)")
+    @Plot(title = "logit lens, repeated half: probability of the next token at 0_pre, 1_pre, final_post")
     double[] repeatByLayer(@LogitLens(FinalNorm.RECOMPUTED) LayerLogits lens, TokenBatch repeated) {
         return meanProbabilityByLayer(lens, repeated, HALF, 2 * HALF - 1);
     }
 
     /** The same in the first half (positions {@code 0 .. HALF - 2}), where the next token is new. */
     @Run
-    @Plot(title = "probability of the next token in the first half, by layer (logit lens)")
+    @Plot(title = "logit lens, first half: probability of the next token at 0_pre, 1_pre, final_post")
     double[] firstHalfByLayer(@LogitLens(FinalNorm.RECOMPUTED) LayerLogits lens, TokenBatch repeated) {
         return meanProbabilityByLayer(lens, repeated, 0, HALF - 1);
     }
 
-    /** Each head's mean direct attribution to logit(correct) − logit(distractor) in the repeated half, layer x head. */
+    /**
+     * Each head's mean direct attribution to logit(correct) − logit(distractor) in the repeated half, by layer and
+     * head (a {@link HeadScores}, so that the picture's axes are named).
+     */
     @Run
-    @Plot(kind = PlotKind.HEATMAP, title = "direct logit attribution of each head (layer x head), repeated half")
-    double[][] headAttribution(@StackResidual(Breakdown.HEADS_AND_MLPS) ResidualStack stack, HookedTransformer model,
+    @Plot(kind = PlotKind.HEATMAP, title = "direct logit attribution of each head, repeated half")
+    HeadScores headAttribution(@StackResidual(Breakdown.HEADS_AND_MLPS) ResidualStack stack, HookedTransformer model,
             ActivationCache cache, TokenBatch repeated) {
         double[] byComponent = meanAttribution(stack, model, cache, repeated);
         int layers = model.config().layers();
@@ -85,7 +88,7 @@ public class InductionLogitLens {
                 grid[layer][head] = byComponent[stack.indexOf(headLabel(layer, head))];
             }
         }
-        return grid;
+        return new HeadScores("direct logit attribution", grid);
     }
 
     /**
