@@ -69,11 +69,11 @@ public record IoiPrompts(List<String> texts, List<long[]> prompts, long[] indire
      * {@code count} prompts that cycle through the templates, first all in ABBA form, then all in BABA form, and so
      * on, with two different names, a place and an object drawn by a {@link Random} of {@code seed}. Each name, with
      * a leading space, must be one token of the model's tokenizer (the answer is one token), otherwise a
-     * {@link dev.arrakis.model.TokenizationException} names it.
+     * {@link dev.arrakis.model.TokenizationException} names it (as it does a checkpoint without {@code tokenizer.json}).
      */
     public static IoiPrompts of(HookedTransformer model, Dataset dataset, int count, long seed) {
         List<String> names = dataset.names();
-        Tokenizer tokenizer = model.tokenizer().orElseThrow();
+        Tokenizer tokenizer = model.requireTokenizer();
         long[] nameTokens = names.stream().mapToLong(name -> tokenizer.toSingleToken(" " + name)).toArray();
         Random random = new Random(seed);
         List<String> texts = new ArrayList<>();

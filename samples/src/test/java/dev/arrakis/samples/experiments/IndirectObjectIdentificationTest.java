@@ -20,6 +20,7 @@ import dev.arrakis.model.TokenizationException;
 import dev.arrakis.model.Tokenizer.Bos;
 import dev.arrakis.runs.RunOutcome;
 import dev.arrakis.samples.experiments.ioi.IoiOnGpt2Tiny;
+import dev.arrakis.train.ToyModels;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -174,5 +175,14 @@ class IndirectObjectIdentificationTest {
                 () -> IoiPrompts.of(model, new IoiPrompts.Dataset(IoiOnGpt2Tiny.WORDS.babaTemplates(),
                         List.of("river", "Mary"), List.of("town"), List.of("stone")), 2, 0));
         assertTrue(refused.getMessage().contains("Mary"), "names the text: " + refused.getMessage());
+    }
+
+    @Test
+    void aModelWithoutATokenizerIsRefusedSayingSo() {
+        try (HookedTransformer untokenized = ToyModels.create(model.config(), 1)) {
+            TokenizationException refused = assertThrows(TokenizationException.class,
+                    () -> IoiPrompts.of(untokenized, IoiOnGpt2Tiny.WORDS, 2, 0));
+            assertTrue(refused.getMessage().contains("no tokenizer.json"), "says why: " + refused.getMessage());
+        }
     }
 }
