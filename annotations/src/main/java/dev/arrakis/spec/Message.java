@@ -88,6 +88,12 @@ public enum Message {
             + " another package or rename the config's directory"),
     INTERNAL("Experiment/Internal", "the Arrakis annotation processor failed on this element; please report it:%n%s"),
 
+    // Causal tracing (@CausalTrace): values ROME's method cannot run with.
+    TRACE_WINDOW("Experiment/TraceWindow", "causal tracing window %d %s"),
+    TRACE_SAMPLES("Experiment/TraceSamples", "causal tracing needs at least 1 noise sample, got %d"),
+    TRACE_NOISE("Experiment/TraceNoise", "causal tracing noise %s is not a positive multiple of the token"
+            + " embeddings' standard deviation (ROME uses 3.0)"),
+
     // Warnings: legal, but probably not what was meant.
     LARGE_SWEEP("Experiment/LargeSweep", "run '%s' sweeps %d points (%s); each is a run of its own"),
     OPT_IN_CAPTURE("Experiment/OptInHook", "'%s' is computed only when asked for and holds %s %s per layer; read"

@@ -126,4 +126,53 @@ class ToolBindingTest {
                 "ToolBinding<HeadScores> DETECT_HEADS_INDUCTION = ToolBindings.detectHeads(HeadPattern.INDUCTION,"
                         + " ErrorMeasure.MUL, true, false);");
     }
+
+    @Test
+    void aCausalTraceWindowWiderThanTheModelFailsOnWindow() {
+        Compilations.assertErrorOnLine(Compilations.gpt2Experiment("Probe", """
+                    @Run
+                    double r(@CausalTrace(restore = Restore.MLP,
+                            window = 13) dev.arrakis.tools.tracing.CausalTracer tracer) { return 0; }
+                """), "[Experiment/TraceWindow] causal tracing window 13 is wider than the model's 12 layers",
+                "window = 13");
+    }
+
+    @Test
+    void aCausalTraceOfTheResidualStreamTakesWindowOne() {
+        Compilations.assertErrorOnLine(Compilations.gpt2Experiment("Probe", """
+                    @Run
+                    double r(@CausalTrace(
+                            window = 10) dev.arrakis.tools.tracing.CausalTracer tracer) { return 0; }
+                """), "[Experiment/TraceWindow] causal tracing window 10 applies to MLP and ATTENTION restores; the"
+                + " residual stream is restored at one layer (window = 1)", "window = 10");
+    }
+
+    @Test
+    void causalTraceSamplesAndNoiseFailOnTheirOwnValues() {
+        Compilation compilation = Compilations.assertErrorOnLine(Compilations.gpt2Experiment("Probe", """
+                    @Run
+                    double r(@CausalTrace(samples = 0,
+                            noise = -3.0) dev.arrakis.tools.tracing.CausalTracer tracer) { return 0; }
+                """), "[Experiment/TraceSamples] causal tracing needs at least 1 noise sample, got 0", "samples = 0");
+        assertThat(compilation).hadErrorContaining("[Experiment/TraceNoise] causal tracing noise -3.0 is not a"
+                + " positive multiple of the token embeddings' standard deviation (ROME uses 3.0)")
+                .inFile(compilation.sourceFiles().get(0)).onLineContaining("noise = -3.0");
+    }
+
+    @Test
+    void aCausalTraceBindsATracerWithItsValuesAndCachesNothing() {
+        Compilation compilation = Compilations.compile(Compilations.gpt2Experiment("Probe", """
+                    @Run
+                    double r(@CausalTrace(restore = Restore.ATTENTION, window = 4, samples = 5, noise = 2.5,
+                            seed = 7) dev.arrakis.tools.tracing.CausalTracer tracer) {
+                        return 0;
+                    }
+                """));
+        assertThat(compilation).succeededWithoutWarnings();
+        assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String().contains(
+                "ToolBinding<CausalTracer> CAUSAL_TRACE_ATTENTION = ToolBindings.causalTrace(Restore.ATTENTION, 4, 5,"
+                        + " 2.5, 7L);");
+        assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String().contains(
+                ".resultType(\"double\")\n                .invoker((e, c) -> e.r(CAUSAL_TRACE_ATTENTION.bind(c)))");
+    }
 }

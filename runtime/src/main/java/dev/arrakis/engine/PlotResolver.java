@@ -166,6 +166,7 @@ final class PlotResolver {
             case "Logits" -> List.of("batch", "pos", "d_vocab");
             case "HeadScores" -> List.of("layer", "head");
             case "CompositionScores" -> List.of("layer", "head", "later layer", "later head");
+            case "CausalTraceMap" -> List.of("layer", "pos");
             default -> List.of();
         };
         if (known.size() == rank) {

@@ -5,6 +5,7 @@ import dev.arrakis.annotations.CompositionKind;
 import dev.arrakis.annotations.ErrorMeasure;
 import dev.arrakis.annotations.FinalNorm;
 import dev.arrakis.annotations.HeadPattern;
+import dev.arrakis.annotations.Restore;
 import dev.arrakis.experiment.ToolBinding;
 import dev.arrakis.spec.StreamPoint;
 import dev.arrakis.tools.attention.DetectionPattern;
@@ -14,6 +15,8 @@ import dev.arrakis.tools.lens.LayerLogits;
 import dev.arrakis.tools.lens.LogitLens;
 import dev.arrakis.tools.residual.ResidualStack;
 import dev.arrakis.tools.residual.ResidualStream;
+import dev.arrakis.tools.tracing.CausalTracer;
+import dev.arrakis.tools.tracing.TraceOptions;
 import dev.arrakis.tools.weights.CompositionScores;
 
 /**
@@ -50,5 +53,12 @@ public final class ToolBindings {
     /** {@code @Composition(kind) CompositionScores}: from the weights, the same at every point. */
     public static ToolBinding<CompositionScores> composition(CompositionKind kind) {
         return point -> CompositionScores.of(point.model(), kind);
+    }
+
+    /** {@code @CausalTrace(restore, window, samples, noise, seed) CausalTracer}: the run method traces its input. */
+    public static ToolBinding<CausalTracer> causalTrace(Restore restore, int window, int samples, double noise,
+            long seed) {
+        TraceOptions options = new TraceOptions(restore, window, samples, noise, seed);
+        return point -> new CausalTracer(point.model(), options);
     }
 }

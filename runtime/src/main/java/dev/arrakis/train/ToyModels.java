@@ -40,6 +40,8 @@ import java.util.Random;
  */
 public final class ToyModels {
 
+    private static final String LM_HEAD = "lm_head.weight";
+
     private ToyModels() {}
 
     /**
@@ -112,8 +114,19 @@ public final class ToyModels {
         } catch (IOException e) {
             throw new ArrakisException("cannot write a checkpoint to " + directory + ": " + e.getMessage(), e);
         }
-        SafetensorsWriter.write(directory.resolve(CheckpointFiles.SINGLE_FILE), tensors,
+        SafetensorsWriter.write(directory.resolve(CheckpointFiles.SINGLE_FILE), asSavedByHf(tensors),
                 Map.of("format", "pt"));
+    }
+
+    /**
+     * The names HF's {@code GPT2LMHeadModel.save_pretrained} writes: the base model's tensors under
+     * {@code transformer.}, the head at the top. HF's {@code from_pretrained} refuses a file that has the head beside
+     * unprefixed base tensors as corrupted; Arrakis reads either.
+     */
+    private static Map<String, TensorData> asSavedByHf(Map<String, TensorData> tensors) {
+        Map<String, TensorData> named = new LinkedHashMap<>();
+        tensors.forEach((name, tensor) -> named.put(name.equals(LM_HEAD) ? name : "transformer." + name, tensor));
+        return named;
     }
 
     /** The {@code config.json} of GPT-2's HF configuration for this shape. */
@@ -183,7 +196,7 @@ public final class ToyModels {
         }
         tensors.put("ln_f.weight", constant(1f, d));
         tensors.put("ln_f.bias", constant(0f, d));
-        tensors.put("lm_head.weight", normal(random, std, config.vocabSize(), d));
+        tensors.put(LM_HEAD, normal(random, std, config.vocabSize(), d));
         return tensors;
     }
 
@@ -219,7 +232,7 @@ public final class ToyModels {
         tensors.put("ln_f.bias", copy(weights.lnFinalBias()));
         NDArray unembedding = weights.unembedding();
         try (NDArray transposed = unembedding.transpose()) {
-            tensors.put("lm_head.weight", copy(transposed));
+            tensors.put(LM_HEAD, copy(transposed));
         }
         return tensors;
     }

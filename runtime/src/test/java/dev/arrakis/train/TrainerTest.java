@@ -88,9 +88,9 @@ class TrainerTest {
                 }
                 // HF's layout: Q, K and V side by side in c_attn's every row, the unembedding as lm_head [vocab, d]
                 try (SafetensorsFile file = SafetensorsFile.open(directory.resolve("model.safetensors"))) {
-                    assertArrayEquals(new long[] {16, 48}, file.info("h.0.attn.c_attn.weight").shape(), "c_attn");
+                    assertArrayEquals(new long[] {16, 48}, file.info("transformer.h.0.attn.c_attn.weight").shape(), "c_attn");
                     assertArrayEquals(new long[] {16, 16}, file.info("lm_head.weight").shape(), "lm_head");
-                    float[] cAttn = file.readFloats("h.0.attn.c_attn.weight");
+                    float[] cAttn = file.readFloats("transformer.h.0.attn.c_attn.weight");
                     float[] rowOneKeys = Arrays.copyOfRange(cAttn, 48 + 16, 48 + 32);
                     float[] wK = model.weights().get("blocks.0.attn.W_K").toFloatArray();
                     assertArrayEquals(Arrays.copyOfRange(wK, 16, 32), rowOneKeys, "c_attn row 1, columns 16..31");

@@ -33,6 +33,7 @@ public final class RuntimeNames {
     public static final ClassName HEAD_SCORES = ClassName.get("dev.arrakis.tools.attention", "HeadScores");
     public static final ClassName COMPOSITION_SCORES = ClassName.get("dev.arrakis.tools.weights",
             "CompositionScores");
+    public static final ClassName CAUSAL_TRACER = ClassName.get("dev.arrakis.tools.tracing", "CausalTracer");
     public static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
 
     /** The registry that {@code java.util.ServiceLoader} reads; every runner is listed in it. */

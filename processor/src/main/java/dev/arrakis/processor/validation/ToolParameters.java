@@ -4,6 +4,7 @@ import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.TypeName;
 import dev.arrakis.annotations.Breakdown;
 import dev.arrakis.annotations.FinalNorm;
+import dev.arrakis.annotations.Restore;
 import dev.arrakis.processor.emit.RuntimeNames;
 import dev.arrakis.processor.model.ArgumentModel;
 import dev.arrakis.processor.model.ArgumentModel.ToolArgument;
@@ -14,7 +15,9 @@ import dev.arrakis.spec.Problem;
 import dev.arrakis.spec.ResidualLayout;
 import dev.arrakis.spec.ShapeChecks;
 import dev.arrakis.spec.StreamPoint;
+import dev.arrakis.spec.TraceRules;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
 import javax.lang.model.element.AnnotationMirror;
@@ -24,9 +27,10 @@ import javax.lang.model.util.Elements;
 
 /**
  * Parameters that ask for an analysis tool by annotation ({@code @StackResidual ResidualStack}, {@code @LogitLens
- * LayerLogits}, {@code @DetectHeads HeadScores}, {@code @Composition CompositionScores}): each is checked against the
- * model's shape where the annotation says something the model may not have, and bound to a binding the runtime's
- * {@code ToolBindings} makes, with the hook points it reads, which the run then caches and nothing more.
+ * LayerLogits}, {@code @DetectHeads HeadScores}, {@code @Composition CompositionScores}, {@code @CausalTrace
+ * CausalTracer}): each is checked against the model's shape where the annotation says something the model may not
+ * have, and bound to a binding the runtime's {@code ToolBindings} makes, with the hook points it reads, which the run
+ * then caches and nothing more.
  */
 final class ToolParameters {
     /** One tool: its annotation, the parameter type it gives, and the factory that makes its binding. */
@@ -34,7 +38,8 @@ final class ToolParameters {
         RESIDUAL("StackResidual", RuntimeNames.RESIDUAL_STACK, "residual"),
         LOGIT_LENS("LogitLens", RuntimeNames.LAYER_LOGITS, "logitLens"),
         DETECT_HEADS("DetectHeads", RuntimeNames.HEAD_SCORES, "detectHeads"),
-        COMPOSITION("Composition", RuntimeNames.COMPOSITION_SCORES, "composition");
+        COMPOSITION("Composition", RuntimeNames.COMPOSITION_SCORES, "composition"),
+        CAUSAL_TRACE("CausalTrace", RuntimeNames.CAUSAL_TRACER, "causalTrace");
 
         final String annotation;
         final ClassName type;
@@ -98,6 +103,7 @@ final class ToolParameters {
                     hooks(shape -> Analyses.attentionPatternHooks(shape.hookPoints()))));
             case COMPOSITION -> Optional.of(new ArgumentModel.Tool(tool.factory, given,
                     List.of(enumArgument("CompositionKind", site.enumName("value"))), List.of()));
+            case CAUSAL_TRACE -> causalTrace(site, given);
         };
     }
 
@@ -122,6 +128,34 @@ final class ToolParameters {
         return Optional.of(new ArgumentModel.Tool(Tool.RESIDUAL.factory, given,
                 List.of(enumArgument("Breakdown", breakdown.name()), new ToolArgument.Literal(layer),
                         new ToolArgument.Literal(mlpInput)), hooks));
+    }
+
+    /**
+     * {@code @CausalTrace}: each value checked by {@link TraceRules} on its own attribute. The tracer runs its own
+     * passes on the prompts the run method hands it, so the point caches nothing for it.
+     */
+    private Optional<ArgumentModel> causalTrace(AnnotationSite site, TypeName given) {
+        Restore restore = Restore.valueOf(site.enumName("restore"));
+        int window = site.integer("window");
+        int samples = site.integer("samples");
+        double noise = site.number("noise").doubleValue();
+        long seed = site.number("seed").longValue();
+        int layers = checks.map(shape -> shape.config().layers()).orElse(-1);
+        boolean valid = true;
+        for (var attributeProblem : List.of(Map.entry("window", TraceRules.window(restore, window, layers)),
+                Map.entry("samples", TraceRules.samples(samples)), Map.entry("noise", TraceRules.noise(noise)))) {
+            if (attributeProblem.getValue().isPresent()) {
+                report.error(attributeProblem.getValue().get(), site.attribute(attributeProblem.getKey()));
+                valid = false;
+            }
+        }
+        if (!valid) {
+            return Optional.empty();
+        }
+        return Optional.of(new ArgumentModel.Tool(Tool.CAUSAL_TRACE.factory, given, List.of(
+                enumArgument("Restore", restore.name()), new ToolArgument.Literal(window),
+                new ToolArgument.Literal(samples), new ToolArgument.Literal(noise),
+                new ToolArgument.Literal(seed + "L")), List.of()));
     }
 
     /** The hook points the tool reads on this model; none when the model is unknown (reported elsewhere). */
