@@ -14,7 +14,7 @@ Output: `runtime/src/test/resources/reference/toy-models/<model>.safetensors`, o
 
 Deterministic: fixed seed, one thread.
 
-    python3 tools/reference/hf_toy_models.py models/induction-2l
+    python3 tools/reference/hf_toy_models.py models/induction-2l models/modadd-1l
 """
 
 from __future__ import annotations
@@ -46,4 +46,4 @@ def main(directories: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:] or ["models/induction-2l"])
+    main(sys.argv[1:] or ["models/induction-2l", "models/modadd-1l"])

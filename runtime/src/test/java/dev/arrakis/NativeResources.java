@@ -11,10 +11,23 @@ public final class NativeResources {
 
     /** Arrays and sub-managers attached to the manager (DJL keeps them in a protected map). */
     public static int attachedCount(NDManager manager) {
+        return resources(manager).size();
+    }
+
+    /** Arrays attached to the manager or to any manager under it, counted one by one. */
+    public static int arraysUnder(NDManager manager) {
+        int arrays = 0;
+        for (Object resource : resources(manager).values()) {
+            arrays += resource instanceof NDManager child ? arraysUnder(child) : 1;
+        }
+        return arrays;
+    }
+
+    private static Map<?, ?> resources(NDManager manager) {
         try {
             Field resources = BaseNDManager.class.getDeclaredField("resources");
             resources.setAccessible(true);
-            return ((Map<?, ?>) resources.get(manager)).size();
+            return (Map<?, ?>) resources.get(manager);
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException("DJL's BaseNDManager changed; update this probe", e);
         }

@@ -29,14 +29,14 @@ public sealed interface Intervention {
         return swept;
     }
 
-    /** The annotation's name without its {@code @}: {@code Ablate} or {@code Patch}. */
+    /** The annotation's name without its {@code @}: {@code Ablate}, {@code Patch} or {@code Steer}. */
     default String annotation() {
-        return this instanceof Ablation ? "Ablate" : "Patch";
+        return this instanceof Ablation ? "Ablate" : this instanceof Steering ? "Steer" : "Patch";
     }
 
     /** The attribute that selects on an axis, as the annotation spells it ({@code @Ablate(positions)}). */
     default String attribute(Axis axis) {
-        return this instanceof Ablation && axis == Axis.POSITION ? "positions" : axisName(axis);
+        return !(this instanceof Patching) && axis == Axis.POSITION ? "positions" : axisName(axis);
     }
 
     /** The selections in axis order, leaving out a {@code null} neuron selection (a patch has none). */
@@ -180,6 +180,60 @@ public sealed interface Intervention {
 
             public Patching build() {
                 return new Patching(hook, layers, positions, heads, from, into);
+            }
+        }
+    }
+
+    /**
+     * {@code @Steer}: add {@code coefficient} times the {@code vector} input's steering vector to the residual stream
+     * at the hook of each layer. It selects no heads.
+     *
+     * @param hook the residual hook point as written, e.g. {@code hook_resid_pre}
+     * @param vector the name of the {@code @Input} giving the vector
+     */
+    record Steering(
+            String hook,
+            Selection layers,
+            Selection positions,
+            double coefficient,
+            String vector) implements Intervention {
+
+        @Override
+        public Map<Axis, Selection> selections() {
+            return byAxis(layers, Selection.none(), null, positions);
+        }
+
+        /** A steering built by attribute, as generated runners write it. */
+        public static Builder builder(String hook, String vector, double coefficient) {
+            return new Builder(hook, vector, coefficient);
+        }
+
+        /** Names each selection it sets. */
+        public static final class Builder {
+            private final String hook;
+            private final String vector;
+            private final double coefficient;
+            private Selection layers = Selection.none();
+            private Selection positions = Selection.none();
+
+            private Builder(String hook, String vector, double coefficient) {
+                this.hook = hook;
+                this.vector = vector;
+                this.coefficient = coefficient;
+            }
+
+            public Builder layers(Selection value) {
+                layers = value;
+                return this;
+            }
+
+            public Builder positions(Selection value) {
+                positions = value;
+                return this;
+            }
+
+            public Steering build() {
+                return new Steering(hook, layers, positions, coefficient, vector);
             }
         }
     }

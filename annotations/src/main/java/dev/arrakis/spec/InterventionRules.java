@@ -148,6 +148,10 @@ public final class InterventionRules {
             } else {
                 resolved = resolve(hook, selections.get(Axis.LAYER));
             }
+            if (intervention instanceof Intervention.Steering steering) {
+                SteeringRules.checkIntervention(steering, resolved).ifPresent(problem -> report(problem,
+                        problem.message() == Message.STEER_HOOK ? Part.HOOK : Part.INTERVENTION, null, -1));
+            }
             if (checks.isEmpty()) {
                 return resolved;
             }

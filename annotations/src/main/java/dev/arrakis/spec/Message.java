@@ -53,6 +53,21 @@ public enum Message {
     STREAM_POINT("Experiment/StreamPoint", "the residual stream of %s has no %s at layer %d (%s)"),
     BREAKDOWN("Experiment/Breakdown", "%s cannot break the residual stream down by %s: %s; use %s"),
 
+    // Model surgery (@Edit, @BlendHeads, ModelSurgery): the processor and the runtime's Java API say the same.
+    EDIT_KIND("Experiment/Edit", "@Edit needs exactly one of deleteLayers, permuteLayers and duplicateLayer; it"
+            + " %s"),
+    LAYER_LISTED_TWICE("Experiment/Edit", "layer %d is listed twice in %s"),
+    DELETE_EVERY_LAYER("Experiment/Edit", "deleting layers %s leaves %s without a layer; a model keeps at least"
+            + " one"),
+    NOT_A_PERMUTATION("Experiment/Permutation", "%s is not a permutation of the %d layers of %s: %s"),
+    BLEND_SAME_HEAD("Experiment/BlendHeads", "head %d cannot be blended into itself; 'into' names another head of"
+            + " layer %d"),
+    BLEND_ALPHA("Experiment/BlendHeads", "alpha %s is outside 0..1 (into := (1 - alpha) * into + alpha * head)"),
+
+    // Steering (@Steer, Steering): the processor, the command line and the runtime's Java API say the same.
+    STEER_HOOK("Experiment/Steer", "steering adds to the residual stream; '%s' is none of %s%s"),
+    STEER_COEFFICIENT("Experiment/Steer", "coefficient %s is not a finite number"),
+
     // Build time only: what the annotation processor checks beyond the model's shape.
     CONFIG_NOT_IN_PROJECT("Experiment/ConfigNotFound", "no model config '%s' in the project directory %s (processor"
             + " option arrakis.projectDir)"),
@@ -86,6 +101,12 @@ public enum Message {
     DUPLICATE_EXPERIMENT("Experiment/DuplicateName", "experiment name '%s' is also used by %s"),
     HOOKS_CLASS_CLASH("Experiment/HooksClash", "hooks class %s would describe both %s and %s; move one experiment to"
             + " another package or rename the config's directory"),
+    // Generation (@Generate, ./arrakis generate): settings the decoder cannot honour.
+    GENERATE_MAX_TOKENS("Experiment/Generate", "maxNewTokens = %d generates nothing; give 1 or more"),
+    GENERATE_TEMPERATURE("Experiment/Generate", "temperature = %s is not a number >= 0 (0 decodes greedily)"),
+    GENERATE_TOP_K("Experiment/Generate", "topK = %d is outside 0..%d, the vocabulary of %s (0 keeps every token)"),
+    GENERATE_TOP_P("Experiment/Generate", "topP = %s is outside (0, 1] (1 keeps every token)"),
+    GENERATE_STOP_TOKEN("Experiment/Generate", "stop token %d is outside the vocabulary of %s (0..%d)"),
     INTERNAL("Experiment/Internal", "the Arrakis annotation processor failed on this element; please report it:%n%s"),
 
     // Causal tracing (@CausalTrace): values ROME's method cannot run with.

@@ -22,6 +22,7 @@ import picocli.CommandLine;
         synopsisSubcommandLabel = "COMMAND",
         subcommands = {HooksCommand.class, DumpCommand.class, DemoCommand.class, ListCommand.class, RunCommand.class,
                 RunsCommand.class, ShowCommand.class, DiffCommand.class, ExportCommand.class, TrainCommand.class,
+                GenerateCommand.class,
                 CommandLine.HelpCommand.class},
         footerHeading = "%n",
         footer = {

@@ -24,6 +24,10 @@ final class InterventionText {
             text.append("patch ").append(p.hook()).append(' ').append(p.from()).append("->").append(p.into())
                     .append(selection(" layer", p.layers())).append(selection(" position", p.positions()))
                     .append(selection(" head", p.heads()));
+        } else if (intervention instanceof Intervention.Steering st) {
+            text.append("steer ").append(st.hook()).append(" += ").append(st.coefficient()).append(" * ")
+                    .append(st.vector()).append(selection(" layer", st.layers()))
+                    .append(selection(" position", st.positions()));
         }
         return text.toString();
     }

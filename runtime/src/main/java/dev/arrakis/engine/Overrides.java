@@ -20,7 +20,8 @@ import java.util.Set;
  * Command-line changes to a run's interventions, written Hydra-style as {@code key=value}.
  *
  * <p>Keys: {@code layer}, {@code head}, {@code neuron}, {@code position} (or {@code positions}), {@code method}
- * ({@code zero}, {@code mean}, {@code resample}) and {@code hook}; a patch has no {@code neuron} or {@code method}.
+ * ({@code zero}, {@code mean}, {@code resample}) and {@code hook}; a patch has no {@code neuron} or {@code method}; a
+ * steering ({@code @Steer}) takes {@code layer}, {@code position}, {@code hook} and {@code coefficient} (one number).
  * A run with more than one intervention needs the key prefixed with the intervention it changes: {@code ablate1},
  * {@code ablate2}, ... in declaration order among the ablations, and {@code patch} (or {@code patch1}, ... with several
  * patches), e.g. {@code ablate2.head=3}.
@@ -35,6 +36,7 @@ import java.util.Set;
 public final class Overrides {
     private static final List<String> ABLATION_KEYS = List.of("layer", "head", "neuron", "position", "method", "hook");
     private static final List<String> PATCH_KEYS = List.of("layer", "head", "position", "hook");
+    private static final List<String> STEER_KEYS = List.of("layer", "position", "hook", "coefficient");
     private static final Map<String, String> ALIASES = Map.of("positions", "position");
     private static final String VALUE_FORMS =
             "write 3, 3,4,5 (one run each), range(0,12) or range(0,12,2), all, or [6,9] (together)";
@@ -117,11 +119,16 @@ public final class Overrides {
     static List<String> labels(List<Intervention> interventions) {
         long patches = interventions.stream().filter(Patching.class::isInstance).count();
         List<String> labels = new ArrayList<>();
+        long steerings = interventions.stream().filter(Intervention.Steering.class::isInstance).count();
         int ablation = 0;
         int patch = 0;
+        int steer = 0;
         for (Intervention intervention : interventions) {
             if (intervention instanceof Ablation) {
                 labels.add("ablate" + ++ablation);
+            } else if (intervention instanceof Intervention.Steering) {
+                steer++;
+                labels.add(steerings == 1 ? "steer" : "steer" + steer);
             } else {
                 patch++;
                 labels.add(patches == 1 ? "patch" : "patch" + patch);
@@ -162,7 +169,9 @@ public final class Overrides {
         if (index < 0 || !attributes(declared.get(index)).contains(attribute)) {
             List<String> valid = keys(declared);
             String because = index >= 0 && isAttribute(attribute)
-                    ? labels.get(index) + " is a patch, which has no '" + attribute + "'"
+                    ? labels.get(index) + " is " + (declared.get(index) instanceof Intervention.Steering ? "a steering"
+                            : declared.get(index) instanceof Ablation ? "an ablation" : "a patch")
+                            + ", which has no '" + attribute + "'"
                     : "unknown override key '" + key + "'" + DidYouMean.hint(key, valid);
             problems.add(Message.BAD_OVERRIDE.format(because + " (run " + runName + " takes "
                     + String.join(", ", valid) + ")"));
@@ -192,15 +201,19 @@ public final class Overrides {
     }
 
     private static boolean isAttribute(String attribute) {
-        return ABLATION_KEYS.contains(attribute);
+        return ABLATION_KEYS.contains(attribute) || STEER_KEYS.contains(attribute);
     }
 
     private static List<String> attributes(Intervention intervention) {
-        return intervention instanceof Ablation ? ABLATION_KEYS : PATCH_KEYS;
+        return intervention instanceof Ablation ? ABLATION_KEYS
+                : intervention instanceof Intervention.Steering ? STEER_KEYS : PATCH_KEYS;
     }
 
     private static Intervention set(Intervention intervention, String attribute, String key, String value,
             List<String> problems) {
+        if (intervention instanceof Intervention.Steering steering) {
+            return SteeringOverrides.set(steering, attribute, key, value, problems);
+        }
         if (attribute.equals("hook")) {
             if (intervention instanceof Ablation a) {
                 return new Ablation(value, a.layers(), a.heads(), a.neurons(), a.positions(), a.method());

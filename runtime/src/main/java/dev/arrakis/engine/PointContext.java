@@ -9,6 +9,7 @@ import dev.arrakis.hooks.Activation;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.Activations;
 import dev.arrakis.hooks.Logits;
+import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
@@ -17,6 +18,7 @@ import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.util.DidYouMean;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -34,11 +36,14 @@ final class PointContext implements RunContext {
     private final Map<String, Object> inputs;
     private final Map<Axis, Integer> coordinates;
     private final TokenBatch tokens;
+    private final List<SweepPlan.Edit> edits;
+    private final CleanActivations clean;
     private Logits logits;
     private ActivationCache cache;
 
     PointContext(String runName, HookedTransformer model, ForwardResult pass, int fromRow, int toRow, NDManager scope,
-            Map<String, Object> inputs, Map<Axis, Integer> coordinates, TokenBatch tokens) {
+            Map<String, Object> inputs, Map<Axis, Integer> coordinates, TokenBatch tokens, List<SweepPlan.Edit> edits,
+            CleanActivations clean) {
         this.runName = runName;
         this.model = model;
         this.pass = pass;
@@ -48,6 +53,8 @@ final class PointContext implements RunContext {
         this.inputs = inputs;
         this.coordinates = coordinates;
         this.tokens = tokens;
+        this.edits = edits;
+        this.clean = clean;
     }
 
     @Override
@@ -119,6 +126,28 @@ final class PointContext implements RunContext {
     @Override
     public NDManager scope() {
         return scope;
+    }
+
+    /**
+     * The point's edits as hooks for a pass of its rows at any length. Only replacements by zero qualify: a mean,
+     * resample or patch source is a clean pass of the input's own length, which a longer sequence has no rows of.
+     */
+    @Override
+    public RunOptions interventions(int sequenceLength) {
+        RunOptions options = RunOptions.none();
+        for (SweepPlan.Edit edit : edits) {
+            if (edit.source().kind() != SweepPlan.SourceKind.ZERO) {
+                throw new ExperimentRunException("run " + runName + " replaces " + edit.point().name() + " by "
+                        + edit.source().kind().name().toLowerCase(java.util.Locale.ROOT) + ", which reads a clean pass"
+                        + " of the input's length; a pass of another length (generation) can apply zero ablations"
+                        + " only");
+            }
+        }
+        for (Map.Entry<HookPoint, dev.arrakis.hooks.Hook> hook : BatchedEdits.hooks(List.of(edits),
+                tokens.batchSize(), sequenceLength, model.config(), clean).entrySet()) {
+            options = options.withHook(hook.getKey().name(), hook.getValue());
+        }
+        return options;
     }
 
     @Override

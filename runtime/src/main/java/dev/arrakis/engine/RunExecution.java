@@ -154,8 +154,14 @@ final class RunExecution<E> {
             }
             long passStarted = System.nanoTime();
             RunOptions options = base;
-            for (Map.Entry<HookPoint, Hook> hook : BatchedEdits.hooks(edits, batch, tokens.sequenceLength(),
+            List<List<Edit>> replacements = edits.stream()
+                    .map(point -> point.stream().filter(edit -> !SteeringEdits.isSteering(edit)).toList()).toList();
+            for (Map.Entry<HookPoint, Hook> hook : BatchedEdits.hooks(replacements, batch, tokens.sequenceLength(),
                     model.config(), clean).entrySet()) {
+                options = options.withHook(hook.getKey().name(), hook.getValue());
+            }
+            for (Map.Entry<HookPoint, Hook> hook : SteeringEdits.hooks(edits, batch, tokens.sequenceLength(),
+                    model.config().dModel(), run.interventions(), inputs, experiment.name()).entrySet()) {
                 options = options.withHook(hook.getKey().name(), hook.getValue());
             }
             try (ForwardResult pass = forward().apply(repeat(tokens, count), options)) {
@@ -163,7 +169,7 @@ final class RunExecution<E> {
                 passes++;
                 for (int offset = 0; offset < count; offset++) {
                     values.add(invoke(pass, offset * batch, (offset + 1) * batch, plan.coordinates(first + offset),
-                            instance, inputs, tokens));
+                            instance, inputs, tokens, plan.edits(first + offset), clean));
                 }
             }
             listener.progressed(values.size(), plan.points());
@@ -172,12 +178,12 @@ final class RunExecution<E> {
     }
 
     private Object invoke(ForwardResult pass, int fromRow, int toRow, Map<Axis, Integer> coordinates, E instance,
-            Map<String, Object> inputs, TokenBatch tokens) {
+            Map<String, Object> inputs, TokenBatch tokens, List<Edit> edits, CleanActivations clean) {
         long started = System.nanoTime();
         String name = run.definition().name();
         try (NDManager scope = pass.logits().getManager().newSubManager()) {
             PointContext context = new PointContext(name, model, pass, fromRow, toRow, scope, inputs, coordinates,
-                    tokens);
+                    tokens, edits, clean);
             Object result;
             try {
                 result = run.definition().invoker().invoke(instance, context);
@@ -197,7 +203,7 @@ final class RunExecution<E> {
         Map<String, Set<HookPoint>> needed = new LinkedHashMap<>();
         for (int point = 0; point < plan.points(); point++) {
             for (Edit edit : plan.edits(point)) {
-                if (edit.source().kind() != SourceKind.ZERO) {
+                if (edit.source().kind() != SourceKind.ZERO && edit.source().kind() != SourceKind.STEER) {
                     needed.computeIfAbsent(edit.source().input(), input -> new LinkedHashSet<>()).add(edit.point());
                 }
             }
@@ -314,7 +320,8 @@ final class RunExecution<E> {
     private static ObjectNode describe(String label, ResolvedHook hook, Intervention intervention) {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("label", label);
-        node.put("kind", intervention instanceof Ablation ? "ablate" : "patch");
+        node.put("kind", intervention instanceof Ablation ? "ablate"
+                : intervention instanceof Intervention.Steering ? "steer" : "patch");
         node.put("hook", hook.written());
         intervention.selections().forEach((axis, selection) -> {
             if (selection.isGiven() || selection.swept()) {
@@ -323,6 +330,9 @@ final class RunExecution<E> {
         });
         if (intervention instanceof Ablation ablation) {
             node.put("method", ablation.method().name());
+        } else if (intervention instanceof Intervention.Steering steering) {
+            node.put("coefficient", steering.coefficient());
+            node.put("vector", steering.vector());
         } else {
             Patching patch = (Patching) intervention;
             node.put("from", patch.from());

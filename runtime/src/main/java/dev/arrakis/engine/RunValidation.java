@@ -59,6 +59,9 @@ final class RunValidation {
                 checkInput(patch.from());
                 checkInput(patch.into());
             }
+            if (intervention instanceof Intervention.Steering steering) {
+                checkInput(steering.vector());
+            }
         }
         for (TypedHook<?> capture : run.captures()) {
             checks.hook(capture.name()).ifPresent(problem -> problems.add(problem.text()));

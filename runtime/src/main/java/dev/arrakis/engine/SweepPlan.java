@@ -40,10 +40,11 @@ final class SweepPlan {
     }
 
     /** Where a replacement comes from. */
-    enum SourceKind { ZERO, MEAN, RESAMPLE, PATCH }
+    enum SourceKind { ZERO, MEAN, RESAMPLE, PATCH, STEER }
 
     /**
-     * @param input the input whose unintervened activation the replacement is made from (null for zero)
+     * @param input the input whose unintervened activation the replacement is made from (null for zero), or for
+     *     {@link SourceKind#STEER} the input whose steering vector is added
      */
     record Source(SourceKind kind, String input) {}
 
@@ -151,6 +152,10 @@ final class SweepPlan {
                 featureDim = heads.length > 0 ? hook.headDim() : neurons.length > 0 ? Dim.D_MLP : null;
                 features = heads.length > 0 ? heads : neurons.length > 0 ? neurons : null;
                 source = source(a.method());
+            } else if (intervention instanceof Intervention.Steering steering) {
+                featureDim = null;
+                features = null;
+                source = new Source(SourceKind.STEER, steering.vector());
             } else {
                 featureDim = heads.length > 0 ? hook.headDim() : null;
                 features = heads.length > 0 ? heads : null;

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.arrakis.annotations.Axis;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.Logits;
+import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.hooks.TypedHook;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
@@ -47,4 +48,12 @@ public interface RunContext {
     NDManager scope();
 
     ModelConfig config();
+
+    /**
+     * Hooks that apply this point's interventions to another pass over the point's rows, {@code sequenceLength}
+     * positions long, as tools that run passes of their own (generation) need; none when the run intervenes nowhere.
+     */
+    default RunOptions interventions(int sequenceLength) {
+        return RunOptions.none();
+    }
 }

@@ -39,9 +39,17 @@ public final class HookedTransformer implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Path source;
     private final WeightProcessing processing;
+    /** False for a view made by {@link #view}, which borrows its base model's tokenizer. */
+    private final boolean ownsTokenizer;
 
     private HookedTransformer(NDManager manager, ModelDescription description, Precision precision,
             TransformerWeights weights, Tokenizer tokenizer, Path source, WeightProcessing processing) {
+        this(manager, description, precision, weights, tokenizer, source, processing, true);
+    }
+
+    private HookedTransformer(NDManager manager, ModelDescription description, Precision precision,
+            TransformerWeights weights, Tokenizer tokenizer, Path source, WeightProcessing processing,
+            boolean ownsTokenizer) {
         this.manager = manager;
         this.description = description;
         this.config = description.config();
@@ -52,6 +60,28 @@ public final class HookedTransformer implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.source = source;
         this.processing = processing;
+        this.ownsTokenizer = ownsTokenizer;
+    }
+
+    /**
+     * A model computing with other canonical weights under another description (e.g. fewer layers), sharing this
+     * model's tokenizer, precision, source and weight processing: what model surgery
+     * ({@code dev.arrakis.model.surgery.ModelSurgery}) builds. The arrays in {@code weights} are used as they are,
+     * never copied: those taken from this model stay this model's, and new ones belong to {@code owned}.
+     *
+     * @param owned a manager made by {@link #newViewManager()}: the view allocates its passes in it and closing the
+     *     view closes it, never this model's weights nor its tokenizer; closing this model closes the view's too
+     */
+    public HookedTransformer view(ModelDescription description, java.util.Map<String, NDArray> weights,
+            NDManager owned) {
+        TransformerWeights viewWeights = new TransformerWeights(description.config(), weights, owned);
+        return new HookedTransformer(owned, description, precision, viewWeights, tokenizer, source, processing,
+                false);
+    }
+
+    /** A manager for a {@link #view}'s own arrays, inside this model's so that it never outlives the weights. */
+    public NDManager newViewManager() {
+        return manager.newSubManager();
     }
 
     /**
@@ -228,14 +258,38 @@ public final class HookedTransformer implements AutoCloseable {
      * are gone afterwards whether it returns or throws.
      */
     public ForwardResult run(TokenBatch batch, RunOptions options) {
-        validate(batch);
+        return run(batch, options, null);
+    }
+
+    /**
+     * An empty key/value cache for {@link #run(TokenBatch, RunOptions, KeyValueCache)} on batches of this many rows.
+     */
+    public KeyValueCache newKeyValueCache(int batchSize) {
+        if (batchSize < 1) {
+            throw new ArrakisException("a key/value cache needs at least one row, not " + batchSize);
+        }
+        return new KeyValueCache(manager.newSubManager(), batchSize, config.layers());
+    }
+
+    /**
+     * A forward pass over new tokens that continue the sequences {@code past} holds (null: a pass of its own), as
+     * TransformerLens runs with {@code past_kv_cache}: every hook sees only the new positions, except that attention
+     * scores and patterns have one key column per position so far; positions continue each row's count of attended
+     * tokens, and the new keys and values, as the hooks leave them, are appended to {@code past}. Only the first pass
+     * of a cache may carry padding.
+     */
+    public ForwardResult run(TokenBatch batch, RunOptions options, KeyValueCache past) {
+        validate(batch, past == null ? 0 : past.length());
         int blocks = options.stopAtLayer().isPresent() ? stopLayer(options.stopAtLayer().getAsInt()) : config.layers();
         boolean stopped = options.stopAtLayer().isPresent();
         NDManager resultManager = manager.newSubManager();
         ActivationCache cache = new ActivationCache(resultManager.newSubManager());
         try (NDManager scope = manager.newSubManager()) {
             HookDispatcher hooks = new HookDispatcher(hookPoints, options, scope, cache);
-            NDArray output = precision.widen(forward.run(scope, batch, hooks, blocks, !stopped));
+            if (past != null) {
+                past.checkContinues(batch, blocks);
+            }
+            NDArray output = precision.widen(forward.run(scope, batch, hooks, blocks, !stopped, past));
             output.attach(resultManager);
             return new ForwardResult(resultManager, output, stopped ? blocks : null, cache);
         } catch (RuntimeException e) {
@@ -266,8 +320,8 @@ public final class HookedTransformer implements AutoCloseable {
         }
     }
 
-    private void validate(TokenBatch batch) {
-        checkSequenceLength(batch.sequenceLength());
+    private void validate(TokenBatch batch, int pastLength) {
+        checkSequenceLength(pastLength + batch.sequenceLength());
         for (int row = 0; row < batch.batchSize(); row++) {
             for (int position = 0; position < batch.sequenceLength(); position++) {
                 long token = batch.token(row, position);
@@ -286,7 +340,7 @@ public final class HookedTransformer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (tokenizer != null) {
+        if (tokenizer != null && ownsTokenizer) {
             tokenizer.close();
         }
         manager.close();

@@ -23,8 +23,8 @@ final class RotaryAngles {
         this.dimensions = dimensions;
     }
 
-    static RotaryAngles of(NDManager scope, TokenBatch batch, Rotary rotary, Precision precision) {
-        long[] positions = batch.flatPositions();
+    /** @param positions the position id of each of the batch's tokens, row-major */
+    static RotaryAngles of(NDManager scope, TokenBatch batch, long[] positions, Rotary rotary, Precision precision) {
         long longest = 0;
         for (long position : positions) {
             longest = Math.max(longest, position + 1);

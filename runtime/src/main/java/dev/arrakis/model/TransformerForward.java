@@ -49,6 +49,16 @@ final class TransformerForward {
      * @return logits {@code [batch, pos, d_vocab]}, or the residual stream when {@code unembed} is false
      */
     NDArray run(NDManager scope, TokenBatch batch, HookDispatcher hooks, int blocks, boolean unembed) {
+        return run(scope, batch, hooks, blocks, unembed, null);
+    }
+
+    /**
+     * As {@link #run(NDManager, TokenBatch, HookDispatcher, int, boolean)}, continuing the sequences whose keys and
+     * values {@code past} holds (null: none): {@code batch} holds only the new tokens, positions continue each row's
+     * count of attended tokens, and the new keys and values are appended to {@code past} as the hooks leave them.
+     */
+    NDArray run(NDManager scope, TokenBatch batch, HookDispatcher hooks, int blocks, boolean unembed,
+            KeyValueCache past) {
         Shape batchShape = new Shape(batch.batchSize(), batch.sequenceLength());
         NDArray tokens = libtorchOwned(scope.create(batch.flatTokens(), batchShape));
         NDArray embedding = weights.embedding().get(scope, new NDIndex("{}", tokens));
@@ -59,14 +69,17 @@ final class TransformerForward {
         }
         NDArray residual = hooks.visit(points.embed(), embedding);
         if (architecture.positional() == Architecture.Positional.LEARNED) {
-            NDArray positions = libtorchOwned(scope.create(batch.flatPositions(), batchShape));
+            NDArray positions = libtorchOwned(scope.create(positionIds(batch, past), batchShape));
             residual = residual.add(hooks.visit(points.posEmbed(),
                     weights.positionEmbedding().get(scope, new NDIndex("{}", positions))));
         }
-        PassContext pass = new PassContext(scope, batch, precision,
-                numerics.rotary() == null ? null : RotaryAngles.of(scope, batch, numerics.rotary(), precision));
+        PassContext pass = new PassContext(scope, batch, precision, numerics.rotary() == null ? null
+                : RotaryAngles.of(scope, batch, positionIds(batch, past), numerics.rotary(), precision), past);
         for (int layer = 0; layer < blocks; layer++) {
             residual = block(layer, residual, pass, hooks);
+        }
+        if (past != null) {
+            past.advance(batch);
         }
         if (!unembed) {
             return residual;
@@ -118,7 +131,14 @@ final class TransformerForward {
             k = hooks.visit(p.rotK(), pass.rotary().rotate(k));
         }
 
-        NDArray scores = q.transpose(0, 2, 1, 3).matMul(headsFirst(k, batch, seq).transpose(0, 1, 3, 2));
+        long keys = seq;
+        if (pass.past() != null) {
+            NDArray[] cached = pass.past().append(layer, k, v, x.getManager());
+            k = cached[0];
+            v = cached[1];
+            keys = k.getShape().get(1);
+        }
+        NDArray scores = q.transpose(0, 2, 1, 3).matMul(headsFirst(k, batch, keys).transpose(0, 1, 3, 2));
         if (numerics.attentionScale() != 1) {
             scores = scores.div(scalar(scores, numerics.attentionScale()));
         }
@@ -130,7 +150,7 @@ final class TransformerForward {
         scores = hooks.visit(p.attnScores(), mask.apply(scores));
         NDArray probabilities = precision.narrow(precision.widen(scores).softmax(-1));
         NDArray pattern = hooks.visit(p.pattern(), mask.zeroPaddingQueries(probabilities));
-        NDArray z = hooks.visit(p.z(), pattern.matMul(headsFirst(v, batch, seq)).transpose(0, 2, 1, 3));
+        NDArray z = hooks.visit(p.z(), pattern.matMul(headsFirst(v, batch, keys)).transpose(0, 2, 1, 3));
 
         if (hooks.wants(p.result())) {
             NDArray perHead = z.transpose(0, 2, 1, 3).matMul(w.outputByHead()).transpose(0, 2, 1, 3);
@@ -228,19 +248,30 @@ final class TransformerForward {
         return bias == null ? scaled : scaled.add(bias);
     }
 
+    private static long[] positionIds(TokenBatch batch, KeyValueCache past) {
+        return past == null ? batch.flatPositions() : past.positionsOf(batch);
+    }
+
     /** What every layer of one pass shares: the rotary angles and one mask per distinct window. */
     private static final class PassContext {
         private final NDManager scope;
         private final TokenBatch batch;
         private final Precision precision;
         private final RotaryAngles rotary;
+        private final KeyValueCache past;
         private final Map<Integer, AttentionMask> masks = new HashMap<>();
 
-        PassContext(NDManager scope, TokenBatch batch, Precision precision, RotaryAngles rotary) {
+        PassContext(NDManager scope, TokenBatch batch, Precision precision, RotaryAngles rotary,
+                KeyValueCache past) {
             this.scope = scope;
             this.batch = batch;
             this.precision = precision;
             this.rotary = rotary;
+            this.past = past;
+        }
+
+        KeyValueCache past() {
+            return past;
         }
 
         RotaryAngles rotary() {
@@ -248,31 +279,38 @@ final class TransformerForward {
         }
 
         AttentionMask mask(int window) {
-            return masks.computeIfAbsent(window, w -> AttentionMask.of(scope, batch, w, precision));
+            return masks.computeIfAbsent(window, w -> AttentionMask.of(scope, batch, w, precision, past));
         }
     }
 
     /**
      * Causal masking, a sliding window where the layer has one (key j is seen by query i when i - window < j <= i, as
      * HF's {@code sliding_window_overlay}), and for left-padded batches masking of padding keys and zeroing of
-     * padding queries.
+     * padding queries. With cached keys, query i of the batch is sequence index {@code past.length() + i} and the
+     * keys are the whole sequence so far; windows count sequence indices, padding included, as HF's cache does.
      */
     private record AttentionMask(NDArray scoreBias, NDArray attendedQueries) {
 
-        static AttentionMask of(NDManager scope, TokenBatch batch, int window, Precision precision) {
+        static AttentionMask of(NDManager scope, TokenBatch batch, int window, Precision precision,
+                KeyValueCache past) {
             int seq = batch.sequenceLength();
-            NDArray index = scope.arange(seq);
-            NDArray keys = index.reshape(1, 1, 1, seq);
-            NDArray queries = index.reshape(1, 1, seq, 1);
+            int pastLength = past == null ? 0 : past.length();
+            int keyLength = pastLength + seq;
+            NDArray keys = scope.arange(keyLength).reshape(1, 1, 1, keyLength);
+            NDArray queries = scope.arange(pastLength, keyLength).reshape(1, 1, seq, 1);
             NDArray allowed = keys.lte(queries);
             if (window > 0) {
                 allowed = allowed.logicalAnd(keys.gt(queries.sub(window)));
             }
             NDArray attendedQueries = null;
+            if (batch.hasPadding() || (past != null && past.hasPadding())) {
+                float[] keyMask = past == null ? batch.flatMask() : past.keyMaskWith(batch);
+                NDArray attendedKeys = libtorchOwned(scope.create(keyMask, new Shape(batch.batchSize(), keyLength)));
+                allowed = allowed.logicalAnd(
+                        attendedKeys.reshape(batch.batchSize(), 1, 1, keyLength).toType(DataType.BOOLEAN, false));
+            }
             if (batch.hasPadding()) {
                 NDArray attended = libtorchOwned(scope.create(batch.flatMask(), new Shape(batch.batchSize(), seq)));
-                allowed = allowed.logicalAnd(
-                        attended.reshape(batch.batchSize(), 1, 1, seq).toType(DataType.BOOLEAN, false));
                 attendedQueries = attended.reshape(batch.batchSize(), 1, seq, 1).toType(precision.dataType(), false);
             }
             // 0 where attention is allowed, the dtype's most negative finite value where not (HF's mask value):

@@ -46,11 +46,24 @@ public final class TransformerWeights {
             NDArray ln2PostWeight) {}
 
     TransformerWeights(ModelConfig config, Map<String, NDArray> byName) {
+        this(config, byName, null);
+    }
+
+    /**
+     * @param derivedArrays where the per-head views made here live, or null for the manager of the weight they view:
+     *     a model view that shares another model's weights keeps its own views in its own manager, so that closing
+     *     it releases them
+     */
+    TransformerWeights(ModelConfig config, Map<String, NDArray> byName, ai.djl.ndarray.NDManager derivedArrays) {
         this.byName = Collections.unmodifiableMap(byName);
         List<Block> built = new ArrayList<>();
         for (int l = 0; l < config.layers(); l++) {
             String b = "blocks." + l + ".";
             NDArray outputWeight = get(b + "attn.W_O");
+            NDArray outputByHead = outputWeight.reshape(config.heads(), config.dHead(), config.dModel());
+            if (derivedArrays != null) {
+                outputByHead.attach(derivedArrays);
+            }
             built.add(new Block(
                     get(b + "ln1.w"),
                     find(b + "ln1.b"),
@@ -63,7 +76,7 @@ public final class TransformerWeights {
                     get(b + "attn.b_V"),
                     outputWeight,
                     get(b + "attn.b_O"),
-                    outputWeight.reshape(config.heads(), config.dHead(), config.dModel()),
+                    outputByHead,
                     get(b + "ln2.w"),
                     find(b + "ln2.b"),
                     find(b + "mlp.W_gate"),

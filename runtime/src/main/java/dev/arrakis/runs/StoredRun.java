@@ -239,8 +239,11 @@ public final class StoredRun {
                     case "patch" -> new Intervention.Patching(hook, selection(node, Axis.LAYER),
                             selection(node, Axis.POSITION), selection(node, Axis.HEAD), node.path("from").asText(),
                             node.path("into").asText());
+                    case "steer" -> new Intervention.Steering(hook, selection(node, Axis.LAYER),
+                            selection(node, Axis.POSITION), node.path("coefficient").asDouble(),
+                            node.path("vector").asText());
                     default -> throw new IllegalArgumentException("kind '" + node.path("kind").asText()
-                            + "' is neither ablate nor patch");
+                            + "' is neither ablate, patch nor steer");
                 });
             } catch (IllegalArgumentException e) {
                 throw new RunStoreException("run " + id + ": intervention " + node + " cannot be read: "

@@ -50,12 +50,18 @@ public final class ToyModels {
      * @throws IllegalArgumentException naming the value that is not positive, or heads that do not divide d_model
      */
     public static ModelConfig gpt2(int layers, int heads, int dModel, int dMlp, int vocabSize, int contextLength) {
+        return gpt2(layers, heads, dModel, dMlp, vocabSize, contextLength, Architecture.Activation.GELU_TANH);
+    }
+
+    /** As {@link #gpt2(int, int, int, int, int, int)} with another MLP activation (ReLU for modular addition). */
+    public static ModelConfig gpt2(int layers, int heads, int dModel, int dMlp, int vocabSize, int contextLength,
+            Architecture.Activation activation) {
         if (heads <= 0 || dModel % heads != 0) {
             throw new IllegalArgumentException("heads (" + heads + ") must divide dModel (" + dModel + ")");
         }
         return ModelConfig.builder("gpt2").layers(layers).heads(heads).kvHeads(heads).dModel(dModel)
                 .dHead(dModel / heads).dMlp(dMlp).vocabSize(vocabSize).contextLength(contextLength).normEps(1e-5)
-                .architecture(Architecture.gpt2Style(Architecture.Activation.GELU_TANH)).build();
+                .architecture(Architecture.gpt2Style(activation)).build();
     }
 
     /** TransformerLens's default initialisation scale, 0.8 / sqrt(d_model). */
@@ -98,6 +104,18 @@ public final class ToyModels {
     /** Whether a canonical weight name ({@code blocks.0.mlp.W_in}) belongs to an MLP. */
     public static boolean isMlpWeight(String name) {
         return name.contains(".mlp.");
+    }
+
+    /**
+     * Whether a canonical weight name is a bias ({@code blocks.0.attn.b_Q}) or a LayerNorm's gain or bias
+     * ({@code blocks.0.ln1.w}, {@code ln_final.b}). Frozen at their initial 0 and 1, the norms only normalise and no
+     * bias is learned: the nearest a GPT-2 block comes to Nanda et al.'s bias-free, norm-free grokking model.
+     */
+    public static boolean isBiasOrNormWeight(String name) {
+        int dot = name.lastIndexOf('.');
+        String last = name.substring(dot + 1);
+        String owner = name.substring(name.lastIndexOf('.', dot - 1) + 1, dot);
+        return last.startsWith("b_") || owner.startsWith("ln");
     }
 
     /**

@@ -43,21 +43,35 @@ public final class Trainer {
     private final int checkpointEvery;
     private final Path checkpointDirectory;
     private final Predicate<String> frozen;
+    private final TrainingLoss loss;
 
     private Trainer(Builder builder) {
         this.steps = builder.steps;
+        Tracker afterWarmup = builder.cooldownSteps == 0 ? Tracker.fixed(builder.learningRate)
+                : cooldown(builder.learningRate, builder.steps - builder.warmupSteps, builder.cooldownSteps);
         this.optimizer = builder.optimizer != null ? builder.optimizer
                 : Optimizer.adamW()
-                        .optLearningRateTracker(builder.warmupSteps == 0 ? Tracker.fixed(builder.learningRate)
-                                : Tracker.warmUp().setMainTracker(Tracker.fixed(builder.learningRate))
+                        .optLearningRateTracker(builder.warmupSteps == 0 ? afterWarmup
+                                : Tracker.warmUp().setMainTracker(afterWarmup)
                                         .optWarmUpSteps(builder.warmupSteps).optWarmUpBeginValue(0f).build())
                         .optWeightDecays(builder.weightDecay)
+                        .optBeta2(builder.beta2)
                         .build();
         this.evaluateEvery = builder.evaluateEvery;
         this.evaluation = builder.evaluation;
         this.checkpointEvery = builder.checkpointEvery;
         this.checkpointDirectory = builder.checkpointDirectory;
         this.frozen = builder.frozen;
+        this.loss = builder.loss;
+    }
+
+    /**
+     * The learning rate after warm-up: constant, then falling linearly over the last {@code cooldown} of
+     * {@code updates} updates to {@code rate / cooldown} at the last. DJL counts updates from 1 and gives the tracker
+     * behind a warm-up the count less the warm-up's steps.
+     */
+    static Tracker cooldown(float rate, int updates, int cooldown) {
+        return update -> rate * Math.min(1f, (float) (updates - update + 1) / cooldown);
     }
 
     public static Builder builder() {
@@ -127,12 +141,12 @@ public final class Trainer {
     }
 
     private double step(HookedTransformer model, Map<String, NDArray> parameters, TokenBatch batch) {
-        double loss;
+        double batchLoss;
         try (GradientCollector collector = Engine.getInstance().newGradientCollector();
                 ForwardResult result = model.forward(batch)) {
-            NDArray mean = NextTokenLoss.meanLoss(result.logits(), batch);
-            collector.backward(mean);
-            loss = mean.getFloat();
+            NDArray value = loss.of(result.logits(), batch);
+            collector.backward(value);
+            batchLoss = value.getFloat();
         }
         for (Map.Entry<String, NDArray> parameter : parameters.entrySet()) {
             // each getGradient() is a new handle on the weight's manager: closed here so none pile up
@@ -141,7 +155,7 @@ public final class Trainer {
                 gradient.subi(gradient);
             }
         }
-        return loss;
+        return batchLoss;
     }
 
     /** Settings of a run; every value but the evaluation has a default fit for the toy models. */
@@ -156,6 +170,9 @@ public final class Trainer {
         private int checkpointEvery;
         private Path checkpointDirectory;
         private Predicate<String> frozen = name -> false;
+        private float beta2 = 0.999f;
+        private int cooldownSteps;
+        private TrainingLoss loss = NextTokenLoss::meanLoss;
 
         private Builder() {}
 
@@ -191,7 +208,41 @@ public final class Trainer {
             return this;
         }
 
-        /** Any DJL optimiser instead of AdamW; the learning rate, warm-up and weight decay above are then unused. */
+        /**
+         * Lets the learning rate fall linearly to nearly 0 over the last {@code value} steps (default 0: constant to
+         * the end), so that a run whose loss still spikes at a constant rate (Adam's "slingshots" under heavy
+         * weight decay) ends on a settled model. Must leave the warm-up out: at most {@code steps - warmupSteps}.
+         */
+        public Builder cooldownSteps(int value) {
+            if (value < 0) {
+                throw new IllegalArgumentException("cooldownSteps must not be negative, got " + value);
+            }
+            cooldownSteps = value;
+            return this;
+        }
+
+        /**
+         * AdamW's decay rate of the squared-gradient average (default 0.999, PyTorch's); Nanda et al.'s grokking runs
+         * use 0.98, which forgets stale gradient scales faster under heavy weight decay.
+         */
+        public Builder beta2(float value) {
+            if (!(value > 0 && value < 1)) {
+                throw new IllegalArgumentException("beta2 must be in (0, 1), got " + value);
+            }
+            beta2 = value;
+            return this;
+        }
+
+        /** What each step minimises (default: {@link NextTokenLoss#meanLoss}, every next token of the batch). */
+        public Builder loss(TrainingLoss value) {
+            loss = Objects.requireNonNull(value, "loss");
+            return this;
+        }
+
+        /**
+         * Any DJL optimiser instead of AdamW; the learning rate, warm-up, cool-down, weight decay and beta2 above are
+         * then unused.
+         */
         public Builder optimizer(Optimizer value) {
             optimizer = Objects.requireNonNull(value, "optimizer");
             return this;
@@ -227,6 +278,10 @@ public final class Trainer {
         }
 
         public Trainer build() {
+            if (cooldownSteps > 0 && cooldownSteps > steps - warmupSteps) {
+                throw new IllegalArgumentException("cooldownSteps (" + cooldownSteps + ") must fit in the steps after"
+                        + " warm-up (" + steps + " - " + warmupSteps + ")");
+            }
             return new Trainer(this);
         }
 

@@ -2,12 +2,16 @@ package dev.arrakis.train;
 
 import dev.arrakis.plot.PlotRequest;
 import dev.arrakis.plot.Plots;
+import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * What a training run measured: the loss of every step, and at each evaluation the step, the mean training loss since
@@ -63,6 +67,37 @@ public final class TrainingHistory {
         Map<String, double[]> lines = new LinkedHashMap<>();
         lines.put("training loss", training);
         lines.putAll(series);
+        return Plots.line(title, "step", ticks, lines);
+    }
+
+    /**
+     * Some of the evaluation's metrics against the evaluated step, each passed through {@code scale} (e.g.
+     * {@code Math::log10}, since the plots have linear axes), one line each named as the metric.
+     *
+     * @throws IllegalArgumentException naming a metric that no evaluation measured
+     */
+    public PlotRequest metricCurve(String title, List<String> metrics, DoubleUnaryOperator scale) {
+        List<String> ticks = new ArrayList<>();
+        Map<String, double[]> lines = new LinkedHashMap<>();
+        for (String metric : metrics) {
+            if (evaluations.stream().noneMatch(evaluation -> evaluation.metrics().containsKey(metric))) {
+                Set<String> measured = new LinkedHashSet<>();
+                evaluations.forEach(evaluation -> measured.addAll(evaluation.metrics().keySet()));
+                throw new IllegalArgumentException("no evaluation measured '" + metric + "'"
+                        + DidYouMean.hint(metric, measured));
+            }
+            lines.put(metric, filledWithNaN(evaluations.size()));
+        }
+        for (int i = 0; i < evaluations.size(); i++) {
+            Evaluation evaluation = evaluations.get(i);
+            ticks.add(Integer.toString(evaluation.step()));
+            for (String metric : metrics) {
+                Double value = evaluation.metrics().get(metric);
+                if (value != null) {
+                    lines.get(metric)[i] = scale.applyAsDouble(value);
+                }
+            }
+        }
         return Plots.line(title, "step", ticks, lines);
     }
 

@@ -78,6 +78,48 @@ class TrainCommandTest {
                 help.out());
     }
 
+    @Test
+    void trainsModularAdditionAndWritesBothCurves() throws IOException {
+        Path out = temp.resolve("modadd");
+        CliTest.Outcome outcome = CliTest.run("train", "modular-addition", "--p", "7", "--train-fraction", "0.5",
+                "--d-model", "16", "--heads", "2", "--d-mlp", "32", "--steps", "4", "--warmup", "1", "--cooldown", "2",
+                "--eval-every", "2", "--seed", "3", "--no-progress", "--out", out.toString());
+        assertEquals(0, outcome.code(), outcome.err());
+        assertTrue(outcome.out().contains("on a + b mod 7 for 4 full-batch steps on 25 of 49 pairs")
+                && outcome.out().contains("step      4  train loss"), outcome.out());
+        for (String file : new String[] {"config.json", "model.safetensors", "loss-curve.png", "accuracy.png",
+            "training.json"}) {
+            assertTrue(Files.isRegularFile(out.resolve(file)), file + " in " + out + ": " + outcome.out());
+        }
+        JsonNode record = Json.MAPPER.readTree(out.resolve("training.json").toFile());
+        assertEquals(25, record.get("settings").get("train_pairs").asInt(), "round(0.5 * 49) pairs: " + record);
+        assertEquals(2, record.get("evaluations").size(), "evaluations at steps 2 and 4: " + record);
+        try (HookedTransformer model = HookedTransformer.load(out)) {
+            assertEquals(8, model.config().vocabSize(), "tokens 0..6 and '=': " + model.config());
+            assertEquals("RELU", model.config().architecture().activation().name(), "activation");
+        }
+    }
+
+    @Test
+    void modularAdditionRefusesASplitWithNothingHeldOut() {
+        CliTest.Outcome outcome = CliTest.run("train", "modular-addition", "--p", "7", "--train-fraction", "1",
+                "--out", temp.resolve("z").toString());
+        assertEquals(ArrakisCli.BAD_INPUT, outcome.code(), outcome.err());
+        assertEquals("modular-addition: trainFraction must leave at least one pair to train on and one to hold out"
+                + " of p * p = 49, got 1.0 (see arrakis train modular-addition --help)", outcome.err().strip(),
+                outcome.err());
+        assertTrue(Files.notExists(temp.resolve("z")), "nothing written on bad input");
+    }
+
+    @Test
+    void modularAdditionHelpShowsTheCommittedCommand() {
+        CliTest.Outcome help = CliTest.run("train", "modular-addition", "--help");
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.out().contains("arrakis train modular-addition --p 59 --train-fraction 0.4 \\\n"
+                + "      --d-model 64 --d-mlp 256 --learning-rate 0.003 --steps 4500 \\\n"
+                + "      --cooldown 1500 --seed 1 --out models/modadd-1l"), help.out());
+    }
+
     private static String[] concat(String[] first, String[] second) {
         String[] joined = java.util.Arrays.copyOf(first, first.length + second.length);
         System.arraycopy(second, 0, joined, first.length, second.length);

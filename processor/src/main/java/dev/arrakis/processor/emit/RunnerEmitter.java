@@ -9,6 +9,7 @@ import static dev.arrakis.processor.emit.RuntimeNames.INPUT_DEFINITION;
 import static dev.arrakis.processor.emit.RuntimeNames.MODEL_CONFIG;
 import static dev.arrakis.processor.emit.RuntimeNames.MODEL_SOURCE;
 import static dev.arrakis.processor.emit.RuntimeNames.PATCHING;
+import static dev.arrakis.processor.emit.RuntimeNames.STEERING;
 import static dev.arrakis.processor.emit.RuntimeNames.PLOT_KIND;
 import static dev.arrakis.processor.emit.RuntimeNames.RUN_DEFINITION;
 import static dev.arrakis.processor.emit.RuntimeNames.ND_ARRAY;
@@ -318,7 +319,8 @@ public final class RunnerEmitter {
                     .filter(ArgumentModel.ToolArgument.EnumConstant.class::isInstance)
                     .map(argument -> ((ArgumentModel.ToolArgument.EnumConstant) argument).constant())
                     .findFirst().orElse("");
-            String field = names.newName(constantCase(tool.factory() + "_" + firstConstant), tool);
+            String field = names.newName(constantCase(tool.factory()
+                    + (firstConstant.isEmpty() ? "" : "_" + firstConstant)), tool);
             toolNames.put(tool, field);
             CodeBlock arguments = tool.arguments().stream().map(argument -> argument
                     instanceof ArgumentModel.ToolArgument.EnumConstant constant
@@ -405,6 +407,8 @@ public final class RunnerEmitter {
             if (!a.hook().isEmpty()) {
                 code.add(".hook($S)", a.hook());
             }
+        } else if (intervention instanceof Intervention.Steering st) {
+            code.add("$T.builder($S, $S, $L)", STEERING, st.hook(), st.vector(), Double.toString(st.coefficient()));
         } else {
             Intervention.Patching p = (Intervention.Patching) intervention;
             code.add("$T.builder($S, $S, $S)", PATCHING, p.hook(), p.from(), p.into());

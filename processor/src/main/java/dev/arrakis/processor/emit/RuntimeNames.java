@@ -12,6 +12,7 @@ public final class RuntimeNames {
     public static final ClassName INTERVENTION = ClassName.get("dev.arrakis.spec", "Intervention");
     public static final ClassName ABLATION = INTERVENTION.nestedClass("Ablation");
     public static final ClassName PATCHING = INTERVENTION.nestedClass("Patching");
+    public static final ClassName STEERING = INTERVENTION.nestedClass("Steering");
     public static final ClassName SELECTION = ClassName.get("dev.arrakis.spec", "Selection");
     public static final ClassName MODEL_INPUT = ClassName.get("dev.arrakis.experiment", "ModelInput");
     public static final ClassName TYPED_HOOK = ClassName.get("dev.arrakis.hooks", "TypedHook");
@@ -33,6 +34,7 @@ public final class RuntimeNames {
     public static final ClassName HEAD_SCORES = ClassName.get("dev.arrakis.tools.attention", "HeadScores");
     public static final ClassName COMPOSITION_SCORES = ClassName.get("dev.arrakis.tools.weights",
             "CompositionScores");
+    public static final ClassName GENERATION = ClassName.get("dev.arrakis.tools.generation", "Generation");
     public static final ClassName CAUSAL_TRACER = ClassName.get("dev.arrakis.tools.tracing", "CausalTracer");
     public static final ClassName GENERATED = ClassName.get("javax.annotation.processing", "Generated");
 

@@ -43,7 +43,7 @@ public sealed interface ArgumentModel {
         /** {@code Breakdown.ACCUMULATED}. */
         record EnumConstant(String enumClass, String constant) implements ToolArgument {}
 
-        /** An {@code int} or {@code boolean}. */
+        /** An {@code int} or {@code boolean}, or any other literal as Java source ({@code new int[] {1, 0}}). */
         record Literal(Object value) implements ToolArgument {}
     }
 

@@ -94,6 +94,19 @@ public record AnnotationSite(Element element, AnnotationMirror mirror, int occur
         return (Integer) value(name);
     }
 
+    public double decimal(String name) {
+        return ((Number) value(name)).doubleValue();
+    }
+
+    public long longInteger(String name) {
+        return ((Number) value(name)).longValue();
+    }
+
+    public long[] longs(String name) {
+        return ((List<?>) value(name)).stream()
+                .mapToLong(value -> ((Number) ((AnnotationValue) value).getValue()).longValue()).toArray();
+    }
+
     public boolean bool(String name) {
         return (Boolean) value(name);
     }

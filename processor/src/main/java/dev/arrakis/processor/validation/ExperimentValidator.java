@@ -43,11 +43,12 @@ public final class ExperimentValidator {
     static final String ABLATE = ANNOTATIONS + "Ablate";
     static final String ABLATIONS = ANNOTATIONS + "Ablations";
     static final String PATCH = ANNOTATIONS + "Patch";
+    static final String STEER = ANNOTATIONS + "Steer";
     static final String PLOT = ANNOTATIONS + "Plot";
     static final String LOG_EXPERIMENT = ANNOTATIONS + "LogExperiment";
 
     /** Annotations that make a method a run method. */
-    public static final List<String> RUN_ANNOTATIONS = List.of(RUN, ABLATE, ABLATIONS, PATCH, PLOT);
+    public static final List<String> RUN_ANNOTATIONS = List.of(RUN, ABLATE, ABLATIONS, PATCH, PLOT, STEER);
 
     /** Sweeps beyond this many points get a warning. */
     static final long LARGE_SWEEP = 1000;
@@ -255,6 +256,15 @@ public final class ExperimentValidator {
         AnnotationSite patch = site(method, PATCH);
         if (patch != null) {
             read.add(interventionChecks.patch(patch));
+        }
+        AnnotationSite steer = site(method, STEER);
+        if (steer != null) {
+            read.add(interventionChecks.steer(steer));
+            String vector = steer.string("vector");
+            if (inputs.stream().noneMatch(info -> info.model().name().equals(vector))) {
+                InputRules.unknown(vector, names(inputs)).ifPresent(problem -> report.error(problem,
+                        steer.attribute("vector")));
+            }
         }
         InterventionChecks.Checked interventions = interventionChecks.check(read, name);
         Map<Axis, Long> sweep = interventions.sweepSizes();

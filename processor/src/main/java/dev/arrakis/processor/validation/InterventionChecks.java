@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Reads a run's {@code @Ablate}s and {@code @Patch} into {@link Intervention}s, checks how they are written (what
+ * Reads a run's {@code @Ablate}s, {@code @Patch} and {@code @Steer} into {@link Intervention}s, checks how they are written (what
  * only an annotation can get wrong: {@code Sweep.ALL} among other values, sweeping an attribute it has not), and
  * reports the problems {@link InterventionRules} finds on the annotation value at fault.
  */
@@ -95,6 +95,26 @@ final class InterventionChecks {
                 selection(attributes, Axis.LAYER, sweepSites), selection(attributes, Axis.POSITION, sweepSites),
                 selection(attributes, Axis.HEAD, sweepSites), site.string("from"), site.string("into"));
         return new Read(site, patching, attributes, sweepSites);
+    }
+
+    /** {@code @Steer}: layers and positions like the others, no heads; its vector input is checked by the caller. */
+    Read steer(AnnotationSite site) {
+        Map<Axis, Attr> attributes = new EnumMap<>(Axis.class);
+        attributes.put(Axis.LAYER, new Attr(site, "layer", site.ints("layer")));
+        attributes.put(Axis.POSITION, new Attr(site, "positions", site.ints("positions")));
+        Map<Axis, Site> sweepSites = new EnumMap<>(Axis.class);
+        attributes.forEach((axis, attr) -> {
+            if (attr.all()) {
+                if (attr.values().size() > 1) {
+                    report.error(Problem.of(Message.SWEEP_ALL_NOT_ALONE, attr.name()), attr.allElement());
+                }
+                sweepSites.put(axis, attr.allElement());
+            }
+        });
+        Intervention steering = new Intervention.Steering(site.string("hook"),
+                selection(attributes, Axis.LAYER, sweepSites), selection(attributes, Axis.POSITION, sweepSites),
+                site.decimal("coefficient"), site.string("vector"));
+        return new Read(site, steering, attributes, sweepSites);
     }
 
     /** The run's interventions checked by the shared rules, each problem reported where it is written. */

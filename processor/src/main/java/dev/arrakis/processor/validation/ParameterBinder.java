@@ -43,7 +43,8 @@ final class ParameterBinder {
     record Bound(List<ArgumentModel> arguments, List<String> captures, boolean needsCache) {
         boolean observesRun() {
             return needsCache || !captures.isEmpty()
-                    || arguments.stream().anyMatch(argument -> argument instanceof ArgumentModel.Logits);
+                    || arguments.stream().anyMatch(argument -> argument instanceof ArgumentModel.Logits)
+                    || arguments.stream().anyMatch(ToolParameters::runsThePoint);
         }
     }
 

@@ -9,6 +9,7 @@ import dev.arrakis.processor.emit.RuntimeNames;
 import dev.arrakis.processor.model.ArgumentModel;
 import dev.arrakis.processor.model.ArgumentModel.ToolArgument;
 import dev.arrakis.spec.Analyses;
+import dev.arrakis.spec.GenerationRules;
 import dev.arrakis.spec.HookPoint;
 import dev.arrakis.spec.Message;
 import dev.arrakis.spec.Problem;
@@ -16,10 +17,12 @@ import dev.arrakis.spec.ResidualLayout;
 import dev.arrakis.spec.ShapeChecks;
 import dev.arrakis.spec.StreamPoint;
 import dev.arrakis.spec.TraceRules;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 import javax.lang.model.element.AnnotationMirror;
 import javax.lang.model.element.VariableElement;
 import javax.lang.model.type.TypeMirror;
@@ -39,7 +42,11 @@ final class ToolParameters {
         LOGIT_LENS("LogitLens", RuntimeNames.LAYER_LOGITS, "logitLens"),
         DETECT_HEADS("DetectHeads", RuntimeNames.HEAD_SCORES, "detectHeads"),
         COMPOSITION("Composition", RuntimeNames.COMPOSITION_SCORES, "composition"),
-        CAUSAL_TRACE("CausalTrace", RuntimeNames.CAUSAL_TRACER, "causalTrace");
+        GENERATE("Generate", RuntimeNames.GENERATION, "generate"),
+        CAUSAL_TRACE("CausalTrace", RuntimeNames.CAUSAL_TRACER, "causalTrace"),
+        // the factory is the edit's own (deleteLayers, ...), chosen by SurgeryParameters
+        EDIT("Edit", RuntimeNames.HOOKED_TRANSFORMER, "edit"),
+        BLEND_HEADS("BlendHeads", RuntimeNames.HOOKED_TRANSFORMER, "blendHeads");
 
         final String annotation;
         final ClassName type;
@@ -103,8 +110,48 @@ final class ToolParameters {
                     hooks(shape -> Analyses.attentionPatternHooks(shape.hookPoints()))));
             case COMPOSITION -> Optional.of(new ArgumentModel.Tool(tool.factory, given,
                     List.of(enumArgument("CompositionKind", site.enumName("value"))), List.of()));
+            case GENERATE -> generate(site, given);
             case CAUSAL_TRACE -> causalTrace(site, given);
+            case EDIT -> SurgeryParameters.edit(site, given, checks, report).map(ArgumentModel.class::cast);
+            case BLEND_HEADS -> SurgeryParameters.blendHeads(site, given, checks, report)
+                    .map(ArgumentModel.class::cast);
         };
+    }
+
+    /** Whether a bound tool runs passes of its own on the run's input, so the run's interventions reach it. */
+    static boolean runsThePoint(ArgumentModel argument) {
+        return argument instanceof ArgumentModel.Tool tool && tool.factory().equals(Tool.GENERATE.factory);
+    }
+
+    private Optional<ArgumentModel> generate(AnnotationSite site, TypeName given) {
+        int maxNewTokens = site.integer("maxNewTokens");
+        double temperature = site.decimal("temperature");
+        int topK = site.integer("topK");
+        double topP = site.decimal("topP");
+        long seed = site.longInteger("seed");
+        long[] stopTokens = site.longs("stopTokens");
+        String model = checks.map(shape -> shape.config().modelType()).orElse("the model");
+        int vocab = checks.map(shape -> shape.config().vocabSize()).orElse(0);
+        List<GenerationRules.Located> problems =
+                GenerationRules.check(maxNewTokens, temperature, topK, topP, stopTokens, model, vocab);
+        for (GenerationRules.Located problem : problems) {
+            report.error(problem.problem(), site.attribute(switch (problem.setting()) {
+                case MAX_NEW_TOKENS -> "maxNewTokens";
+                case TEMPERATURE -> "temperature";
+                case TOP_K -> "topK";
+                case TOP_P -> "topP";
+                case STOP_TOKENS -> "stopTokens";
+            }));
+        }
+        if (!problems.isEmpty()) {
+            return Optional.empty();
+        }
+        String stops = Arrays.stream(stopTokens).mapToObj(token -> token + "L")
+                .collect(Collectors.joining(", ", "new long[] {", "}"));
+        return Optional.of(new ArgumentModel.Tool(Tool.GENERATE.factory, given, List.of(
+                new ToolArgument.Literal(maxNewTokens), new ToolArgument.Literal(temperature + "d"),
+                new ToolArgument.Literal(topK), new ToolArgument.Literal(topP + "d"),
+                new ToolArgument.Literal(seed + "L"), new ToolArgument.Literal(stops)), List.of()));
     }
 
     private Optional<ArgumentModel> residual(AnnotationSite site, TypeName given) {

@@ -1,0 +1,164 @@
+package dev.arrakis.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.arrakis.ArrakisException;
+import java.util.Arrays;
+
+/**
+ * The keys and values of every layer for the tokens a batch has run so far, so that the next pass computes only the
+ * new tokens (HF's {@code past_key_values}, TransformerLens's {@code HookedTransformerKeyValueCache}). Keys and values
+ * are kept as the hooks left them, {@code [batch, pos, kv_head, d_head]}, keys after the rotary rotation; with them
+ * the attention mask of every past token, so each row's positions continue its count of attended tokens.
+ *
+ * <p>Made by {@link HookedTransformer#newKeyValueCache}; owns native memory: close it. A pass that fails leaves the
+ * cache half-written, so it refuses further use.
+ */
+public final class KeyValueCache implements AutoCloseable {
+    private final NDManager manager;
+    private final int batchSize;
+    private final NDArray[] keys;
+    private final NDArray[] values;
+    private boolean[][] attended;
+    private final long[] attendedCount;
+    private int pendingLayers;
+    private boolean broken;
+
+    KeyValueCache(NDManager manager, int batchSize, int layers) {
+        this.manager = manager;
+        this.batchSize = batchSize;
+        this.keys = new NDArray[layers];
+        this.values = new NDArray[layers];
+        this.attended = new boolean[batchSize][0];
+        this.attendedCount = new long[batchSize];
+    }
+
+    /** How many positions (padding included) the cache holds. */
+    public int length() {
+        return attended[0].length;
+    }
+
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** Checks a pass may continue this cache with the batch, before it starts. */
+    void checkContinues(TokenBatch batch, int layers) {
+        if (broken) {
+            throw new ArrakisException("this key/value cache was left half-written by a pass that failed; "
+                    + "start a new one");
+        }
+        if (batch.batchSize() != batchSize) {
+            throw new ArrakisException("the batch has " + batch.batchSize() + " rows but the key/value cache holds "
+                    + batchSize);
+        }
+        if (layers != keys.length) {
+            throw new ArrakisException("a pass with a key/value cache must run all " + keys.length
+                    + " layers, not stop at layer " + layers);
+        }
+        if (length() > 0 && batch.hasPadding()) {
+            for (int row = 0; row < batchSize; row++) {
+                for (int p = 0; p < batch.sequenceLength(); p++) {
+                    if (!batch.attended(row, p)) {
+                        throw new ArrakisException("row " + row + " masks new position " + p
+                                + "; only the first pass of a cache may have padding");
+                    }
+                }
+            }
+        }
+        pendingLayers = keys.length;
+        broken = true;
+    }
+
+    /** Each new token's position id: its row's count of attended tokens before it. */
+    long[] positionsOf(TokenBatch batch) {
+        int seq = batch.sequenceLength();
+        long[] positions = new long[batchSize * seq];
+        for (int row = 0; row < batchSize; row++) {
+            long next = attendedCount[row];
+            for (int p = 0; p < seq; p++) {
+                positions[row * seq + p] = batch.attended(row, p) ? next++ : 0;
+            }
+        }
+        return positions;
+    }
+
+    boolean hasPadding() {
+        for (boolean[] row : attended) {
+            for (boolean a : row) {
+                if (!a) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** The attention mask of the past and the new tokens, {@code [batch, length + new]} row-major, 1 = attend. */
+    float[] keyMaskWith(TokenBatch batch) {
+        int past = length();
+        int total = past + batch.sequenceLength();
+        float[] mask = new float[batchSize * total];
+        for (int row = 0; row < batchSize; row++) {
+            for (int p = 0; p < total; p++) {
+                boolean on = p < past ? attended[row][p] : batch.attended(row, p - past);
+                mask[row * total + p] = on ? 1f : 0f;
+            }
+        }
+        return mask;
+    }
+
+    /**
+     * Appends a layer's new keys and values and returns the whole sequence's, in the pass's scope; the cache keeps its
+     * own copy.
+     */
+    NDArray[] append(int layer, NDArray newKeys, NDArray newValues, NDManager scope) {
+        NDArray allKeys = concat(keys[layer], newKeys, scope);
+        NDArray allValues = concat(values[layer], newValues, scope);
+        keys[layer] = keep(keys[layer], allKeys);
+        values[layer] = keep(values[layer], allValues);
+        pendingLayers--;
+        return new NDArray[] {allKeys, allValues};
+    }
+
+    private static NDArray concat(NDArray past, NDArray added, NDManager scope) {
+        if (past == null) {
+            return added;
+        }
+        NDArray all = past.concat(added, 1);
+        all.attach(scope);
+        return all;
+    }
+
+    private NDArray keep(NDArray previous, NDArray all) {
+        NDArray copy = all.duplicate();
+        copy.attach(manager);
+        if (previous != null) {
+            previous.close();
+        }
+        return copy;
+    }
+
+    /** Records the new tokens' mask once every layer has appended. */
+    void advance(TokenBatch batch) {
+        if (pendingLayers != 0) {
+            throw new IllegalStateException(pendingLayers + " layers did not append to the key/value cache");
+        }
+        int past = length();
+        boolean[][] extended = new boolean[batchSize][];
+        for (int row = 0; row < batchSize; row++) {
+            extended[row] = Arrays.copyOf(attended[row], past + batch.sequenceLength());
+            for (int p = 0; p < batch.sequenceLength(); p++) {
+                extended[row][past + p] = batch.attended(row, p);
+                attendedCount[row] += batch.attended(row, p) ? 1 : 0;
+            }
+        }
+        attended = extended;
+        broken = false;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
