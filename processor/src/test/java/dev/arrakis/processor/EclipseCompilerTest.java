@@ -79,13 +79,16 @@ class EclipseCompilerTest {
         String prefix = "dev/arrakis/samples/experiments/";
         List<String> experiments = new ArrayList<>();
         Set<String> hooksClasses = new TreeSet<>();
-        Pattern config = Pattern.compile("\n@Experiment\\(config = \"([^\"]+)\"");
+        // A sample names its model by config path, or by catalogue name (IndirectObjectIdentification: "gpt2").
+        Pattern model = Pattern.compile("\n@Experiment\\((config|model) = \"([^\"]+)\"");
         try (Stream<Path> files = Files.list(SAMPLES)) {
             for (Path file : files.sorted().toList()) {
-                Matcher experiment = config.matcher(Files.readString(file));
+                Matcher experiment = model.matcher(Files.readString(file));
                 if (experiment.find()) {
                     experiments.add(file.getFileName().toString().replace(".java", "_Experiment"));
-                    hooksClasses.add(HooksNaming.hooksClassForConfig(experiment.group(1)));
+                    hooksClasses.add(experiment.group(1).equals("config")
+                            ? HooksNaming.hooksClassForConfig(experiment.group(2))
+                            : HooksNaming.hooksClassForModel(experiment.group(2)));
                 }
             }
         }

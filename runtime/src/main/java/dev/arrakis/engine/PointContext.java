@@ -8,6 +8,7 @@ import dev.arrakis.experiment.RunContext;
 import dev.arrakis.hooks.Activation;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.Activations;
+import dev.arrakis.hooks.Hook;
 import dev.arrakis.hooks.Logits;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.hooks.TypedHook;
@@ -19,7 +20,9 @@ import dev.arrakis.spec.Intervention;
 import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.util.DidYouMean;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.function.IntFunction;
 import java.util.stream.Collectors;
 
 /**
@@ -38,12 +41,13 @@ final class PointContext implements RunContext {
     private final TokenBatch tokens;
     private final List<SweepPlan.Edit> edits;
     private final CleanActivations clean;
+    private final IntFunction<Map<HookPoint, Hook>> steering;
     private Logits logits;
     private ActivationCache cache;
 
     PointContext(String runName, HookedTransformer model, ForwardResult pass, int fromRow, int toRow, NDManager scope,
             Map<String, Object> inputs, Map<Axis, Integer> coordinates, TokenBatch tokens, List<SweepPlan.Edit> edits,
-            CleanActivations clean) {
+            CleanActivations clean, IntFunction<Map<HookPoint, Hook>> steering) {
         this.runName = runName;
         this.model = model;
         this.pass = pass;
@@ -55,6 +59,7 @@ final class PointContext implements RunContext {
         this.tokens = tokens;
         this.edits = edits;
         this.clean = clean;
+        this.steering = steering;
     }
 
     @Override
@@ -129,22 +134,26 @@ final class PointContext implements RunContext {
     }
 
     /**
-     * The point's edits as hooks for a pass of its rows at any length. Only replacements by zero qualify: a mean,
-     * resample or patch source is a clean pass of the input's own length, which a longer sequence has no rows of.
+     * The point's edits as hooks for a pass of its rows at any length: zero ablations and steering. A mean, resample
+     * or patch source is a clean pass of the input's own length, which a longer sequence has no rows of.
      */
     @Override
     public RunOptions interventions(int sequenceLength) {
-        RunOptions options = RunOptions.none();
-        for (SweepPlan.Edit edit : edits) {
+        List<SweepPlan.Edit> replacements = edits.stream().filter(edit -> !SteeringEdits.isSteering(edit)).toList();
+        for (SweepPlan.Edit edit : replacements) {
             if (edit.source().kind() != SweepPlan.SourceKind.ZERO) {
                 throw new ExperimentRunException("run " + runName + " replaces " + edit.point().name() + " by "
-                        + edit.source().kind().name().toLowerCase(java.util.Locale.ROOT) + ", which reads a clean pass"
+                        + edit.source().kind().name().toLowerCase(Locale.ROOT) + ", which reads a clean pass"
                         + " of the input's length; a pass of another length (generation) can apply zero ablations"
-                        + " only");
+                        + " and steering only");
             }
         }
-        for (Map.Entry<HookPoint, dev.arrakis.hooks.Hook> hook : BatchedEdits.hooks(List.of(edits),
-                tokens.batchSize(), sequenceLength, model.config(), clean).entrySet()) {
+        RunOptions options = RunOptions.none();
+        for (Map.Entry<HookPoint, Hook> hook : BatchedEdits.hooks(List.of(replacements), tokens.batchSize(),
+                sequenceLength, model.config(), clean).entrySet()) {
+            options = options.withHook(hook.getKey().name(), hook.getValue());
+        }
+        for (Map.Entry<HookPoint, Hook> hook : steering.apply(sequenceLength).entrySet()) {
             options = options.withHook(hook.getKey().name(), hook.getValue());
         }
         return options;

@@ -202,7 +202,8 @@ final class RunExecution<E> {
         String name = run.definition().name();
         try (NDManager scope = pass.logits().getManager().newSubManager()) {
             PointContext context = new PointContext(name, model, pass, fromRow, toRow, scope, inputs, coordinates,
-                    tokens, edits, clean);
+                    tokens, edits, clean, length -> SteeringEdits.hooks(List.of(edits), tokens.batchSize(), length,
+                            model.config().dModel(), run.interventions(), inputs, experiment.name()));
             Object result;
             try {
                 result = run.definition().invoker().invoke(instance, context);

@@ -1,13 +1,16 @@
 package dev.arrakis.plot;
 
 import ai.djl.ndarray.NDArray;
+import dev.arrakis.annotations.CompositionKind;
 import dev.arrakis.hooks.Interventions;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.model.Tokenizer;
+import dev.arrakis.model.WeightProcessing;
 import dev.arrakis.spec.ModelConfig;
+import dev.arrakis.tools.weights.CompositionScores;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,9 +31,12 @@ import org.openqa.selenium.interactions.Actions;
  * Makes the pictures in {@code docs/images} that {@code docs/plots.md} shows, from real numbers: the tiny random-init
  * GPT-2 committed under {@code runtime/src/test/resources/reference/gpt2-prefixed} (2 layers of 4 heads), its
  * attention patterns and what zero-ablating each head does to its next-token loss. The model is untrained, so the
- * numbers mean nothing about language; they are real outputs of the code the pictures document.
+ * numbers mean nothing about language; they are real outputs of the code the pictures document. Also
+ * {@code composition-k.png}, the K-composition picture of {@code docs/tools/composition.md}, from
+ * {@code models/gpt2-tiny} with TransformerLens's weight processing, as that page's snippet draws it.
  *
- * <p>Run from the repository root (docs/plots.md has the commands):
+ * <p>{@code tools/docs-pictures} runs it with the samples' pictures (docs/plots.md). Run alone from the repository
+ * root:
  * {@code java ... dev.arrakis.plot.DocsPictures [outputDirectory] [checkpointDirectory]}. Needs chromium and
  * chromedriver for the two screenshots of the HTML view ({@code tools/install-test-browser}).
  */
@@ -126,6 +132,13 @@ public final class DocsPictures {
                             patterns),
                     HtmlView.tokenValues("Next-token loss change per head ablation, tiny random GPT-2", tokens,
                             perToken));
+        }
+
+        // docs/tools/composition.md's picture, as the snippet on that page makes it.
+        try (HookedTransformer processed = HookedTransformer.load("models/gpt2-tiny",
+                WeightProcessing.transformerLensDefaults())) {
+            render(new PlotRenderer(), CompositionScores.of(processed, CompositionKind.K).heatmap(), output,
+                    "composition-k");
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.arrakis.samples.experiments;
 
 import dev.arrakis.annotations.Experiment;
+import dev.arrakis.annotations.Generate;
 import dev.arrakis.annotations.Input;
 import dev.arrakis.annotations.Plot;
 import dev.arrakis.annotations.Run;
@@ -9,6 +10,7 @@ import dev.arrakis.hooks.Logits;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.tools.generation.Generation;
 import dev.arrakis.tools.steering.Steering;
 import dev.arrakis.tools.steering.SteeringVector;
 import dev.arrakis.tools.steering.SteeringVectors;
@@ -125,6 +127,17 @@ public class SteeringInduction {
     @Run(input = "prompt")
     double steeredAfterSeven(Logits logits, TokenBatch prompt) {
         return logits.array().get(0, prompt.sequenceLength() - 1).softmax(0).getFloat(AFTER_FIRST);
+    }
+
+    /**
+     * The same steering during generation: four tokens generated greedily from the prompt, the CAA vector added at
+     * the prompt's last position (positions count from the end of the input) in every step's pass. Unsteered the
+     * model copies on from the 9 (12, 15, 18, 21); steered it copies on from the 7 (10, 13, 16, 19).
+     */
+    @Steer(layer = 1, coefficient = 1, vector = "sevenMinusNine", positions = -1)
+    @Run(input = "prompt")
+    long[] steeredContinuation(@Generate(maxNewTokens = 4) Generation generation) {
+        return generation.newTokens(0);
     }
 
     /** What the two vectors do, in numbers. */

@@ -18,6 +18,8 @@ final class JavaBlock {
     static final String SNIPPET_METHOD = "snippet";
 
     private static final Pattern IMPORT = Pattern.compile("import\\s+(static\\s+)?[\\w.]+(\\.\\*)?\\s*;\\s*(//.*)?");
+    /** A user project's class declares its package (docs/getting-started.md); a block's other classes do not. */
+    private static final Pattern PACKAGE = Pattern.compile("package\\s+[\\w.]+\\s*;");
     private static final Set<String> MODIFIERS = Set.of("public", "protected", "private", "abstract", "static",
             "final", "sealed", "non-sealed", "strictfp");
     private static final Set<String> TYPE_KEYWORDS = Set.of("class", "record", "interface", "enum");
@@ -89,7 +91,8 @@ final class JavaBlock {
     }
 
     private static boolean isImportSectionLine(String line) {
-        return line.isEmpty() || line.startsWith("//") || IMPORT.matcher(line).matches();
+        return line.isEmpty() || line.startsWith("//") || IMPORT.matcher(line).matches()
+                || PACKAGE.matcher(line).matches();
     }
 
     /**

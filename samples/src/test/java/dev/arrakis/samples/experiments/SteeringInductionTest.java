@@ -18,6 +18,7 @@ import dev.arrakis.model.TokenBatch;
 import dev.arrakis.runs.ArrayValue;
 import dev.arrakis.runs.RunOutcome;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -104,6 +105,45 @@ class SteeringInductionTest {
                 bad.getMessage());
     }
 
+    /**
+     * {@code @Steer} acts during {@code @Generate}: the run's tokens are a greedy loop of full passes, each steered by
+     * the hand hook at the prompt's last position ({@code positions = -1} counts from the end of the run's input, not
+     * of the growing sequence), and they differ from the unsteered continuation.
+     */
+    @Test
+    void steeringActsAtEveryGeneratedToken() {
+        float[] direction = handMeanDifference();
+        long[] generated = Arrays.stream(((ArrayValue) runner.run("steeredContinuation", Map.of()).values().get(0))
+                .values()).mapToLong(value -> (long) value).toArray();
+        long[] steered = handGreedy(direction, 1, generated.length);
+        long[] unsteered = handGreedy(direction, 0, generated.length);
+        assertEquals(Arrays.toString(steered), Arrays.toString(generated),
+                "steered continuation (unsteered " + Arrays.toString(unsteered) + ")");
+        assertEquals(SteeringInduction.AFTER_SECOND, unsteered[0], "unsteered first token "
+                + Arrays.toString(unsteered));
+        assertEquals(SteeringInduction.AFTER_FIRST, steered[0], "steered first token "
+                + Arrays.toString(steered));
+    }
+
+    /** Greedy tokens, each from a full pass with {@code coefficient * direction} added at the last position. */
+    private static long[] handGreedy(float[] direction, double coefficient, int count) {
+        long[] tokens = SteeringInduction.promptEndingIn(SteeringInduction.SECOND);
+        int promptEnd = tokens.length - 1;
+        long[] generated = new long[count];
+        for (int step = 0; step < count; step++) {
+            TokenBatch prompt = TokenBatch.of(tokens);
+            float[] logits = lastLogits(prompt, steeredAt(promptEnd, direction, coefficient, 1));
+            int best = 0;
+            for (int i = 1; i < logits.length; i++) {
+                best = logits[i] > logits[best] ? i : best;
+            }
+            generated[step] = best;
+            tokens = Arrays.copyOf(tokens, tokens.length + 1);
+            tokens[tokens.length - 1] = best;
+        }
+        return generated;
+    }
+
     private static double number(RunOutcome outcome, int point) {
         return ((Number) outcome.values().get(point)).doubleValue();
     }
@@ -142,20 +182,23 @@ class SteeringInductionTest {
      */
     private static double[] handSteeredProbabilities(float[] direction, double coefficient, int layer) {
         TokenBatch prompt = SAMPLE.prompt();
-        int last = prompt.sequenceLength() - 1;
+        double[] probabilities = softmax(lastLogits(prompt,
+                steeredAt(prompt.sequenceLength() - 1, direction, coefficient, layer)));
+        return new double[] {probabilities[10], probabilities[12]};
+    }
+
+    /** A plain hook adding {@code coefficient * direction} at position {@code last}, entering {@code layer}. */
+    private static RunOptions steeredAt(int last, float[] direction, double coefficient, int layer) {
         float[] scaled = new float[64];
         for (int i = 0; i < 64; i++) {
             scaled[i] = (float) (coefficient * direction[i]);
         }
-        double[] probabilities = softmax(lastLogits(prompt, RunOptions.none().withHook(
-                "blocks." + layer + ".hook_resid_pre",
-                (resid, context) -> {
-                    NDArray steered = resid.duplicate();
-                    NDIndex at = new NDIndex(":, " + last + ", :");
-                    steered.set(at, resid.get(at).add(context.scope().create(scaled, new Shape(64)).duplicate()));
-                    return steered;
-                })));
-        return new double[] {probabilities[10], probabilities[12]};
+        return RunOptions.none().withHook("blocks." + layer + ".hook_resid_pre", (resid, context) -> {
+            NDArray steered = resid.duplicate();
+            NDIndex at = new NDIndex(":, " + last + ", :");
+            steered.set(at, resid.get(at).add(context.scope().create(scaled, new Shape(64)).duplicate()));
+            return steered;
+        });
     }
 
     private static float[] lastLogits(TokenBatch prompt, RunOptions options) {
