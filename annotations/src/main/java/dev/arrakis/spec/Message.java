@@ -101,6 +101,12 @@ public enum Message {
     DUPLICATE_EXPERIMENT("Experiment/DuplicateName", "experiment name '%s' is also used by %s"),
     HOOKS_CLASS_CLASH("Experiment/HooksClash", "hooks class %s would describe both %s and %s; move one experiment to"
             + " another package or rename the config's directory"),
+    // Attribution patching (@AttributionPatch): the run method is the metric, on one run of its own.
+    ATTRIBUTION_ALONE("Experiment/AttributionPatch", "@AttributionPatch estimates patching from one differentiated"
+            + " run and cannot be combined with @%s on run '%s'; put them on runs of their own"),
+    ATTRIBUTION_METRIC("Experiment/AttributionPatch", "run method '%s' %s; under @AttributionPatch it is the metric:"
+            + " it returns a scalar NDArray computed from the logits, e.g."
+            + " LogitMetric.logitDifference(correct, wrong).apply(logits.array())"),
     // Generation (@Generate, ./arrakis generate): settings the decoder cannot honour.
     GENERATE_MAX_TOKENS("Experiment/Generate", "maxNewTokens = %d generates nothing; give 1 or more"),
     GENERATE_TEMPERATURE("Experiment/Generate", "temperature = %s is not a number >= 0 (0 decodes greedily)"),

@@ -101,12 +101,16 @@ final class RunExecution<E> {
         SweepPlan plan = SweepPlan.of(run, model.config(), tokens.sequenceLength(),
                 "input '" + run.modelInput() + "' of " + tokens.sequenceLength() + " tokens");
 
-        long cleanStarted = System.nanoTime();
-        CleanActivations clean = CleanActivations.capture(forward(), cleanNeeds(plan), batches);
-        passes += clean.passes();
-        cleanNanos = System.nanoTime() - cleanStarted;
-
-        List<Object> values = runPoints(plan, tokens, clean, instance, inputs);
+        List<Object> values;
+        if (run.definition().attributionPatching()) {
+            values = estimatePoints(plan, tokens, batches, instance, inputs);
+        } else {
+            long cleanStarted = System.nanoTime();
+            CleanActivations clean = CleanActivations.capture(forward(), cleanNeeds(plan), batches);
+            passes += clean.passes();
+            cleanNanos = System.nanoTime() - cleanStarted;
+            values = runPoints(plan, tokens, clean, instance, inputs);
+        }
         int completed = values.size();
         RunStatus status = completed == plan.points() ? RunStatus.COMPLETE : RunStatus.INTERRUPTED;
         options.listener().ended(status, completed, plan.points());
@@ -174,6 +178,21 @@ final class RunExecution<E> {
             }
             listener.progressed(values.size(), plan.points());
         }
+        return values;
+    }
+
+    /** An {@code @AttributionPatch} run: every point from a clean, a corrupted and a backward pass. */
+    private List<Object> estimatePoints(SweepPlan plan, TokenBatch tokens, Map<String, TokenBatch> batches, E instance,
+            Map<String, Object> inputs) {
+        String from = run.interventions().stream().filter(Patching.class::isInstance).map(Patching.class::cast)
+                .map(Patching::from).findFirst().orElseThrow();
+        options.listener().started(experiment.name(), run.definition().name(), plan.points());
+        long started = System.nanoTime();
+        List<Object> values = AttributionSweep.values(plan, model, run.definition(), instance, inputs, tokens,
+                batches.get(from));
+        passNanos += System.nanoTime() - started;
+        passes += 2;
+        options.listener().progressed(values.size(), plan.points());
         return values;
     }
 
@@ -314,6 +333,10 @@ final class RunExecution<E> {
         ArrayNode interventions = arguments.putArray("interventions");
         for (int i = 0; i < run.interventions().size(); i++) {
             interventions.add(describe(run.labels().get(i), run.hooks().get(i), run.interventions().get(i)));
+        }
+        if (run.definition().attributionPatching()) {
+            // the values are first-order estimates of the patch, not patched runs
+            arguments.put("estimate", "attribution patching");
         }
         return arguments;
     }

@@ -20,6 +20,8 @@ import java.util.Objects;
  * @param logged whether {@code @LogExperiment} applies
  * @param resultType the method's return type as written, for the run record
  * @param invoker calls the method with bound arguments
+ * @param attributionPatching whether the run's patch is estimated by attribution patching ({@code @AttributionPatch}):
+ *     the method is then the metric, called once on the differentiated corrupted run
  * @param <E> the experiment class
  */
 public record RunDefinition<E>(
@@ -31,7 +33,8 @@ public record RunDefinition<E>(
         PlotSpec plot,
         boolean logged,
         String resultType,
-        Invoker<E> invoker) {
+        Invoker<E> invoker,
+        boolean attributionPatching) {
 
     public RunDefinition {
         interventions = List.copyOf(interventions);
@@ -63,6 +66,7 @@ public record RunDefinition<E>(
         private PlotSpec plot;
         private boolean logged;
         private String resultType = "void";
+        private boolean attributionPatching;
 
         private Builder(String name) {
             this.name = name;
@@ -106,9 +110,15 @@ public record RunDefinition<E>(
             return this;
         }
 
+        /** The run's patch is estimated by attribution patching; the method is the metric. */
+        public Builder<E> attributionPatching() {
+            this.attributionPatching = true;
+            return this;
+        }
+
         public RunDefinition<E> invoker(Invoker<E> invoker) {
             return new RunDefinition<>(name, input, interventions, captures, needsCache, plot, logged, resultType,
-                    invoker);
+                    invoker, attributionPatching);
         }
     }
 }

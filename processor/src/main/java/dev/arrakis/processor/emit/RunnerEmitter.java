@@ -361,6 +361,9 @@ public final class RunnerEmitter {
         if (run.logged()) {
             code.add("\n.logged()");
         }
+        if (run.attributionPatching()) {
+            code.add("\n.attributionPatching()");
+        }
         code.add("\n.resultType($S)", run.resultType());
         CodeBlock call = CodeBlock.of("e.$N($L)", run.methodName(),
                 run.arguments().stream()

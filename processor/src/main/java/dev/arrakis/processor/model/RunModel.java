@@ -18,6 +18,7 @@ import java.util.List;
  * @param resultType the return type as written in source, for the run record
  * @param returnsVoid whether the invoker returns null after the call
  * @param arguments one per parameter
+ * @param attributionPatching whether the run is an {@code @AttributionPatch}, whose method is the metric
  */
 public record RunModel(
         String name,
@@ -30,7 +31,8 @@ public record RunModel(
         boolean logged,
         String resultType,
         boolean returnsVoid,
-        List<ArgumentModel> arguments) {
+        List<ArgumentModel> arguments,
+        boolean attributionPatching) {
 
     public RunModel {
         interventions = List.copyOf(interventions);

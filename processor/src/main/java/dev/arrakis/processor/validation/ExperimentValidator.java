@@ -3,6 +3,7 @@ package dev.arrakis.processor.validation;
 import com.palantir.javapoet.TypeName;
 import dev.arrakis.annotations.Axis;
 import dev.arrakis.annotations.PlotKind;
+import dev.arrakis.processor.emit.RuntimeNames;
 import dev.arrakis.processor.model.InputModel;
 import dev.arrakis.processor.model.ModelSourceModel;
 import dev.arrakis.processor.model.RunModel;
@@ -44,11 +45,13 @@ public final class ExperimentValidator {
     static final String ABLATIONS = ANNOTATIONS + "Ablations";
     static final String PATCH = ANNOTATIONS + "Patch";
     static final String STEER = ANNOTATIONS + "Steer";
+    static final String ATTRIBUTION_PATCH = ANNOTATIONS + "AttributionPatch";
     static final String PLOT = ANNOTATIONS + "Plot";
     static final String LOG_EXPERIMENT = ANNOTATIONS + "LogExperiment";
 
     /** Annotations that make a method a run method. */
-    public static final List<String> RUN_ANNOTATIONS = List.of(RUN, ABLATE, ABLATIONS, PATCH, PLOT, STEER);
+    public static final List<String> RUN_ANNOTATIONS = List.of(RUN, ABLATE, ABLATIONS, PATCH, PLOT, STEER,
+            ATTRIBUTION_PATCH);
 
     /** Sweeps beyond this many points get a warning. */
     static final long LARGE_SWEEP = 1000;
@@ -266,6 +269,16 @@ public final class ExperimentValidator {
                         steer.attribute("vector")));
             }
         }
+        AnnotationSite attribution = site(method, ATTRIBUTION_PATCH);
+        if (attribution != null) {
+            if (patch != null || !read.isEmpty()) {
+                report.error(Problem.of(Message.ATTRIBUTION_ALONE, patch != null ? "Patch"
+                        : steer != null ? "Steer" : "Ablate", name),
+                        attribution.whole());
+            }
+            read.add(interventionChecks.patch(attribution, "AttributionPatch"));
+            patch = patch != null ? patch : attribution;
+        }
         InterventionChecks.Checked interventions = interventionChecks.check(read, name);
         Map<Axis, Long> sweep = interventions.sweepSizes();
         warnLargeSweep(method, name, sweep, report);
@@ -287,9 +300,15 @@ public final class ExperimentValidator {
         }
 
         TypeMirror result = method.getReturnType();
+        if (attribution != null) {
+            checkMetric(method, result, bound, runtime, report);
+            // each point records the estimated change of the metric
+            result = types.getPrimitiveType(TypeKind.DOUBLE);
+        }
+        TypeMirror recorded = result;
         Optional<String> unrecordable = new ResultTypes(runtime, elements).problem(result);
         unrecordable.ifPresent(problem -> report.error(Problem.of(Message.RESULT_TYPE, methodName,
-                TypeDisplay.name(result), problem), Site.of(method)));
+                TypeDisplay.name(recorded), problem), Site.of(method)));
         AnnotationSite plot = site(method, PLOT);
         RunModel.Plot plotModel = null;
         if (plot != null) {
@@ -304,7 +323,21 @@ public final class ExperimentValidator {
         return new RunModel(name, methodName, input,
                 interventions.interventions(), bound.captures(),
                 bound.needsCache(), plotModel, logged, result.toString(), result.getKind() == TypeKind.VOID,
-                bound.arguments());
+                bound.arguments(), attribution != null);
+    }
+
+    /** An {@code @AttributionPatch} method is the metric: a scalar NDArray from the logits, without the cache. */
+    private static void checkMetric(ExecutableElement method, TypeMirror result, ParameterBinder.Bound bound,
+            RuntimeTypes runtime, ValidationReport.Builder report) {
+        String methodName = method.getSimpleName().toString();
+        if (!runtime.isSame(result, runtime.declared(RuntimeNames.ND_ARRAY.canonicalName()))) {
+            report.error(Problem.of(Message.ATTRIBUTION_METRIC, methodName, "returns "
+                    + Message.withArticle(TypeDisplay.name(result))), Site.of(method));
+        }
+        if (bound.needsCache() || !bound.captures().isEmpty()) {
+            report.error(Problem.of(Message.ATTRIBUTION_METRIC, methodName, "reads cached activations"),
+                    Site.of(method));
+        }
     }
 
     private void warnLargeSweep(ExecutableElement method, String name, Map<Axis, Long> sweep,

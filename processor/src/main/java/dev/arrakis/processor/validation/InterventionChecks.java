@@ -89,8 +89,13 @@ final class InterventionChecks {
     }
 
     Read patch(AnnotationSite site) {
+        return patch(site, "Patch");
+    }
+
+    /** A {@code @Patch} or an annotation of the same attributes, named as written ({@code AttributionPatch}). */
+    Read patch(AnnotationSite site, String annotation) {
         Map<Axis, Attr> attributes = attributes(site, "layer", "head", null, "position");
-        Map<Axis, Site> sweepSites = sweeps(site, attributes, "Patch");
+        Map<Axis, Site> sweepSites = sweeps(site, attributes, annotation);
         Intervention patching = new Intervention.Patching(site.string("hook"),
                 selection(attributes, Axis.LAYER, sweepSites), selection(attributes, Axis.POSITION, sweepSites),
                 selection(attributes, Axis.HEAD, sweepSites), site.string("from"), site.string("into"));
