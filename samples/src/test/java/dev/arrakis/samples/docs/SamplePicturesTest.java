@@ -25,7 +25,8 @@ class SamplePicturesTest {
     private static final Path LIST = PROJECT.resolve("docs/images/pictures.list");
     private static final List<Path> OTHER_MAKERS = List.of(
             PROJECT.resolve("runtime/src/test/java/dev/arrakis/plot/DocsPictures.java"),
-            PROJECT.resolve("runtime/src/test/java/dev/arrakis/tools/features/ExamplesPagePicture.java"));
+            PROJECT.resolve("runtime/src/test/java/dev/arrakis/tools/features/ExamplesPagePicture.java"),
+            PROJECT.resolve("samples/src/main/java/dev/arrakis/samples/experiments/AttributionVsActivationPatching.java"));
 
     private static String docs() throws IOException {
         StringBuilder text = new StringBuilder(Files.readString(PROJECT.resolve("README.md")));
