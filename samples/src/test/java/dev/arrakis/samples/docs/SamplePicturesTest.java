@@ -80,7 +80,8 @@ class SamplePicturesTest {
         assertEquals(List.of(), orphans, "pictures in docs/images that neither " + LIST.getFileName()
                 + " nor " + OTHER_MAKERS + " make");
         for (Path maker : OTHER_MAKERS) {
-            String className = PROJECT.resolve("runtime/src/test/java").relativize(maker).toString()
+            String path = PROJECT.relativize(maker).toString().replace('\\', '/');
+            String className = path.substring(path.indexOf("/java/") + "/java/".length())
                     .replace(".java", "").replace('/', '.');
             assertTrue(command.contains(className), "tools/docs-pictures runs " + className);
         }
