@@ -14,9 +14,15 @@ public final class ModelNotFoundException extends ArrakisException {
         super(message(model, placesLooked, whyNotDownloaded), cause);
     }
 
+    /** The one line that says what is wrong and how to fix it; the lines after it give the details. */
+    static String firstLine(String model) {
+        return "Model '" + model + "' is not available locally and could not be downloaded: get it with"
+                + " `huggingface-cli download " + model + "` where the hub is reachable (details below)";
+    }
+
     private static String message(String model, List<String> placesLooked, String whyNotDownloaded) {
         StringBuilder message = new StringBuilder()
-                .append("Model '").append(model).append("' is not available locally and could not be downloaded.\n")
+                .append(firstLine(model)).append('\n')
                 .append("Looked in:\n");
         placesLooked.forEach(place -> message.append("  - ").append(place).append('\n'));
         return message

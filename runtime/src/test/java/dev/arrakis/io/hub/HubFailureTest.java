@@ -66,6 +66,9 @@ class HubFailureTest {
 
         assertMentions(message, "'gpt2'", cacheDir.resolve("models--gpt2").toString(), "HF_HUB_OFFLINE",
                 "huggingface-cli download gpt2", "HF_HUB_CACHE", "checkpoint directory");
+        assertEquals("Model 'gpt2' is not available locally and could not be downloaded: get it with"
+                + " `huggingface-cli download gpt2` where the hub is reachable (details below)",
+                message.lines().findFirst().orElseThrow(), "the first line says how to get the model");
         assertEquals(0, hub.requests().size());
     }
 
