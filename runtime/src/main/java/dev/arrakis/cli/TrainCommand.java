@@ -31,6 +31,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -144,14 +145,8 @@ final class TrainCommand implements Runnable {
                         + " GPT-2 uses 0.02).")
         private Double initStd;
 
-        @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-                description = "libtorch's threads; the numbers are reproducible for a given count (default:"
-                        + " ${DEFAULT-VALUE}).")
-        private int threads;
-
-        @Option(names = "--progress", negatable = true,
-                description = "Show a progress bar (default: only on a terminal).")
-        private Boolean progress;
+        @Mixin
+        private Machine machine;
 
         @Spec
         private CommandSpec spec;
@@ -160,10 +155,7 @@ final class TrainCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            if (threads < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be positive, got "
-                        + threads);
-            }
+            int threads = machine.threads(spec);
             if (shortestRepeat < 2 || shortestRepeat > context / 2) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--shortest-repeat must be between 2 and"
                         + " half the context (" + context / 2 + "), got " + shortestRepeat);
@@ -188,7 +180,7 @@ final class TrainCommand implements Runnable {
             useThreads(threads);
             long started = System.nanoTime();
             TrainingHistory history;
-            boolean showProgress = progress != null ? progress : System.console() != null;
+            boolean showProgress = machine.showProgress();
             if (attentionOnly) {
                 settings.freeze(ToyModels::isMlpWeight);
             }
@@ -229,8 +221,32 @@ final class TrainCommand implements Runnable {
             settings.put("eval_seed", seed + 1);
             settings.put("init_std", std);
             settings.put("attention_only", attentionOnly);
-            settings.put("threads", threads);
+            settings.put("threads", machine.threads(spec));
             TrainCommand.writeRecord(spec, directory, settings, history, wall);
+        }
+    }
+
+    /** The options every training subcommand shares: how many threads, and whether to draw a progress bar. */
+    static final class Machine {
+        @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
+                description = "libtorch's threads; the numbers are reproducible for a given count (default:"
+                        + " ${DEFAULT-VALUE}).")
+        private int threads;
+
+        @Option(names = "--progress", negatable = true,
+                description = "Show a progress bar (default: only on a terminal).")
+        private Boolean progress;
+
+        int threads(CommandSpec spec) {
+            if (threads < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be positive, got "
+                        + threads);
+            }
+            return threads;
+        }
+
+        boolean showProgress() {
+            return progress != null ? progress : System.console() != null;
         }
     }
 
@@ -383,14 +399,8 @@ final class TrainCommand implements Runnable {
                 description = "Default: ${DEFAULT-VALUE} (Nanda et al.: 512).")
         private int dMlp;
 
-        @Option(names = "--threads", paramLabel = "N", defaultValue = "1",
-                description = "libtorch's threads; the numbers are reproducible for a given count (default:"
-                        + " ${DEFAULT-VALUE}).")
-        private int threads;
-
-        @Option(names = "--progress", negatable = true,
-                description = "Show a progress bar (default: only on a terminal).")
-        private Boolean progress;
+        @Mixin
+        private Machine machine;
 
         @Spec
         private CommandSpec spec;
@@ -399,10 +409,7 @@ final class TrainCommand implements Runnable {
         public Integer call() {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
-            if (threads < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be positive, got "
-                        + threads);
-            }
+            int threads = machine.threads(spec);
             ModularAdditionTask task;
             ModelConfig config;
             Trainer trainer;
@@ -420,7 +427,7 @@ final class TrainCommand implements Runnable {
             useThreads(threads);
             long started = System.nanoTime();
             TrainingHistory history;
-            boolean showProgress = progress != null ? progress : System.console() != null;
+            boolean showProgress = machine.showProgress();
             try (HookedTransformer model = ToyModels.create(config, seed)) {
                 out.printf(Locale.ROOT, "training a 1-layer model (%d heads, d_model %d, d_mlp %d, ReLU) on a + b"
                         + " mod %d for %d full-batch steps on %d of %d pairs, seed %d, %d thread(s); log(p) = %.3f%n",
