@@ -2,9 +2,7 @@ package dev.arrakis.samples.bench;
 
 import dev.arrakis.engine.ExperimentRunner;
 import dev.arrakis.engine.RunnerOptions;
-import dev.arrakis.experiment.ExperimentDefinition;
 import dev.arrakis.experiment.InputDefinition;
-import dev.arrakis.experiment.ModelSource;
 import dev.arrakis.experiment.RunDefinition;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
@@ -63,7 +61,7 @@ public final class AttributionPatchingBenchmark implements Callable<Integer> {
             int vocab = transformer.config().vocabSize();
             TokenBatch clean = repeated(BenchmarkSupport.randomTokens(batch, seq / 2, vocab, 1), seq);
             TokenBatch corrupted = withFreshSecondHalf(clean, vocab, 2);
-            Definition definition = new Definition(transformer.config(), clean, corrupted);
+            HandBuiltExperiment definition = definition(transformer.config(), clean, corrupted);
             try (ExperimentRunner runner = ExperimentRunner.open(definition,
                     RunnerOptions.defaults().withModel(transformer))) {
                 for (String grid : List.of("resid_pre", "z")) {
@@ -117,75 +115,26 @@ public final class AttributionPatchingBenchmark implements Callable<Integer> {
     }
 
     /** The four runs, written by hand: the model is given at run time, not named by an {@code @Experiment}. */
-    private static final class Definition implements ExperimentDefinition<Object> {
-        private final ModelConfig shape;
-        private final List<InputDefinition<Object, ?>> inputs;
-        private final List<RunDefinition<Object>> runs = new ArrayList<>();
-
-        Definition(ModelConfig shape, TokenBatch clean, TokenBatch corrupted) {
-            this.shape = shape;
-            this.inputs = List.of(
-                    new InputDefinition<>("clean", TokenBatch.class.getCanonicalName(), (e, m) -> clean),
-                    new InputDefinition<>("corrupted", TokenBatch.class.getCanonicalName(), (e, m) -> corrupted));
-            LogitMetric metric = LogitMetric.nextTokenLogProb(clean, clean.sequenceLength() / 2);
-            Intervention resid = Intervention.Patching.builder("hook_resid_pre", "clean", "corrupted")
-                    .layers(Selection.everyIndex()).positions(Selection.everyIndex()).build();
-            Intervention z = Intervention.Patching.builder("attn.hook_z", "clean", "corrupted")
-                    .layers(Selection.everyIndex()).heads(Selection.everyIndex()).positions(Selection.everyIndex())
-                    .build();
-            for (var grid : Map.of("resid_pre", resid, "z", z).entrySet()) {
-                runs.add(RunDefinition.<Object>builder(grid.getKey() + "-activation").intervention(grid.getValue())
-                        .resultType("double")
-                        .invoker((e, c) -> metric.apply(c.logits().array()).getFloat()));
-                runs.add(RunDefinition.<Object>builder(grid.getKey() + "-attribution").intervention(grid.getValue())
-                        .attributionPatching().resultType("double")
-                        .invoker((e, c) -> metric.apply(c.logits().array())));
-            }
+    private static HandBuiltExperiment definition(ModelConfig shape, TokenBatch clean, TokenBatch corrupted) {
+        List<InputDefinition<Object, ?>> inputs = List.of(
+                new InputDefinition<>("clean", TokenBatch.class.getCanonicalName(), (e, m) -> clean),
+                new InputDefinition<>("corrupted", TokenBatch.class.getCanonicalName(), (e, m) -> corrupted));
+        List<RunDefinition<Object>> runs = new ArrayList<>();
+        LogitMetric metric = LogitMetric.nextTokenLogProb(clean, clean.sequenceLength() / 2);
+        Intervention resid = Intervention.Patching.builder("hook_resid_pre", "clean", "corrupted")
+                .layers(Selection.everyIndex()).positions(Selection.everyIndex()).build();
+        Intervention z = Intervention.Patching.builder("attn.hook_z", "clean", "corrupted")
+                .layers(Selection.everyIndex()).heads(Selection.everyIndex()).positions(Selection.everyIndex())
+                .build();
+        for (var grid : Map.of("resid_pre", resid, "z", z).entrySet()) {
+            runs.add(RunDefinition.<Object>builder(grid.getKey() + "-activation").intervention(grid.getValue())
+                    .resultType("double")
+                    .invoker((e, c) -> metric.apply(c.logits().array()).getFloat()));
+            runs.add(RunDefinition.<Object>builder(grid.getKey() + "-attribution").intervention(grid.getValue())
+                    .attributionPatching().resultType("double")
+                    .invoker((e, c) -> metric.apply(c.logits().array())));
         }
-
-        @Override
-        public String name() {
-            return "AttributionPatchingBenchmark";
-        }
-
-        @Override
-        public String experimentClass() {
-            return AttributionPatchingBenchmark.class.getName();
-        }
-
-        @Override
-        public ModelSource model() {
-            return ModelSource.config("models/induction-2l/config.json");
-        }
-
-        @Override
-        public ModelConfig shape() {
-            return shape;
-        }
-
-        @Override
-        public String fingerprint() {
-            return "0".repeat(64);
-        }
-
-        @Override
-        public String source() {
-            return "(hand-built in " + AttributionPatchingBenchmark.class.getName() + ")";
-        }
-
-        @Override
-        public List<InputDefinition<Object, ?>> inputs() {
-            return inputs;
-        }
-
-        @Override
-        public List<RunDefinition<Object>> runs() {
-            return runs;
-        }
-
-        @Override
-        public Object newInstance() {
-            return new Object();
-        }
+        return new HandBuiltExperiment(AttributionPatchingBenchmark.class, "models/induction-2l/config.json", shape,
+                inputs, runs);
     }
 }
