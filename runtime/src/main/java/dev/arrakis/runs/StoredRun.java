@@ -156,7 +156,9 @@ public final class StoredRun {
         for (JsonNode axis : document.path("axes")) {
             List<Integer> values = new ArrayList<>();
             axis.path("values").forEach(value -> values.add(value.asInt()));
-            axes.add(new SweepAxis(axis.path("name").asText(), values));
+            List<String> labels = new ArrayList<>();
+            axis.path("labels").forEach(label -> labels.add(label.asText()));
+            axes.add(new SweepAxis(axis.path("name").asText(), values, labels));
         }
         return axes;
     }
@@ -241,7 +243,7 @@ public final class StoredRun {
                             node.path("into").asText());
                     case "steer" -> new Intervention.Steering(hook, selection(node, Axis.LAYER),
                             selection(node, Axis.POSITION), node.path("coefficient").asDouble(),
-                            node.path("vector").asText());
+                            node.path("vector").asText(), sweptCoefficients(node));
                     default -> throw new IllegalArgumentException("kind '" + node.path("kind").asText()
                             + "' is neither ablate, patch nor steer");
                 });
@@ -251,6 +253,13 @@ public final class StoredRun {
             }
         }
         return interventions;
+    }
+
+    /** A steering's {@code coefficients}, which records before coefficient sweeps do not have. */
+    private static List<Double> sweptCoefficients(JsonNode steering) {
+        List<Double> coefficients = new ArrayList<>();
+        steering.path("coefficients").forEach(value -> coefficients.add(value.asDouble()));
+        return coefficients;
     }
 
     private static Selection selection(JsonNode intervention, Axis axis) {

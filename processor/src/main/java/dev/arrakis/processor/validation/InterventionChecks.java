@@ -216,7 +216,7 @@ final class InterventionChecks {
             case LAYER -> config.layers();
             case HEAD -> hook != null && hook.headDim() == Dim.KV_HEAD ? config.kvHeads() : config.heads();
             case NEURON -> config.dMlp();
-            case POSITION -> -1;
+            case POSITION, COEFFICIENT -> -1;
         };
     }
 }
