@@ -250,6 +250,7 @@ public sealed interface Intervention {
             private final double coefficient;
             private Selection layers = Selection.none();
             private Selection positions = Selection.none();
+            private List<Double> coefficients = List.of();
 
             private Builder(String hook, String vector, double coefficient) {
                 this.hook = hook;
@@ -267,8 +268,14 @@ public sealed interface Intervention {
                 return this;
             }
 
+            /** One point per coefficient, the builder's own coefficient being the first. */
+            public Builder coefficients(double... values) {
+                coefficients = java.util.Arrays.stream(values).boxed().toList();
+                return this;
+            }
+
             public Steering build() {
-                return new Steering(hook, layers, positions, coefficient, vector);
+                return new Steering(hook, layers, positions, coefficient, vector, coefficients);
             }
         }
     }

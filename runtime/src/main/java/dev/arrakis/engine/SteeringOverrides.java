@@ -27,8 +27,10 @@ final class SteeringOverrides {
                     try {
                         coefficients.add(Double.parseDouble(part.strip()));
                     } catch (NumberFormatException e) {
-                        problems.add(Message.BAD_OVERRIDE.format("'" + key + "=" + value + "': '" + part
-                                + "' is not a number; write e.g. coefficient=2.5, or coefficient=0,0.5,1 to sweep"));
+                        problems.add(Message.BAD_OVERRIDE.format(value.contains(",")
+                                ? "'" + key + "=" + value + "': '" + part + "' is not a number; write e.g."
+                                        + " coefficient=0,0.5,1"
+                                : "'" + key + "=" + value + "' is not a number; write e.g. coefficient=2.5"));
                         return null;
                     }
                 }

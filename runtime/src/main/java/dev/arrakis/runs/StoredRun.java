@@ -200,6 +200,25 @@ public final class StoredRun {
         return coordinates;
     }
 
+    /**
+     * Each point's coordinates as shown to a reader: as {@link #coordinates()}, but on an axis with labels (a swept
+     * coefficient) the label of the point's index, {@code coefficient=0.5} rather than {@code coefficient=1}.
+     */
+    public List<Map<String, String>> labelledCoordinates() {
+        Map<String, SweepAxis> labelled = new LinkedHashMap<>();
+        axes().stream().filter(axis -> !axis.labels().isEmpty()).forEach(axis -> labelled.put(axis.name(), axis));
+        List<Map<String, String>> points = new ArrayList<>();
+        for (Map<String, Integer> point : coordinates()) {
+            Map<String, String> shown = new LinkedHashMap<>();
+            point.forEach((name, value) -> {
+                SweepAxis axis = labelled.get(name);
+                shown.put(name, axis == null ? String.valueOf(value) : axis.label(axis.values().indexOf(value)));
+            });
+            points.add(shown);
+        }
+        return points;
+    }
+
     /** The axes that name this run's points, {@code [layer, head]}; empty for a single point. */
     public List<String> pointAxes() {
         List<Map<String, Integer>> coordinates = coordinates();
