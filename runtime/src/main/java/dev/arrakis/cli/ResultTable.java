@@ -2,11 +2,11 @@ package dev.arrakis.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arrakis.runs.ArrayValue;
+import dev.arrakis.runs.RowMajor;
 import dev.arrakis.runs.SweepAxis;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A run's results as text: one value, a layer x head style grid for two swept axes of numbers, or one line per
@@ -43,19 +43,12 @@ final class ResultTable {
 
     /** A point's coordinates as {@code layer=1 coefficient=0.5}: each axis's label for the point's index on it. */
     private static String labelledCoordinates(List<SweepAxis> axes, int point) {
-        int[] indices = dev.arrakis.runs.RowMajor.indices(point, axes.stream().mapToInt(SweepAxis::size).toArray());
+        int[] indices = RowMajor.indices(point, axes.stream().mapToInt(SweepAxis::size).toArray());
         StringBuilder text = new StringBuilder();
         for (int axis = 0; axis < axes.size(); axis++) {
             text.append(text.isEmpty() ? "" : " ").append(axes.get(axis).name()).append('=')
                     .append(axes.get(axis).label(indices[axis]));
         }
-        return text.toString();
-    }
-
-    static String coordinates(Map<String, Integer> coordinates) {
-        StringBuilder text = new StringBuilder();
-        coordinates.forEach((axis, value) -> text.append(text.isEmpty() ? "" : " ").append(axis).append('=')
-                .append(value));
         return text.toString();
     }
 
