@@ -5,5 +5,10 @@ public enum Axis {
     LAYER,
     HEAD,
     NEURON,
-    POSITION
+    POSITION,
+    /**
+     * The coefficients a {@code @Steer} is swept over ({@code coefficient=0,0.5,1}); a point's coordinate on it is the
+     * index into that list, since coordinates are integers and the values are not.
+     */
+    COEFFICIENT
 }

@@ -13,7 +13,8 @@ import java.lang.annotation.Target;
  * of several rows is added at the first positions instead (activation addition from a contrast pair).
  *
  * <p>{@code layer}, {@code positions}, {@code hook} and {@code coefficient} can be overridden from the command line
- * ({@code layer=0,1} sweeps the layers, {@code coefficient=2.5} replaces the coefficient).
+ * ({@code layer=0,1} sweeps the layers, {@code coefficient=2.5} replaces the coefficient, {@code coefficient=0,0.5,1}
+ * sweeps it).
  */
 @Documented
 @Target(ElementType.METHOD)
@@ -26,7 +27,11 @@ public @interface Steer {
     /** The {@link Input} whose {@code SteeringVector} is added. */
     String vector();
 
-    double coefficient();
+    /**
+     * The factor of the vector; several ({@code coefficient = {0, 0.5, 1}}) sweep it, one point per value on a
+     * {@code coefficient} axis, batched like a layer sweep.
+     */
+    double[] coefficient();
 
     /** {@code hook_resid_pre} (where Turner et al. and Rimsky et al. add), {@code hook_resid_mid} or {@code hook_resid_post}. */
     String hook() default "hook_resid_pre";

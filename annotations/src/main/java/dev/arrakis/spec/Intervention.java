@@ -3,8 +3,10 @@ package dev.arrakis.spec;
 import dev.arrakis.annotations.AblationMethod;
 import dev.arrakis.annotations.Axis;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.stream.IntStream;
 
 /**
  * A change to the forward pass that a run method declares: what the annotation processor reads from {@code @Ablate}
@@ -189,18 +191,51 @@ public sealed interface Intervention {
      * at the hook of each layer. It selects no heads.
      *
      * @param hook the residual hook point as written, e.g. {@code hook_resid_pre}
+     * @param coefficient the coefficient of every point, or the first of {@code sweptCoefficients}
      * @param vector the name of the {@code @Input} giving the vector
+     * @param sweptCoefficients one point per coefficient ({@link Axis#COEFFICIENT}), empty when not swept
      */
     record Steering(
             String hook,
             Selection layers,
             Selection positions,
             double coefficient,
-            String vector) implements Intervention {
+            String vector,
+            List<Double> sweptCoefficients) implements Intervention {
+
+        public Steering {
+            sweptCoefficients = List.copyOf(sweptCoefficients);
+        }
+
+        /** A steering with one coefficient. */
+        public Steering(String hook, Selection layers, Selection positions, double coefficient, String vector) {
+            this(hook, layers, positions, coefficient, vector, List.of());
+        }
+
+        /** The same steering swept over {@code coefficients}, or with the one coefficient when only one is given. */
+        public Steering withCoefficients(List<Double> coefficients) {
+            return new Steering(hook, layers, positions, coefficients.get(0), vector,
+                    coefficients.size() > 1 ? coefficients : List.of());
+        }
+
+        /** Every coefficient the run uses, in sweep order. */
+        public List<Double> coefficients() {
+            return sweptCoefficients.isEmpty() ? List.of(coefficient) : sweptCoefficients;
+        }
 
         @Override
         public Map<Axis, Selection> selections() {
             return byAxis(layers, Selection.none(), null, positions);
+        }
+
+        /** The swept layers and positions, then the coefficients as indices into {@link #sweptCoefficients}. */
+        @Override
+        public Map<Axis, Selection> sweptSelections() {
+            Map<Axis, Selection> swept = Intervention.super.sweptSelections();
+            if (!sweptCoefficients.isEmpty()) {
+                swept.put(Axis.COEFFICIENT, Selection.sweep(IntStream.range(0, sweptCoefficients.size()).toArray()));
+            }
+            return swept;
         }
 
         /** A steering built by attribute, as generated runners write it. */
@@ -215,6 +250,7 @@ public sealed interface Intervention {
             private final double coefficient;
             private Selection layers = Selection.none();
             private Selection positions = Selection.none();
+            private List<Double> coefficients = List.of();
 
             private Builder(String hook, String vector, double coefficient) {
                 this.hook = hook;
@@ -232,8 +268,14 @@ public sealed interface Intervention {
                 return this;
             }
 
+            /** One point per coefficient, the builder's own coefficient being the first. */
+            public Builder coefficients(double... values) {
+                coefficients = java.util.Arrays.stream(values).boxed().toList();
+                return this;
+            }
+
             public Steering build() {
-                return new Steering(hook, layers, positions, coefficient, vector);
+                return new Steering(hook, layers, positions, coefficient, vector, coefficients);
             }
         }
     }

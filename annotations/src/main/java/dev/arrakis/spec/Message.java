@@ -67,6 +67,8 @@ public enum Message {
     // Steering (@Steer, Steering): the processor, the command line and the runtime's Java API say the same.
     STEER_HOOK("Experiment/Steer", "steering adds to the residual stream; '%s' is none of %s%s"),
     STEER_COEFFICIENT("Experiment/Steer", "coefficient %s is not a finite number"),
+    STEER_NO_COEFFICIENT("Experiment/Steer", "@Steer lists no coefficient; give one (coefficient = 1) or several to"
+            + " sweep (coefficient = {0, 0.5, 1})"),
 
     // Build time only: what the annotation processor checks beyond the model's shape.
     CONFIG_NOT_IN_PROJECT("Experiment/ConfigNotFound", "no model config '%s' in the project directory %s (processor"

@@ -59,8 +59,10 @@ public final class SteeringRules {
             return Optional.of(Problem.of(Message.STEER_HOOK, steering.hook(), String.join(", ", RESIDUAL_HOOKS),
                     DidYouMean.hint(steering.hook(), RESIDUAL_HOOKS)));
         }
-        if (!Double.isFinite(steering.coefficient())) {
-            return Optional.of(Problem.of(Message.STEER_COEFFICIENT, steering.coefficient()));
+        for (double coefficient : steering.coefficients()) {
+            if (!Double.isFinite(coefficient)) {
+                return Optional.of(Problem.of(Message.STEER_COEFFICIENT, coefficient));
+            }
         }
         return Optional.empty();
     }

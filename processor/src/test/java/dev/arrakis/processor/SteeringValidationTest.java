@@ -60,6 +60,39 @@ class SteeringValidationTest {
     }
 
     @Test
+    void anEmptyCoefficientListFailsOnIt() {
+        Compilations.assertErrorOnLine(Compilations.gpt2Experiment("Probe", VECTOR_INPUT + """
+                    @Steer(layer = 1, vector = "direction",
+                            coefficient = {})
+                    @Run(input = "prompts")
+                    double r(Logits logits) { return 0; }
+                """), "[Experiment/Steer] @Steer lists no coefficient; give one (coefficient = 1) or several to sweep"
+                + " (coefficient = {0, 0.5, 1})", "coefficient = {}");
+    }
+
+    @Test
+    void anInfiniteCoefficientInAListFailsOnTheAnnotation() {
+        Compilations.assertErrorOnLine(Compilations.gpt2Experiment("Probe", VECTOR_INPUT + """
+                    @Steer(layer = 1, vector = "direction", coefficient = {0, 1.0 / 0.0})
+                    @Run(input = "prompts")
+                    double r(Logits logits) { return 0; }
+                """), "[Experiment/Steer] coefficient Infinity is not a finite number", "@Steer(layer = 1");
+    }
+
+    @Test
+    void aCoefficientListBecomesTheSweptCoefficientsOfTheRunner() {
+        Compilation compilation = Compilations.compile(Compilations.gpt2Experiment("Probe", VECTOR_INPUT + """
+                    @Steer(layer = 1, coefficient = {0, 0.5, 1}, vector = "direction")
+                    @Run(input = "prompts")
+                    double r(Logits logits) { return 0; }
+                """));
+        assertThat(compilation).succeeded();
+        assertThat(compilation).generatedSourceFile("test.Probe_Experiment").contentsAsUtf8String().contains(
+                ".intervention(Intervention.Steering.builder(\"hook_resid_pre\", \"direction\", 0.0)"
+                        + ".coefficients(0.0, 0.5, 1.0).layers(Selection.of(1)).build())");
+    }
+
+    @Test
     void aValidSteeringBecomesAnInterventionOfTheRunner() {
         Compilation compilation = Compilations.compile(Compilations.gpt2Experiment("Probe", VECTOR_INPUT + """
                     @Steer(layer = Sweep.ALL, coefficient = 2.5, vector = "direction", positions = -1)

@@ -25,7 +25,9 @@ final class InterventionText {
                     .append(selection(" layer", p.layers())).append(selection(" position", p.positions()))
                     .append(selection(" head", p.heads()));
         } else if (intervention instanceof Intervention.Steering st) {
-            text.append("steer ").append(st.hook()).append(" += ").append(st.coefficient()).append(" * ")
+            text.append("steer ").append(st.hook()).append(" += ").append(st.sweptCoefficients().isEmpty()
+                    ? String.valueOf(st.coefficient()) : "{" + st.sweptCoefficients().stream().map(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(",")) + "}").append(" * ")
                     .append(st.vector()).append(selection(" layer", st.layers()))
                     .append(selection(" position", st.positions()));
         }

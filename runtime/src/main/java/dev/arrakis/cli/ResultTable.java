@@ -2,11 +2,11 @@ package dev.arrakis.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.arrakis.runs.ArrayValue;
+import dev.arrakis.runs.RowMajor;
 import dev.arrakis.runs.SweepAxis;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 
 /**
  * A run's results as text: one value, a layer x head style grid for two swept axes of numbers, or one line per
@@ -22,12 +22,13 @@ final class ResultTable {
         } else if (axes.size() == 2 && values.stream().allMatch(ResultTable::isNumberOrMissing)) {
             StringBuilder header = new StringBuilder(String.format(Locale.ROOT, "%-10s", axes.get(0).name() + "\\"
                     + axes.get(1).name()));
-            axes.get(1).values().forEach(value -> header.append(String.format(Locale.ROOT, " %10d", value)));
+            for (int column = 0; column < axes.get(1).size(); column++) {
+                header.append(String.format(Locale.ROOT, " %10s", axes.get(1).label(column)));
+            }
             out.println(header);
             int columns = axes.get(1).size();
             for (int row = 0; row < axes.get(0).size(); row++) {
-                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-10d",
-                        axes.get(0).values().get(row)));
+                StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%-10s", axes.get(0).label(row)));
                 for (int column = 0; column < columns; column++) {
                     line.append(String.format(Locale.ROOT, " %10s", format(values.get(row * columns + column))));
                 }
@@ -35,15 +36,19 @@ final class ResultTable {
             }
         } else {
             for (int point = 0; point < values.size(); point++) {
-                out.println(coordinates(SweepAxis.coordinates(axes, point)) + "  " + format(values.get(point)));
+                out.println(labelledCoordinates(axes, point) + "  " + format(values.get(point)));
             }
         }
     }
 
-    static String coordinates(Map<String, Integer> coordinates) {
+    /** A point's coordinates as {@code layer=1 coefficient=0.5}: each axis's label for the point's index on it. */
+    private static String labelledCoordinates(List<SweepAxis> axes, int point) {
+        int[] indices = RowMajor.indices(point, axes.stream().mapToInt(SweepAxis::size).toArray());
         StringBuilder text = new StringBuilder();
-        coordinates.forEach((axis, value) -> text.append(text.isEmpty() ? "" : " ").append(axis).append('=')
-                .append(value));
+        for (int axis = 0; axis < axes.size(); axis++) {
+            text.append(text.isEmpty() ? "" : " ").append(axes.get(axis).name()).append('=')
+                    .append(axes.get(axis).label(indices[axis]));
+        }
         return text.toString();
     }
 

@@ -46,8 +46,8 @@ final class PlotResolver {
             return null;
         }
         List<DataAxis> axes = new ArrayList<>();
-        sweep.forEach(axis -> axes.add(new DataAxis(axis.name(), ticks(axis.name(),
-                axis.values(), positionTokens))));
+        sweep.forEach(axis -> axes.add(new DataAxis(axis.name(), axis.labels().isEmpty()
+                ? ticks(axis.name(), axis.values(), positionTokens) : axis.labels())));
         double[] data;
         String elementType;
         // An interrupted run has no result at the points it did not reach: drawn as missing (NaN), not as zero.

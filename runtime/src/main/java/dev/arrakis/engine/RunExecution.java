@@ -356,6 +356,9 @@ final class RunExecution<E> {
             node.put("method", ablation.method().name());
         } else if (intervention instanceof Intervention.Steering steering) {
             node.put("coefficient", steering.coefficient());
+            if (!steering.sweptCoefficients().isEmpty()) {
+                steering.sweptCoefficients().forEach(node.putArray("coefficients")::add);
+            }
             node.put("vector", steering.vector());
         } else {
             Patching patch = (Patching) intervention;

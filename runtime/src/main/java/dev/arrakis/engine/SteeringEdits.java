@@ -44,7 +44,7 @@ final class SteeringEdits {
                 }
                 Intervention.Steering declared = (Intervention.Steering) interventions.get(edit.intervention());
                 Steering steering = new Steering(edit.point().layer(), edit.point().blockRelativeName(),
-                        vector(declared.vector(), inputs, width, experiment), declared.coefficient(),
+                        vector(declared.vector(), inputs, width, experiment), edit.source().coefficient(),
                         edit.positions() == null ? new int[0] : edit.positions());
                 float[] addend = addends.computeIfAbsent(edit.point(), key -> new float[rows * sequenceLength * width]);
                 for (int row = point * batch; row < (point + 1) * batch; row++) {

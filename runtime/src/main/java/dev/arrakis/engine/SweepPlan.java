@@ -32,12 +32,7 @@ final class SweepPlan {
     private final int points;
 
     /** One swept selection: whose it is and the indices it takes. */
-    record PlannedAxis(int intervention, Axis axis, int[] values) {
-
-        SweepAxis toSweepAxis() {
-            return new SweepAxis(Intervention.axisName(axis), IntStream.of(values).boxed().toList());
-        }
-    }
+    record PlannedAxis(int intervention, Axis axis, int[] values) {}
 
     /** Where a replacement comes from. */
     enum SourceKind { ZERO, MEAN, RESAMPLE, PATCH, STEER }
@@ -45,8 +40,14 @@ final class SweepPlan {
     /**
      * @param input the input whose unintervened activation the replacement is made from (null for zero), or for
      *     {@link SourceKind#STEER} the input whose steering vector is added
+     * @param coefficient what {@link SourceKind#STEER} multiplies the vector by at this point; 0 for the others
      */
-    record Source(SourceKind kind, String input) {}
+    record Source(SourceKind kind, String input, double coefficient) {
+
+        Source(SourceKind kind, String input) {
+            this(kind, input, 0);
+        }
+    }
 
     /**
      * One change at one hook point for one sweep point.
@@ -95,6 +96,7 @@ final class SweepPlan {
             case HEAD -> hook.headDim() == Dim.KV_HEAD ? config.kvHeads() : config.heads();
             case NEURON -> config.dMlp();
             case POSITION -> sequenceLength;
+            case COEFFICIENT -> throw new IllegalStateException("coefficients are listed, never Sweep.ALL");
         };
     }
 
@@ -111,8 +113,18 @@ final class SweepPlan {
         return axes;
     }
 
+    /** The axes as records and plots show them; a coefficient axis is labelled with the coefficients it indexes. */
     List<SweepAxis> sweepAxes() {
-        return axes.stream().map(PlannedAxis::toSweepAxis).toList();
+        return axes.stream().map(axis -> {
+            List<Integer> values = IntStream.of(axis.values()).boxed().toList();
+            if (axis.axis() != Axis.COEFFICIENT) {
+                return new SweepAxis(Intervention.axisName(axis.axis()), values);
+            }
+            List<Double> coefficients = ((Intervention.Steering) run.interventions().get(axis.intervention()))
+                    .sweptCoefficients();
+            return new SweepAxis(Intervention.axisName(axis.axis()), values,
+                    values.stream().map(index -> SweepAxis.numberLabel(coefficients.get(index))).toList());
+        }).toList();
     }
 
     int points() {
@@ -155,7 +167,9 @@ final class SweepPlan {
             } else if (intervention instanceof Intervention.Steering steering) {
                 featureDim = null;
                 features = null;
-                source = new Source(SourceKind.STEER, steering.vector());
+                source = new Source(SourceKind.STEER, steering.vector(), steering.sweptCoefficients().isEmpty()
+                        ? steering.coefficient()
+                        : steering.sweptCoefficients().get(selected(i, Axis.COEFFICIENT, Selection.sweep(), indices)[0]));
             } else {
                 featureDim = heads.length > 0 ? hook.headDim() : null;
                 features = heads.length > 0 ? heads : null;

@@ -73,7 +73,7 @@ final class RunPage {
     }
 
     private static void results(StringBuilder page, StoredRun run, JsonNode results) {
-        List<Map<String, Integer>> coordinates = run.coordinates();
+        List<Map<String, String>> coordinates = run.labelledCoordinates();
         List<String> axes = run.axes().stream().map(axis -> axis.name()).toList();
         page.append("<table class=\"results\">\n<tr>");
         axes.forEach(axis -> page.append("<th>").append(escape(axis)).append("</th>"));

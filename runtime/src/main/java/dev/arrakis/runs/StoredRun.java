@@ -156,7 +156,9 @@ public final class StoredRun {
         for (JsonNode axis : document.path("axes")) {
             List<Integer> values = new ArrayList<>();
             axis.path("values").forEach(value -> values.add(value.asInt()));
-            axes.add(new SweepAxis(axis.path("name").asText(), values));
+            List<String> labels = new ArrayList<>();
+            axis.path("labels").forEach(label -> labels.add(label.asText()));
+            axes.add(new SweepAxis(axis.path("name").asText(), values, labels));
         }
         return axes;
     }
@@ -196,6 +198,25 @@ public final class StoredRun {
             coordinates.add(named);
         }
         return coordinates;
+    }
+
+    /**
+     * Each point's coordinates as shown to a reader: as {@link #coordinates()}, but on an axis with labels (a swept
+     * coefficient) the label of the point's index, {@code coefficient=0.5} rather than {@code coefficient=1}.
+     */
+    public List<Map<String, String>> labelledCoordinates() {
+        Map<String, SweepAxis> labelled = new LinkedHashMap<>();
+        axes().stream().filter(axis -> !axis.labels().isEmpty()).forEach(axis -> labelled.put(axis.name(), axis));
+        List<Map<String, String>> points = new ArrayList<>();
+        for (Map<String, Integer> point : coordinates()) {
+            Map<String, String> shown = new LinkedHashMap<>();
+            point.forEach((name, value) -> {
+                SweepAxis axis = labelled.get(name);
+                shown.put(name, axis == null ? String.valueOf(value) : axis.label(axis.values().indexOf(value)));
+            });
+            points.add(shown);
+        }
+        return points;
     }
 
     /** The axes that name this run's points, {@code [layer, head]}; empty for a single point. */
@@ -241,7 +262,7 @@ public final class StoredRun {
                             node.path("into").asText());
                     case "steer" -> new Intervention.Steering(hook, selection(node, Axis.LAYER),
                             selection(node, Axis.POSITION), node.path("coefficient").asDouble(),
-                            node.path("vector").asText());
+                            node.path("vector").asText(), sweptCoefficients(node));
                     default -> throw new IllegalArgumentException("kind '" + node.path("kind").asText()
                             + "' is neither ablate, patch nor steer");
                 });
@@ -251,6 +272,13 @@ public final class StoredRun {
             }
         }
         return interventions;
+    }
+
+    /** A steering's {@code coefficients}, which records before coefficient sweeps do not have. */
+    private static List<Double> sweptCoefficients(JsonNode steering) {
+        List<Double> coefficients = new ArrayList<>();
+        steering.path("coefficients").forEach(value -> coefficients.add(value.asDouble()));
+        return coefficients;
     }
 
     private static Selection selection(JsonNode intervention, Axis axis) {

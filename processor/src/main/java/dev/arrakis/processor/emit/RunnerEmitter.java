@@ -412,6 +412,10 @@ public final class RunnerEmitter {
             }
         } else if (intervention instanceof Intervention.Steering st) {
             code.add("$T.builder($S, $S, $L)", STEERING, st.hook(), st.vector(), Double.toString(st.coefficient()));
+            if (!st.sweptCoefficients().isEmpty()) {
+                code.add(".coefficients($L)", st.sweptCoefficients().stream().map(String::valueOf)
+                        .collect(java.util.stream.Collectors.joining(", ")));
+            }
         } else {
             Intervention.Patching p = (Intervention.Patching) intervention;
             code.add("$T.builder($S, $S, $S)", PATCHING, p.hook(), p.from(), p.into());

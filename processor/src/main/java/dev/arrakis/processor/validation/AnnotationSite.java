@@ -102,6 +102,11 @@ public record AnnotationSite(Element element, AnnotationMirror mirror, int occur
         return ((Number) value(name)).longValue();
     }
 
+    public double[] doubles(String name) {
+        return ((List<?>) value(name)).stream()
+                .mapToDouble(value -> ((Number) ((AnnotationValue) value).getValue()).doubleValue()).toArray();
+    }
+
     public long[] longs(String name) {
         return ((List<?>) value(name)).stream()
                 .mapToLong(value -> ((Number) ((AnnotationValue) value).getValue()).longValue()).toArray();

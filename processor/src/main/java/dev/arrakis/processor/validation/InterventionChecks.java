@@ -11,6 +11,7 @@ import dev.arrakis.spec.Message;
 import dev.arrakis.spec.Problem;
 import dev.arrakis.spec.Selection;
 import dev.arrakis.spec.ShapeChecks;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -116,9 +117,15 @@ final class InterventionChecks {
                 sweepSites.put(axis, attr.allElement());
             }
         });
+        double[] coefficients = site.doubles("coefficient");
+        if (coefficients.length == 0) {
+            report.error(Problem.of(Message.STEER_NO_COEFFICIENT), site.attribute("coefficient"));
+            coefficients = new double[] {0};
+        }
         Intervention steering = new Intervention.Steering(site.string("hook"),
                 selection(attributes, Axis.LAYER, sweepSites), selection(attributes, Axis.POSITION, sweepSites),
-                site.decimal("coefficient"), site.string("vector"));
+                coefficients[0], site.string("vector"))
+                .withCoefficients(Arrays.stream(coefficients).boxed().toList());
         return new Read(site, steering, attributes, sweepSites);
     }
 
@@ -216,7 +223,7 @@ final class InterventionChecks {
             case LAYER -> config.layers();
             case HEAD -> hook != null && hook.headDim() == Dim.KV_HEAD ? config.kvHeads() : config.heads();
             case NEURON -> config.dMlp();
-            case POSITION -> -1;
+            case POSITION, COEFFICIENT -> -1;
         };
     }
 }

@@ -27,7 +27,8 @@ import java.util.Random;
  * Turner et al. 2023 from the contrast pair "the prompt ending in 7" − "the prompt ending in 9", aligned at the first
  * token: with coefficient 1 at the layer it was read at, it turns one prompt's residual into the other's exactly.
  * {@code steeredAfterSeven} declares the CAA steering with {@code @Steer}, so that {@code ./arrakis run
- * SteeringInduction.steeredAfterSeven coefficient=0.5} or {@code layer=0,1} changes or sweeps it.
+ * SteeringInduction.steeredAfterSeven coefficient=0.5}, {@code coefficient=0,0.5,1} or {@code layer=0,1} changes or
+ * sweeps it; {@code steeredAfterSevenSwept} declares the sweep over the coefficients in the annotation.
  */
 @Experiment(config = "models/induction-2l/config.json")
 public class SteeringInduction {
@@ -121,12 +122,25 @@ public class SteeringInduction {
 
     /**
      * The same steering declared: P(10) at the last position with the CAA vector added there at layer 1. Its layer
-     * and coefficient can be swept or changed from the command line: {@code layer=0,1}, {@code coefficient=0.5}.
+     * and coefficient can be swept or changed from the command line: {@code layer=0,1}, {@code coefficient=0.5},
+     * {@code coefficient=0,0.5,1}.
      */
     @Steer(layer = 1, coefficient = 1, vector = "sevenMinusNine", positions = -1)
     @Run(input = "prompt")
     double steeredAfterSeven(Logits logits, TokenBatch prompt) {
         return logits.array().get(0, prompt.sequenceLength() - 1).softmax(0).getFloat(AFTER_FIRST);
+    }
+
+    /**
+     * The same steering swept over {@link #COEFFICIENTS} by the annotation itself: one point per coefficient, all
+     * seven in one batched pass, plotted against the coefficient values. {@code coefficient=0,1} on the command line
+     * sweeps other values instead, and with {@code layer=0,1} makes a layer-by-coefficient grid.
+     */
+    @Steer(layer = 1, coefficient = {0, 0.25, 0.5, 0.75, 1, 1.25, 1.5}, vector = "sevenMinusNine", positions = -1)
+    @Run(input = "prompt")
+    @Plot(title = "P(10) by CAA coefficient")
+    double steeredAfterSevenSwept(Logits logits, TokenBatch prompt) {
+        return steeredAfterSeven(logits, prompt);
     }
 
     /**

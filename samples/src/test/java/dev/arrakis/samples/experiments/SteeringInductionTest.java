@@ -16,13 +16,20 @@ import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
 import dev.arrakis.runs.ArrayValue;
+import dev.arrakis.plot.PlotRequest;
 import dev.arrakis.runs.RunOutcome;
+import dev.arrakis.runs.RunStore;
+import dev.arrakis.runs.StoredRun;
+import dev.arrakis.runs.SweepAxis;
+import dev.arrakis.spec.Intervention;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * SteeringInduction's numbers against computations without the steering tools: the CAA vector is the mean of cached
@@ -103,6 +110,86 @@ class SteeringInductionTest {
                 () -> runner.run("steeredAfterSeven", Map.of("coefficient", "strong")));
         assertEquals("[Experiment/Override] 'coefficient=strong' is not a number; write e.g. coefficient=2.5",
                 bad.getMessage());
+    }
+
+    /**
+     * {@code coefficient=0,0.5,1} sweeps: three points in one batched pass, each equal to the run overridden with that
+     * one coefficient and to the hand-hooked pass; the axis is labelled with the values, and a stored record reads
+     * them back per point.
+     */
+    @Test
+    void aCoefficientListSweepsOnePointPerValue(@TempDir Path store) {
+        float[] direction = handMeanDifference();
+        double[] coefficients = {0, 0.5, 1};
+        RunOutcome swept = runner.run("steeredAfterSeven", Map.of("coefficient", "0,0.5,1"));
+        assertEquals(List.of(new SweepAxis("coefficient", List.of(0, 1, 2), List.of("0", "0.5", "1"))),
+                swept.axes(), "the coefficient axis indexes the listed values");
+        assertEquals(1, swept.record().timings().forwardPasses(), "three points of one row fit in one pass");
+        for (int i = 0; i < coefficients.length; i++) {
+            double single = number(runner.run("steeredAfterSeven", Map.of("coefficient",
+                    String.valueOf(coefficients[i]))), 0);
+            assertEquals(single, number(swept, i), 0.0, "point " + i + " against the run with coefficient="
+                    + coefficients[i]);
+            assertEquals(handSteeredProbabilities(direction, coefficients[i], 1)[0], number(swept, i), TOLERANCE,
+                    "point " + i + " against the hand-hooked pass at coefficient " + coefficients[i]);
+        }
+        StoredRun stored = RunStore.open(store).save(swept.record());
+        // The fixed layer and position name every point too, as for any one-intervention run.
+        assertEquals(List.of(Map.of("layer", "1", "position", "-1", "coefficient", "0"),
+                Map.of("layer", "1", "position", "-1", "coefficient", "0.5"),
+                Map.of("layer", "1", "position", "-1", "coefficient", "1")),
+                stored.labelledCoordinates(), "the record's coefficient at each point");
+        Intervention.Steering recorded = (Intervention.Steering) stored.interventions().get(0);
+        assertEquals(List.of(0.0, 0.5, 1.0), recorded.sweptCoefficients(), "the recorded steering's coefficients");
+    }
+
+    /** {@code layer=0,1 coefficient=0,1}: a 2 x 2 grid, layer the rows, each cell the hand pass at its layer. */
+    @Test
+    void layerAndCoefficientListsMakeAGrid() {
+        float[] direction = handMeanDifference();
+        RunOutcome grid = runner.run("steeredAfterSeven", Map.of("layer", "0,1", "coefficient", "0,1"));
+        assertEquals(List.of("layer", "coefficient"), grid.axes().stream().map(SweepAxis::name).toList(),
+                "axes of layer=0,1 coefficient=0,1");
+        assertEquals(4, grid.points(), "2 layers x 2 coefficients");
+        for (int layer = 0; layer < 2; layer++) {
+            for (int coefficient = 0; coefficient < 2; coefficient++) {
+                assertEquals(handSteeredProbabilities(direction, coefficient, layer)[0],
+                        ((Number) grid.valueAt(layer, coefficient)).doubleValue(), TOLERANCE,
+                        "layer " + layer + " coefficient " + coefficient);
+            }
+        }
+    }
+
+    /** A word in the list fails naming it, with the catalogued override tag. */
+    @Test
+    void aWordInTheCoefficientListIsNamed() {
+        ExperimentDefinitionException bad = assertThrows(ExperimentDefinitionException.class,
+                () -> runner.run("steeredAfterSeven", Map.of("coefficient", "0,strong")));
+        assertEquals("[Experiment/Override] 'coefficient=0,strong': 'strong' is not a number; write e.g."
+                + " coefficient=0,0.5,1", bad.getMessage());
+    }
+
+    /**
+     * {@code @Steer(coefficient = {0, 0.25, ..., 1.5})} sweeps in the annotation: the same probabilities as the Java
+     * API run afterSevenByCoefficient and the hand-hooked passes, plotted with the coefficient values as x ticks.
+     */
+    @Test
+    void theAnnotatedCoefficientSweepIsTheHandSweepPlottedByValue() {
+        float[] direction = handMeanDifference();
+        RunOutcome swept = runner.run("steeredAfterSevenSwept", Map.of());
+        double[] byApi = values("afterSevenByCoefficient");
+        assertEquals(SteeringInduction.COEFFICIENTS.length, swept.points(), "one point per declared coefficient");
+        for (int i = 0; i < swept.points(); i++) {
+            double coefficient = SteeringInduction.COEFFICIENTS[i];
+            assertEquals(handSteeredProbabilities(direction, coefficient, 1)[0], number(swept, i), TOLERANCE,
+                    "P(10) at coefficient " + coefficient + " against the hand pass");
+            assertEquals(byApi[i], number(swept, i), TOLERANCE, "P(10) at coefficient " + coefficient
+                    + " against the Java API's");
+        }
+        PlotRequest plot = swept.record().plot();
+        assertEquals("coefficient", plot.columnLabel(), "the plot's x label");
+        assertEquals(List.of("0", "0.25", "0.5", "0.75", "1", "1.25", "1.5"), plot.columnTicks(),
+                "the plot's x ticks");
     }
 
     /**
