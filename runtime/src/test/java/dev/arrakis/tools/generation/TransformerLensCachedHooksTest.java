@@ -79,4 +79,52 @@ class TransformerLensCachedHooksTest {
             }
         }
     }
+
+    /**
+     * TransformerLens caches what {@code hook_k} returns and rotates it again every step, so an edit made at
+     * {@code hook_k} on the prompt pass persists in later steps' keys while one made at {@code hook_rot_k} does not.
+     * Rotation is linear: with keys tripled at {@code hook_k} and the rotated keys doubled at {@code hook_rot_k}, both
+     * on the prompt pass only, the first step's {@code hook_rot_k} shows the prompt positions at 3x (not 6x) the
+     * rotated keys of an unedited run.
+     */
+    @Test
+    void anEditAtHookKPersistsInLaterStepsAndOneAtHookRotKDoesNot() {
+        try (HookedTransformer model = HookedTransformer.load(ReferenceCase.of("llama-gqa").directory());
+                SafetensorsFile reference = SafetensorsFile.open(REFERENCE)) {
+            List<long[]> prompts = Arrays.asList(ReferenceCase.rows(reference, "prompt"));
+            int promptLength = prompts.get(0).length;
+            List<float[]> unedited = new ArrayList<>();
+            Generator.generate(model, prompts, GenerationSettings.greedy(2),
+                    RunOptions.none().withHook("blocks.0.attn.hook_rot_k", (activation, context) -> {
+                        unedited.add(activation.toFloatArray());
+                        return activation;
+                    }), GenerationListener.NONE);
+
+            int[] keyPasses = {0};
+            List<float[]> edited = new ArrayList<>();
+            RunOptions edits = RunOptions.none()
+                    .withHook("blocks.0.attn.hook_k", (activation, context) ->
+                            keyPasses[0]++ == 0 ? activation.mul(3f) : activation)
+                    .withHook("blocks.0.attn.hook_rot_k", (activation, context) -> {
+                        edited.add(activation.toFloatArray());
+                        return edited.size() == 1 ? activation.mul(2f) : activation;
+                    });
+            Generator.generate(model, prompts, GenerationSettings.greedy(2), edits, GenerationListener.NONE);
+
+            float[] prompt = unedited.get(0);
+            float[] step = edited.get(1);
+            int rows = prompts.size();
+            int perPosition = prompt.length / rows / promptLength;
+            assertEquals(rows * (promptLength + 1) * perPosition, step.length, "hook_rot_k values at the first cached"
+                    + " step: expected " + rows + " rows of " + (promptLength + 1) + " positions, got " + step.length);
+            for (int row = 0; row < rows; row++) {
+                for (int at = 0; at < promptLength * perPosition; at++) {
+                    float expected = 3 * prompt[row * promptLength * perPosition + at];
+                    float actual = step[row * (promptLength + 1) * perPosition + at];
+                    assertTrue(Math.abs(expected - actual) <= 1e-5, "row " + row + " prompt element " + at
+                            + ": 3 x unedited rotated key " + expected + " vs first cached step's " + actual);
+                }
+            }
+        }
+    }
 }
