@@ -55,7 +55,8 @@ final class TransformerForward {
     /**
      * As {@link #run(NDManager, TokenBatch, HookDispatcher, int, boolean)}, continuing the sequences whose keys and
      * values {@code past} holds (null: none): {@code batch} holds only the new tokens, positions continue each row's
-     * count of attended tokens, and the new keys and values are appended to {@code past} as the hooks leave them.
+     * count of attended tokens, and the new keys and values are appended to {@code past} as {@code hook_k} and
+     * {@code hook_v} leave them, before rotation.
      */
     NDArray run(NDManager scope, TokenBatch batch, HookDispatcher hooks, int blocks, boolean unembed,
             KeyValueCache past) {
