@@ -95,7 +95,8 @@ final class GenerateCommand implements Runnable {
             long[] stopTokens = stops.stream().mapToLong(stop -> stopToken(stop, transformer)).toArray();
             GenerationSettings settings = new GenerationSettings(maxNewTokens, temperature, topK, topP, seed,
                     stopTokens, !noCache, padToken);
-            ProgressDisplay display = new ProgressDisplay(spec.commandLine().getErr(), ProgressDisplay.DELAY);
+            ProgressDisplay display = new ProgressDisplay(spec.commandLine().getErr(), ProgressDisplay.DELAY,
+                    "tokens");
             boolean showProgress = progress != null ? progress : System.console() != null;
             if (showProgress) {
                 display.started("generate", model.model, maxNewTokens);

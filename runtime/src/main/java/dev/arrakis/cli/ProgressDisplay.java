@@ -20,13 +20,21 @@ final class ProgressDisplay implements RunListener {
 
     private final PrintWriter err;
     private final Duration delay;
+    private final String unit;
     private long startedNanos;
     private String task = "";
     private ProgressBar bar;
 
+    /** A bar counting sweep points. */
     ProgressDisplay(PrintWriter err, Duration delay) {
+        this(err, delay, "points");
+    }
+
+    /** A bar counting {@code unit}: {@code tokens} for generation, {@code steps} for training. */
+    ProgressDisplay(PrintWriter err, Duration delay, String unit) {
         this.err = err;
         this.delay = delay;
+        this.unit = unit;
     }
 
     @Override
@@ -45,7 +53,7 @@ final class ProgressDisplay implements RunListener {
             bar = new ProgressBarBuilder()
                     .setTaskName(task)
                     .setInitialMax(points)
-                    .setUnit(" points", 1)
+                    .setUnit(" " + unit, 1)
                     .setStyle(ProgressBarStyle.ASCII)
                     .setConsumer(new WriterConsumer(err))
                     .startsFrom(finished, elapsed)

@@ -259,7 +259,7 @@ final class TrainCommand implements Runnable {
     /** A progress bar on a terminal, else one line per evaluation; with the bar the lines come at the end. */
     private static TrainingListener listener(PrintWriter out, PrintWriter err, boolean showProgress, String task,
             int steps) {
-        ProgressDisplay bar = showProgress ? new ProgressDisplay(err, ProgressDisplay.DELAY) : null;
+        ProgressDisplay bar = showProgress ? new ProgressDisplay(err, ProgressDisplay.DELAY, "steps") : null;
         return new TrainingListener() {
             @Override
             public void started(int total) {

@@ -255,6 +255,13 @@ class RunStoreCliTest {
         assertTrue(drawn.contains("E.sweep 100% [") && drawn.contains(" 10/10 points ("), drawn);
         assertTrue(drawn.endsWith(System.lineSeparator()), "the finished bar is left on its own line");
 
+        StringWriter tokens = new StringWriter();
+        ProgressDisplay generating = new ProgressDisplay(new PrintWriter(tokens, true), Duration.ZERO, "tokens");
+        generating.started("generate", "model", 4);
+        generating.progressed(1, 4);
+        generating.ended(RunStatus.COMPLETE, 4, 4);
+        assertTrue(tokens.toString().contains(" 4/4 tokens ("), "a bar counting tokens says so: " + tokens);
+
         StringWriter quiet = new StringWriter();
         ProgressDisplay slow = new ProgressDisplay(new PrintWriter(quiet, true), Duration.ofHours(1));
         slow.started("E", "sweep", 10);
