@@ -274,9 +274,10 @@ public final class HookedTransformer implements AutoCloseable {
     /**
      * A forward pass over new tokens that continue the sequences {@code past} holds (null: a pass of its own), as
      * TransformerLens runs with {@code past_kv_cache}: every hook sees only the new positions, except that attention
-     * scores and patterns have one key column per position so far; positions continue each row's count of attended
-     * tokens, and the new keys and values, as the hooks leave them, are appended to {@code past}. Only the first pass
-     * of a cache may carry padding.
+     * scores and patterns have one key column per position so far and {@code hook_rot_k} every key so far (keys are
+     * cached before rotation); positions continue each row's count of attended tokens, and the new keys and values,
+     * as {@code hook_k} and {@code hook_v} leave them, are appended to {@code past}. Only the first pass of a cache may
+     * carry padding.
      */
     public ForwardResult run(TokenBatch batch, RunOptions options, KeyValueCache past) {
         validate(batch, past == null ? 0 : past.length());

@@ -8,8 +8,11 @@ import java.util.Arrays;
 /**
  * The keys and values of every layer for the tokens a batch has run so far, so that the next pass computes only the
  * new tokens (HF's {@code past_key_values}, TransformerLens's {@code HookedTransformerKeyValueCache}). Keys and values
- * are kept as the hooks left them, {@code [batch, pos, kv_head, d_head]}, keys after the rotary rotation; with them
- * the attention mask of every past token, so each row's positions continue its count of attended tokens.
+ * are kept as the hooks left them, {@code [batch, pos, kv_head, d_head]}, keys BEFORE the rotary rotation as
+ * TransformerLens caches them (so {@code hook_rot_k} sees every position each step, and an edit made at {@code hook_k}
+ * is what later steps rotate); with them the attention mask of every past token, so each row's positions continue its
+ * count of attended tokens, and the rotary angles each key was first rotated with, so a rotation that depends on the
+ * sequence's length (dynamic NTK) keeps rotating old keys as HF's cached {@code generate} did when it stored them.
  *
  * <p>Made by {@link HookedTransformer#newKeyValueCache}; owns native memory: close it. A pass that fails leaves the
  * cache half-written, so it refuses further use.
@@ -21,6 +24,8 @@ public final class KeyValueCache implements AutoCloseable {
     private final NDArray[] values;
     private boolean[][] attended;
     private final long[] attendedCount;
+    /** {@code [batch, length, rotary_dims]} in Java memory; null without rotary positions or before the first pass. */
+    private RotaryAngles.Table keyAngles;
     private int pendingLayers;
     private boolean broken;
 
@@ -108,6 +113,11 @@ public final class KeyValueCache implements AutoCloseable {
         return mask;
     }
 
+    /** The rotary angles of the cached keys followed by those of a pass's new tokens, row by row. */
+    RotaryAngles.Table keyAnglesWith(RotaryAngles.Table added) {
+        return keyAngles == null ? added : keyAngles.followedBy(added, batchSize, length());
+    }
+
     /**
      * Appends a layer's new keys and values and returns the whole sequence's, in the pass's scope; the cache keeps its
      * own copy.
@@ -139,8 +149,11 @@ public final class KeyValueCache implements AutoCloseable {
         return copy;
     }
 
-    /** Records the new tokens' mask once every layer has appended. */
-    void advance(TokenBatch batch) {
+    /**
+     * Records the new tokens' mask once every layer has appended, and the rotary angles of every key so far (null
+     * without rotary positions), as {@link #keyAnglesWith} gave them to the pass.
+     */
+    void advance(TokenBatch batch, RotaryAngles.Table allKeyAngles) {
         if (pendingLayers != 0) {
             throw new IllegalStateException(pendingLayers + " layers did not append to the key/value cache");
         }
@@ -154,6 +167,7 @@ public final class KeyValueCache implements AutoCloseable {
             }
         }
         attended = extended;
+        keyAngles = allKeyAngles;
         broken = false;
     }
 

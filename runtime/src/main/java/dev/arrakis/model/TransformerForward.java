@@ -55,7 +55,8 @@ final class TransformerForward {
     /**
      * As {@link #run(NDManager, TokenBatch, HookDispatcher, int, boolean)}, continuing the sequences whose keys and
      * values {@code past} holds (null: none): {@code batch} holds only the new tokens, positions continue each row's
-     * count of attended tokens, and the new keys and values are appended to {@code past} as the hooks leave them.
+     * count of attended tokens, and the new keys and values are appended to {@code past} as {@code hook_k} and
+     * {@code hook_v} leave them, before rotation.
      */
     NDArray run(NDManager scope, TokenBatch batch, HookDispatcher hooks, int blocks, boolean unembed,
             KeyValueCache past) {
@@ -73,13 +74,16 @@ final class TransformerForward {
             residual = residual.add(hooks.visit(points.posEmbed(),
                     weights.positionEmbedding().get(scope, new NDIndex("{}", positions))));
         }
-        PassContext pass = new PassContext(scope, batch, precision, numerics.rotary() == null ? null
-                : RotaryAngles.of(scope, batch, positionIds(batch, past), numerics.rotary(), precision), past);
+        RotaryAngles.Table queryAngles = numerics.rotary() == null ? null
+                : RotaryAngles.Table.of(positionIds(batch, past), numerics.rotary());
+        RotaryAngles.Table keyAngles = queryAngles == null || past == null ? queryAngles
+                : past.keyAnglesWith(queryAngles);
+        PassContext pass = new PassContext(scope, batch, precision, queryAngles, keyAngles, past);
         for (int layer = 0; layer < blocks; layer++) {
             residual = block(layer, residual, pass, hooks);
         }
         if (past != null) {
-            past.advance(batch);
+            past.advance(batch, keyAngles);
         }
         if (!unembed) {
             return residual;
@@ -126,17 +130,19 @@ final class TransformerForward {
         NDArray q = hooks.visit(p.q(), x.matMul(w.queryWeight()).add(w.queryBias()).reshape(batch, seq, heads, dHead));
         NDArray k = hooks.visit(p.k(), x.matMul(w.keyWeight()).add(w.keyBias()).reshape(batch, seq, kvHeads, dHead));
         NDArray v = hooks.visit(p.v(), x.matMul(w.valueWeight()).add(w.valueBias()).reshape(batch, seq, kvHeads, dHead));
-        if (pass.rotary() != null) {
-            q = hooks.visit(p.rotQ(), pass.rotary().rotate(q));
-            k = hooks.visit(p.rotK(), pass.rotary().rotate(k));
+        if (pass.queryRotary() != null) {
+            q = hooks.visit(p.rotQ(), pass.queryRotary().rotate(q));
         }
-
         long keys = seq;
         if (pass.past() != null) {
+            // keys are cached before rotation, as TransformerLens does: hook_rot_k then sees the whole sequence
             NDArray[] cached = pass.past().append(layer, k, v, x.getManager());
             k = cached[0];
             v = cached[1];
             keys = k.getShape().get(1);
+        }
+        if (pass.keyRotary() != null) {
+            k = hooks.visit(p.rotK(), pass.keyRotary().rotate(k));
         }
         NDArray scores = q.transpose(0, 2, 1, 3).matMul(headsFirst(k, batch, keys).transpose(0, 1, 3, 2));
         if (numerics.attentionScale() != 1) {
@@ -252,21 +258,28 @@ final class TransformerForward {
         return past == null ? batch.flatPositions() : past.positionsOf(batch);
     }
 
-    /** What every layer of one pass shares: the rotary angles and one mask per distinct window. */
+    /**
+     * What every layer of one pass shares: the rotary angles of its queries (the new tokens) and of its keys (every
+     * cached key and the new ones; the queries' own without a cache), and one mask per distinct window.
+     */
     private static final class PassContext {
         private final NDManager scope;
         private final TokenBatch batch;
         private final Precision precision;
-        private final RotaryAngles rotary;
+        private final RotaryAngles queryRotary;
+        private final RotaryAngles keyRotary;
         private final KeyValueCache past;
         private final Map<Integer, AttentionMask> masks = new HashMap<>();
 
-        PassContext(NDManager scope, TokenBatch batch, Precision precision, RotaryAngles rotary,
-                KeyValueCache past) {
+        PassContext(NDManager scope, TokenBatch batch, Precision precision, RotaryAngles.Table queryAngles,
+                RotaryAngles.Table keyAngles, KeyValueCache past) {
             this.scope = scope;
             this.batch = batch;
             this.precision = precision;
-            this.rotary = rotary;
+            this.queryRotary = queryAngles == null ? null
+                    : RotaryAngles.of(scope, queryAngles, batch.batchSize(), precision);
+            this.keyRotary = keyAngles == queryAngles ? queryRotary
+                    : RotaryAngles.of(scope, keyAngles, batch.batchSize(), precision);
             this.past = past;
         }
 
@@ -274,8 +287,12 @@ final class TransformerForward {
             return past;
         }
 
-        RotaryAngles rotary() {
-            return rotary;
+        RotaryAngles queryRotary() {
+            return queryRotary;
+        }
+
+        RotaryAngles keyRotary() {
+            return keyRotary;
         }
 
         AttentionMask mask(int window) {
