@@ -116,11 +116,6 @@ public record AnnotationSite(Element element, AnnotationMirror mirror, int occur
         return (Boolean) value(name);
     }
 
-    /** A {@code long}, {@code double} or other numeric attribute. */
-    public Number number(String name) {
-        return (Number) value(name);
-    }
-
     public List<Integer> ints(String name) {
         return ((List<?>) value(name)).stream().map(value -> (Integer) ((AnnotationValue) value).getValue()).toList();
     }

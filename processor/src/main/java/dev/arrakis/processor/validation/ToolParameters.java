@@ -185,8 +185,8 @@ final class ToolParameters {
         Restore restore = Restore.valueOf(site.enumName("restore"));
         int window = site.integer("window");
         int samples = site.integer("samples");
-        double noise = site.number("noise").doubleValue();
-        long seed = site.number("seed").longValue();
+        double noise = site.decimal("noise");
+        long seed = site.longInteger("seed");
         int layers = checks.map(shape -> shape.config().layers()).orElse(-1);
         boolean valid = true;
         for (var attributeProblem : List.of(Map.entry("window", TraceRules.window(restore, window, layers)),
