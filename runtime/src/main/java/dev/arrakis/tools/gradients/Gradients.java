@@ -1,6 +1,5 @@
 package dev.arrakis.tools.gradients;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -110,7 +109,7 @@ public final class Gradients {
         Set<String> names = new LinkedHashSet<>(hookNames);
         names.forEach(model.hookPoints()::get);
         try (NDManager leaves = NDManager.newBaseManager("PyTorch");
-                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                GradientCollector collector = GradientTurns.open()) {
             Map<HookPoint, NDArray[]> leafAndActivation = new LinkedHashMap<>();
             RunOptions differentiated = options;
             for (String name : names) {
