@@ -1,5 +1,8 @@
 package dev.arrakis.model;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.Shape;
+import dev.arrakis.hooks.HookContext;
 import dev.arrakis.hooks.HookException;
 import dev.arrakis.hooks.RunOptions;
 import dev.arrakis.spec.HookPoint;
@@ -240,12 +243,12 @@ final class RandomWork {
                 }
                 case 1 -> {
                     float factor = (float) (random.nextDouble() * 4 - 2);
-                    options = options.withHook(point.name(), (a, c) -> a.mul(factor));
+                    options = options.withHook(point.name(), (a, c) -> a.mul(scalar(c, factor, a)));
                     description.append(", scale ").append(point.name()).append(" by ").append(factor);
                 }
                 default -> {
                     float shift = (float) (random.nextDouble() * 2 - 1);
-                    options = options.withHook(point.name(), (a, c) -> a.add(shift));
+                    options = options.withHook(point.name(), (a, c) -> a.add(scalar(c, shift, a)));
                     description.append(", add ").append(shift).append(" to ").append(point.name());
                 }
             }
@@ -257,6 +260,14 @@ final class RandomWork {
             description.append(", cache ").append(name);
         }
         return new Hooks(options, description.toString());
+    }
+
+    /**
+     * The number as an array in the pass's scope. {@code a.mul(0.5f)} would wrap it in a Java buffer DJL frees when
+     * the op returns, while a gradient pass's backward reads it later: garbage gradients (1e32 where 1e-12 was due).
+     */
+    private static NDArray scalar(HookContext context, float value, NDArray like) {
+        return context.scope().full(new Shape(), value, like.getDataType());
     }
 
     private List<String> randomNames(int count) {

@@ -155,17 +155,25 @@ class SharedModelThreadsTest {
     }
 
     /**
-     * close() on one thread while a pass runs on another waits for the pass, which completes with the numbers it
-     * gives alone; a call made after close() is refused with {@link ModelClosedException} naming the model.
+     * close() on one thread while a pass runs on another waits for the pass, which runs to its last hook point with the
+     * numbers it gives alone; a call made after close() is refused with {@link ModelClosedException} naming the model.
      */
     @Test
     void closeWaitsForARunningPassAndRefusesLaterCalls() throws Exception {
         HookedTransformer model = HookedTransformer.load(ReferenceCase.of("gpt2-prefixed").directory());
         TokenBatch batch = TokenBatch.of(new long[] {5, 17, 3, 99, 42, 7});
-        Outcome expected = RandomWork.plainLogits(model, batch);
+        // read inside the pass: a ForwardResult still open when the model closes is freed with it
+        String last = "ln_final.hook_normalized";
+        AtomicReference<float[]> lastActivation = new AtomicReference<>();
+        RunOptions reading = RunOptions.none().withHook(last, (activation, context) -> {
+            lastActivation.set(activation.toFloatArray());
+            return activation;
+        });
+        model.run(batch, reading).close();
+        Outcome expected = new Outcome(lastActivation.get(), null);
         CountDownLatch insidePass = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        RunOptions pausing = RunOptions.none().withHook("blocks.1.hook_resid_pre", (activation, context) -> {
+        RunOptions pausing = reading.withHook("blocks.1.hook_resid_pre", (activation, context) -> {
             insidePass.countDown();
             try {
                 release.await(1, TimeUnit.MINUTES);
@@ -177,9 +185,9 @@ class SharedModelThreadsTest {
         ExecutorService threads = Executors.newFixedThreadPool(2);
         try {
             Future<Outcome> pass = threads.submit(() -> {
-                try (ForwardResult result = model.run(batch, pausing)) {
-                    return new Outcome(result.logits().toFloatArray(), null);
-                }
+                lastActivation.set(null);
+                model.run(batch, pausing).close();
+                return new Outcome(lastActivation.get(), null);
             });
             assertTrue(insidePass.await(1, TimeUnit.MINUTES), "the pass reached its hook");
             AtomicReference<Thread> closer = new AtomicReference<>();
