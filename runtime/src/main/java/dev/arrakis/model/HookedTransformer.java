@@ -37,7 +37,8 @@ import java.util.function.Supplier;
  * allows one gradient collector at a time), while inference passes on other threads go on. {@link #close()} waits
  * for the calls running on other threads, then frees the weights; a call made after that fails with
  * {@link ModelClosedException}, and so does close() from inside one of the model's own calls, which would wait for
- * itself. Arrays taken out with {@link #weights()} and the {@link #tokenizer()} are not guarded: use them only while
+ * itself. Results and key/value caches still open are freed with the model: read them first. A generation is one
+ * call per token, so a close() between two steps fails the next one. Arrays taken out with {@link #weights()} and the {@link #tokenizer()} are not guarded: use them only while
  * the model is open. Training ({@code dev.arrakis.train.Trainer}) changes the weights in place and is not meant to
  * run beside other calls on the same model.
  */
