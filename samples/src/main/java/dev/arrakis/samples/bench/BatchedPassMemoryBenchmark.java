@@ -25,7 +25,9 @@ import picocli.CommandLine.Option;
  * {@code /proc/self/clear_refs}, reads {@code VmRSS} before it and {@code VmHWM} after it; the growth divided by
  * {@code rows x seq} is {@code mib_per_token}. Memory the allocator kept from an earlier, larger pass is reused
  * without growing the resident set, so give the rows in growing order, or one value per JVM (the most faithful).
- * Prints one JSON line per measured pass.
+ * Prints one JSON line per measured pass, with the absolute peak ({@code peak_rss_mib}) and the resident set right
+ * after loading ({@code loaded_rss_mib}) too: the slope of the peak over several pass sizes is the cost per token
+ * without the fixed costs and without what the allocator kept.
  */
 @Command(name = "batched-pass-memory-benchmark", mixinStandardHelpOptions = true)
 public final class BatchedPassMemoryBenchmark implements Callable<Integer> {
@@ -58,6 +60,7 @@ public final class BatchedPassMemoryBenchmark implements Callable<Integer> {
         ObjectMapper json = new ObjectMapper();
         try (HookedTransformer transformer = HookedTransformer.load(model)) {
             int vocab = transformer.config().vocabSize();
+            long loaded = BenchmarkSupport.statusKilobytes("VmRSS");
             for (int rowCount : rows) {
                 TokenBatch batch = BenchmarkSupport.randomTokens(rowCount, seq, vocab, 42);
                 pass(transformer, batch);
@@ -77,7 +80,9 @@ public final class BatchedPassMemoryBenchmark implements Callable<Integer> {
                     line.put("seq", seq);
                     line.put("tokens", rowCount * seq);
                     line.put("round", round);
+                    line.put("loaded_rss_mib", BenchmarkSupport.round(loaded / 1024.0));
                     line.put("rss_before_mib", BenchmarkSupport.round(before / 1024.0));
+                    line.put("peak_rss_mib", BenchmarkSupport.round(peak / 1024.0));
                     line.put("peak_growth_mib", BenchmarkSupport.round(growthMib));
                     line.put("mib_per_token", BenchmarkSupport.round(growthMib / (rowCount * seq)));
                     line.put("pass_ms", BenchmarkSupport.round(ms));
