@@ -16,8 +16,8 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.Collections;
-import java.util.IdentityHashMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -26,9 +26,10 @@ import java.util.TreeSet;
 
 /**
  * Applies a family's weight rules to a checkpoint: finds each source tensor (with or without the family's prefix),
- * checks its shape and creates the canonical array in the model's manager: over the mapped file itself where
- * libtorch can use the bytes as stored (a view where the canonical layout differs), decoded to f32 in Java otherwise. Any tensor the family
- * neither reads nor declares a buffer is an error, because it usually means the wrong family or a broken export.
+ * checks its shape and creates the canonical array in the model's manager: over the mapped file itself where libtorch
+ * can use the bytes as stored (a view where the canonical layout differs), decoded to f32 in Java otherwise. Any
+ * tensor the family neither reads nor declares a buffer is an error, because it usually means the wrong family or a
+ * broken export.
  * Weight processing, when asked for, rewrites the result before the model sees it ({@link WeightProcessor}).
  */
 final class WeightLoader {

@@ -134,7 +134,8 @@ public final class Trainer {
                 if (model.weights().isFileMapped(name)) {
                     throw new TrainingException("weight " + name + " is mapped read-only from the checkpoint in "
                             + model.source() + "; training changes weights in place, which needs a model created"
-                            + " from copied weights (HookedTransformer.create(description, WeightSource.copied(...))), or freeze it");
+                            + " from copied weights (HookedTransformer.create(description, WeightSource.copied(...)))"
+                            + ", or freeze it");
                 }
                 if (!weight.hasGradient()) {
                     weight.setRequiresGradient(true);

@@ -28,7 +28,8 @@ import org.junit.jupiter.params.provider.FieldSource;
 
 /**
  * Weights used as the checkpoint stores them are views of the mapped file rather than copies: the same numbers as
- * decoding every tensor in Java, a mapping that lives exactly as long as the model, and no training of read-only memory.
+ * decoding every tensor in Java, a mapping that lives exactly as long as the model, and no training of read-only
+ * memory.
  */
 class MappedWeightsTest {
     static final List<String> CASES = ReferenceCase.ALL_CASES;
