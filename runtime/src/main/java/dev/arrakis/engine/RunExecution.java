@@ -59,6 +59,8 @@ final class RunExecution<E> {
     private long passNanos;
     private long invokeNanos;
     private int passes;
+    /** Blocks run x rows x positions computed, over every pass: see {@link RunRecord.PhaseTimings#layerTokens}. */
+    private long layerTokens;
 
     RunExecution(ValidatedRun<E> run, HookedTransformer model, RunnerOptions options) {
         this.experiment = run.reference().experiment();
@@ -108,6 +110,7 @@ final class RunExecution<E> {
             long cleanStarted = System.nanoTime();
             CleanActivations clean = CleanActivations.capture(forward(), cleanNeeds(plan), batches);
             passes += clean.passes();
+            layerTokens += (long) clean.passes() * fullPassWork(tokens);
             cleanNanos = System.nanoTime() - cleanStarted;
             values = runPoints(plan, tokens, clean, instance, inputs);
         }
@@ -126,7 +129,7 @@ final class RunExecution<E> {
                 experiment.source(), identity, arguments(inputs), axes, results, plot,
                 run.definition().resultType(), status, completed, options.seed(), environment,
                 new RunRecord.PhaseTimings(loadMs, millis(inputsNanos), millis(cleanNanos), millis(passNanos),
-                        millis(invokeNanos), passes),
+                        millis(invokeNanos), passes, layerTokens),
                 probe.finish(), profiler == null ? null : profiler.profile(), startedAt, Instant.now());
         return new RunOutcome(record, axes, values, plot);
     }
@@ -171,6 +174,7 @@ final class RunExecution<E> {
             try (ForwardResult pass = forward().apply(repeat(tokens, count), options)) {
                 passNanos += System.nanoTime() - passStarted;
                 passes++;
+                layerTokens += (long) count * fullPassWork(tokens);
                 for (int offset = 0; offset < count; offset++) {
                     values.add(invoke(pass, offset * batch, (offset + 1) * batch, plan.coordinates(first + offset),
                             instance, inputs, tokens, plan.edits(first + offset), clean));
@@ -192,6 +196,7 @@ final class RunExecution<E> {
                 batches.get(from));
         passNanos += System.nanoTime() - started;
         passes += 2;
+        layerTokens += 2 * fullPassWork(tokens);
         options.listener().progressed(values.size(), plan.points());
         return values;
     }
@@ -216,6 +221,11 @@ final class RunExecution<E> {
         } finally {
             invokeNanos += System.nanoTime() - started;
         }
+    }
+
+    /** The work of one full pass over the batch: every block, every row, every position. */
+    private long fullPassWork(TokenBatch batch) {
+        return (long) model.config().layers() * batch.batchSize() * batch.sequenceLength();
     }
 
     /** The hook points each input's clean pass must cache: what mean, resample and patch replace with. */
