@@ -59,7 +59,7 @@ class BaseRunReuseFamiliesTest {
                     .run(logits("meanMlp", "clean", new Ablation("hook_mlp_out", Selection.everyIndex(),
                             Selection.none(), Selection.none(), Selection.sweep(0, 3, 7), AblationMethod.MEAN)))
                     .run(logits("twoInterventions", "corrupted",
-                            new Patching("hook_resid_mid", Selection.everyIndex(), Selection.of(4), Selection.none(),
+                            new Patching("hook_attn_out", Selection.everyIndex(), Selection.of(4), Selection.none(),
                                     "clean", "corrupted"),
                             new Ablation("attn.hook_z", Selection.of(last), Selection.everyIndex(),
                                     Selection.none(), Selection.of(5, 6), AblationMethod.ZERO)));
