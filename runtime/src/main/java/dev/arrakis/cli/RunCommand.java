@@ -88,6 +88,11 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also time every component of every forward pass and record it.")
     private boolean profile;
 
+    // hidden from --help: for measuring what reuse saves, documented in docs/cli.md
+    @Option(names = "--no-reuse", hidden = true,
+            description = "Run every sweep point as a full forward pass instead of resuming it from the base run.")
+    private boolean noReuse;
+
     @Mixin
     private ProcessWeightsOption weights;
 
@@ -210,7 +215,7 @@ final class RunCommand implements Callable<Integer> {
 
     private RunnerOptions options(StopSignal stop, PrintWriter err) {
         RunnerOptions options = RunnerOptions.defaults().withSeed(seed).withStopSignal(stop)
-                .withComponentProfile(profile).withWeightProcessing(weights.processing());
+                .withComponentProfile(profile).withWeightProcessing(weights.processing()).withBaseRunReuse(!noReuse);
         if (checkpoint != null) {
             options = options.withCheckpoint(checkpoint);
         }
