@@ -88,9 +88,8 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also time every component of every forward pass and record it.")
     private boolean profile;
 
-    // hidden from --help: for measuring what reuse saves, documented in docs/cli.md
-    @Option(names = "--no-reuse", hidden = true,
-            description = "Run every sweep point as a full forward pass instead of resuming it from the base run.")
+    @Option(names = "--no-reuse", description = "Run every sweep point as a full forward pass instead of starting it"
+            + " from the base run at the first layer and position it changes (same results; for measuring).")
     private boolean noReuse;
 
     @Mixin
