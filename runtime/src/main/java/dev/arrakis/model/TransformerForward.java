@@ -87,23 +87,48 @@ final class TransformerForward {
             residual = residual.add(hooks.visit(points.posEmbed(),
                     weights.positionEmbedding().get(scope, new NDIndex("{}", positions))));
         }
-        RotaryAngles.Table queryAngles = numerics.rotary() == null ? null
-                : RotaryAngles.Table.of(positionIds(batch, past), numerics.rotary());
-        RotaryAngles.Table keyAngles = queryAngles == null || past == null ? queryAngles
-                : past.keyAnglesWith(queryAngles);
-        PassContext pass = new PassContext(scope, batch, precision, queryAngles, keyAngles, past);
+        PassContext pass = new PassContext(scope, batch, precision, numerics, past);
         for (int layer = 0; layer < blocks; layer++) {
-            try (NDManager blockScope = scope.newSubManager()) {
-                // ops allocate in their receiver's manager: the block's input takes the whole block into its scope
-                residual.attach(blockScope);
-                residual = block(layer, residual, pass, hooks);
-                residual.attach(scope);
-            }
+            residual = scopedBlock(layer, residual, pass, hooks, scope);
         }
         if (past != null) {
-            past.advance(batch, keyAngles);
+            past.advance(batch, pass.keyAngles());
         }
         return residual;
+    }
+
+    /**
+     * The rest of a pass from block {@code fromLayer} on, for a sweep point that starts from its base run: the
+     * blocks run on {@code residual}, the stream entering block {@code fromLayer} at the batch's positions; with
+     * {@code past} (a read-only {@link KeyValueCache#prefix}) those are the positions after the prefix's, which
+     * attend to its keys and values, and {@code pastFinalResidual} is the final residual stream of the prefix's
+     * positions, put before the computed ones so that {@link #unembed} sees every position. Blocks run in scopes of
+     * their own, as in {@link #residual}.
+     *
+     * @return the final residual stream {@code [batch, past + pos, d_model]}
+     */
+    NDArray resume(NDManager scope, TokenBatch batch, HookDispatcher hooks, int fromLayer, NDArray residual,
+            KeyValueCache past, NDArray pastFinalResidual) {
+        PassContext pass = new PassContext(scope, batch, precision, numerics, past);
+        NDArray stream = residual;
+        for (int layer = fromLayer; layer < config.layers(); layer++) {
+            stream = scopedBlock(layer, stream, pass, hooks, scope);
+        }
+        if (past != null) {
+            past.advance(batch, pass.keyAngles());
+        }
+        return pastFinalResidual == null ? stream : pastFinalResidual.concat(stream, 1);
+    }
+
+    /** One block in a scope of its own: its input moves in, so every op of the block allocates there. */
+    private NDArray scopedBlock(int layer, NDArray input, PassContext pass, HookDispatcher hooks, NDManager scope) {
+        try (NDManager blockScope = scope.newSubManager()) {
+            // ops allocate in their receiver's manager: the block's input takes the whole block into its scope
+            input.attach(blockScope);
+            NDArray output = block(layer, input, pass, hooks);
+            output.attach(scope);
+            return output;
+        }
     }
 
     /**
@@ -299,10 +324,13 @@ final class TransformerForward {
         private final RotaryAngles queryRotary;
         private final RotaryAngles keyRotary;
         private final KeyValueCache past;
+        private final RotaryAngles.Table keyAngles;
         private final Map<Integer, AttentionMask> masks = new HashMap<>();
 
-        PassContext(NDManager scope, TokenBatch batch, Precision precision, RotaryAngles.Table queryAngles,
-                RotaryAngles.Table keyAngles, KeyValueCache past) {
+        PassContext(NDManager scope, TokenBatch batch, Precision precision, Numerics numerics, KeyValueCache past) {
+            RotaryAngles.Table queryAngles = numerics.rotary() == null ? null
+                    : RotaryAngles.Table.of(positionIds(batch, past), numerics.rotary());
+            this.keyAngles = queryAngles == null || past == null ? queryAngles : past.keyAnglesWith(queryAngles);
             this.scope = scope;
             this.batch = batch;
             this.precision = precision;
@@ -311,6 +339,11 @@ final class TransformerForward {
             this.keyRotary = keyAngles == queryAngles ? queryRotary
                     : RotaryAngles.of(scope, keyAngles, batch.batchSize(), precision);
             this.past = past;
+        }
+
+        /** The rotary angles of every key of the pass, cached ones first; null without rotary positions. */
+        RotaryAngles.Table keyAngles() {
+            return keyAngles;
         }
 
         KeyValueCache past() {
