@@ -28,7 +28,7 @@
 #   processor   javac time per experiment class due to the annotation processor, 10 classes, warm (in-process javac)
 #               and cold (javac process), median of 5 alternating rounds (ProcessorBenchmark). ~1.5 min.
 # A row whose program does not exist yet prints "not available". Checkpoints: ARRAKIS_BENCH_CHECKPOINT (GPT-2 small,
-# default /tmp/arrakis-bench/gpt2-small-random), ARRAKIS_BENCH_LLAMA (default /tmp/arrakis-bench/llama-1b-random);
+# default /tmp/arrakis-bench/gpt2-small-random), ARRAKIS_BENCH_LLAMA (default /tmp/arrakis-bench/llama-1b-f32);
 # both are written on first use.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -52,10 +52,13 @@ if [[ -n "$only" && " ${all_rows[*]} " != *" $only "* ]]; then
   exit 2
 fi
 checkpoint="${ARRAKIS_BENCH_CHECKPOINT:-/tmp/arrakis-bench/gpt2-small-random}"
-llama="${ARRAKIS_BENCH_LLAMA:-/tmp/arrakis-bench/llama-1b-random}"
+llama="${ARRAKIS_BENCH_LLAMA:-/tmp/arrakis-bench/llama-1b-f32}"
 bench="$root/tools/bench"
 classes="$root/samples/target/classes"
-[[ -f "$root/samples/target/launcher.classpath" ]] || { echo "targets.sh: build first: mvn -q -B install -DskipTests" >&2; exit 2; }
+if [[ ! -f "$root/samples/target/launcher.classpath" ]]; then
+  echo "targets.sh: build first: mvn -q -B install -DskipTests" >&2
+  exit 2
+fi
 classpath="$classes:$(cat "$root/samples/target/launcher.classpath")"
 [[ -f "$checkpoint/config.json" ]] || python3 "$bench/make_random_checkpoint.py" --out "$checkpoint" >&2
 work="$(mktemp -d /tmp/arrakis-targets.XXXXXX)"
@@ -65,7 +68,11 @@ java_bench() { java -Dai.djl.offline=true -cp "$classpath" "dev.arrakis.samples.
 has_class() { [[ -f "$classes/dev/arrakis/samples/bench/$1.class" ]]; }
 wanted() { [[ -z "$only" || "$only" == "$1" ]]; }
 # Each row's lines go to $work/ROW.jsonl, tagged with the round, between two readings of the load average.
-record() { local row="$1" round="$2"; shift 2; "$@" | sed -u "s/^{/{\"row\":\"$row\",\"r\":$round,/" | tee -a "$work/$row.jsonl"; }
+record() {
+  local row="$1" round="$2"
+  shift 2
+  "$@" | sed -u "s/^{/{\"row\":\"$row\",\"r\":$round,/" | tee -a "$work/$row.jsonl"
+}
 load() { echo "{\"row\":\"$1\",\"load\":\"$(cut -d' ' -f1-3 /proc/loadavg)\"}" >>"$work/$1.jsonl"; }
 missing() { echo "{\"row\":\"$1\",\"missing\":\"$2\"}" >>"$work/$1.jsonl"; echo "$1: not available ($2)" >&2; }
 
@@ -126,8 +133,8 @@ if wanted load; then
   if has_class LoadBenchmark && [[ -f "$bench/hf_load.py" ]]; then
     load load
     for ((r = 0; r < rounds; r++)); do
-      record load "$r" python3 "$bench/hf_load.py" --model "$checkpoint"
-      record load "$r" java_bench LoadBenchmark --model "$checkpoint"
+      record load "$r" python3 "$bench/hf_load.py" --model "$checkpoint" --threads "$threads"
+      record load "$r" java_bench LoadBenchmark --model "$checkpoint" --threads "$threads"
     done
     load load
   else
@@ -136,7 +143,7 @@ if wanted load; then
 fi
 
 if wanted llama; then
-  if [[ -f "$bench/make_random_llama.py" ]] && ! grep -q GPT2LMHeadModel "$bench/hf_forward.py"; then
+  if [[ -f "$bench/make_random_llama.py" ]] && grep -q AutoModelForCausalLM "$bench/hf_forward.py"; then
     [[ -f "$llama/config.json" ]] || python3 "$bench/make_random_llama.py" --size 1b --dtype f32 --out "$llama" >&2
     load llama
     for ((r = 0; r < rounds; r++)); do
@@ -146,17 +153,18 @@ if wanted llama; then
     done
     load llama
   else
-    missing llama "no make_random_llama.py, or hf_forward.py is still GPT-2 only (helper mmap)"
+    missing llama "no make_random_llama.py, or hf_forward.py is GPT-2 only (helper mmap)"
   fi
 fi
 
 if wanted processor; then
-  processor_jar="$(ls "$root"/processor/target/arrakis-processor-*.jar 2>/dev/null | grep -v -e sources -e javadoc | head -1)"
+  processor_jar="$(ls "$root"/processor/target/arrakis-processor-*.jar | grep -v -e sources -e javadoc | head -1)"
   (cd "$root" && mvn -q -B -o dependency:build-classpath -pl processor -DincludeScope=runtime \
     -Dmdep.outputFile="$work/processor.classpath" >&2)
   load processor
-  record processor 0 java_bench ProcessorBenchmark --processor-path "$processor_jar:$(cat "$work/processor.classpath")" \
-    --project-dir "$root" --classes 10 --rounds $((rounds < 5 ? 5 : rounds)) --work "$work/processor"
+  record processor 0 java_bench ProcessorBenchmark --project-dir "$root" --classes 10 \
+    --processor-path "$processor_jar:$(cat "$work/processor.classpath")" --rounds $((rounds < 5 ? 5 : rounds)) \
+    --work "$work/processor"
   load processor
 fi
 
@@ -198,22 +206,26 @@ def sweep_row(row, figure, target, ref_impl, ref_label, minimum, ref_values_key)
     theirs = theirs[ref_values_key[1]] if ref_values_key[1] else theirs
     diff = max_diff(java, theirs)
     ratio = ref / ours
+    cpu = [median([r["cpu_seconds"] for r in rows if r.get("impl") == impl and "cpu_seconds" in r])
+           for impl in (ref_impl, "arrakis-" + engine)]
+    check = f"{len(java)} numbers, max abs diff {diff:.1e}"
+    if all(c == c for c in cpu):  # both sides reported CPU seconds (NaN otherwise)
+        check += f"; CPU {cpu[1]:.0f} s vs {cpu[0]:.0f} s, {cpu[0] / cpu[1]:.2f}×"
     ok = None if minimum is None else ratio >= minimum and (diff <= 1e-5 if row.startswith("resid") else True)
     table.append((figure, target, f"{ours:.1f} s", f"{ref:.1f} s ({ref_label})", f"{ratio:.2f}× faster",
-                  "report" if ok is None else verdict(ok), f"{len(java)} numbers, max abs diff {diff:.1e}",
-                  loads(rows)))
+                  "report" if ok is None else verdict(ok), check, loads(rows)))
 
-sweep_row("resid20", "resid_pre patching, 12 layers × 20 positions, batch 8 × 20",
+sweep_row("resid20", "resid_pre patching, every layer × every position, batch 8 × 20",
           "≥ 5× faster than TL, same 240 numbers to 1e-5", "transformer-lens", "TL get_act_patch_resid_pre", 5.0,
           ("tl", None))
 positions = None
 if os.path.exists(os.path.join(work, "resid128-tokens.json")):
     positions = len(json.load(open(os.path.join(work, "resid128-tokens.json")))["positions"])
-sweep_row("resid128", f"resid_pre patching, 12 layers × {positions} positions, batch 1 × 128",
+sweep_row("resid128", f"resid_pre patching, every layer × {positions} positions, batch 1 × 128",
           "report; the saving should grow with length", "transformer-lens", "TL", None, ("tl", None))
-sweep_row("heads20", "head zero-ablation, 12 × 12 heads, batch 8 × 20", "≥ 2.5× faster than the HF loop",
+sweep_row("heads20", "head zero-ablation, every layer × head, batch 8 × 20", "≥ 2.5× faster than the HF loop",
           "hf-pytorch-loop", "HF per-point hooked loop", 2.5, ("hf", "hf-loop"))
-sweep_row("heads128", "head zero-ablation, 12 × 12 heads, batch 1 × 128", "report", "hf-pytorch-loop", "HF loop",
+sweep_row("heads128", "head zero-ablation, every layer × head, batch 1 × 128", "report", "hf-pytorch-loop", "HF loop",
           None, ("hf", "hf-loop"))
 
 def missing(row, figure, target):
@@ -246,8 +258,8 @@ if not missing("load", "load of the GPT-2-small checkpoint", "≤ 1 s, peak RSS 
         hf = [r for r in rows if "load_ms" in r and r.get("impl", "").startswith("hf")]
         ms = median([r["load_ms"] for r in ours])
         hf_ms = median([r["load_ms"] for r in hf])
-        peak = median([r["peak_rss_mib"] * 2**20 / r["weight_bytes"] for r in ours])
-        hf_peak = median([r["peak_rss_mib"] * 2**20 / r["weight_bytes"] for r in hf])
+        peak = median([r["peak_rss_mib_load"] * 2**20 / r["weight_bytes"] for r in ours])
+        hf_peak = median([r["peak_rss_mib_load"] * 2**20 / r["weight_bytes"] for r in hf])
         table.append(("load of the GPT-2-small checkpoint", "≤ 1 s, peak RSS ≤ 1.1× weight bytes",
                       f"{ms:.0f} ms, peak {peak:.2f}× weights", f"{hf_ms:.0f} ms, peak {hf_peak:.2f}× (HF)",
                       f"{ms / hf_ms:.2f}", verdict(ms <= 1000 and peak <= 1.1), "", loads(rows)))
@@ -267,7 +279,9 @@ if rows is not None:
         table.append((f"annotation processing, {r['classes']} classes ({mode})", "≤ 50 ms javac time per class",
                       f"{r['processor_ms_per_class']:.0f} ms/class",
                       f"{r['with_processor_ms']:.0f} ms with, {r['proc_none_ms']:.0f} ms -proc:none", "",
-                      verdict(r["processor_ms_per_class"] <= 50), f"median of {r['rounds']} rounds", loads(rows)))
+                      verdict(r["processor_ms_per_class"] <= 50), f"median of {r['rounds']} rounds"
+                      + (f"; CPU {r['processor_cpu_ms_per_class']:.0f} ms/class" if "processor_cpu_ms_per_class" in r
+                         else ""), loads(rows)))
 
 print(f"\n{threads} threads, engine variant {engine}, load average (1 min) at the start → end of each row\n")
 print("| figure | target | Arrakis | reference | ratio | target | check | load |")

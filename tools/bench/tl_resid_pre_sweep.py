@@ -18,7 +18,8 @@ from the last, run through `generic_activation_patch` with an index frame, which
 The model is the checkpoint loaded as TransformerLens loads HF GPT-2 without weight processing (tools/reference/
 tl_models.py: its own config and weight converter, `from_pretrained_no_processing`'s settings), so its logits equal
 HF's and the engine's raw logits. The sweep runs under torch.no_grad(), as TransformerLens's demos set it; one
-untimed patched forward runs first. --values-out gets {"layers", "positions", "values": [layer-major]}.
+untimed patched forward runs first. Besides wall seconds it reports the process's CPU seconds, which a loaded machine
+stretches less. --values-out gets {"layers", "positions", "values": [layer-major]}.
 Output: {"impl":"transformer-lens","shape":"BxS","batch":B,"seq":S,"points":N,"seconds":..,"values":PATH,...}
 """
 
@@ -101,15 +102,16 @@ def main(argv=None) -> int:
 
     with torch.no_grad():
         warm_up(model, clean, corrupted)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         values = sweep(model, clean, corrupted, positions)
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
     values_out.write_text(json.dumps({"layers": model.cfg.n_layers, "positions": positions,
                                       "values": [float(v) for v in values]}))
     batch, seq = clean.shape
     print(json.dumps({"impl": "transformer-lens", "shape": f"{batch}x{seq}", "batch": batch, "seq": seq,
                       "points": len(values), "threads": args.threads, "torch": torch.__version__,
-                      "seconds": round(seconds, 3), "values": str(values_out)}, separators=(",", ":")))
+                      "seconds": round(seconds, 3), "cpu_seconds": round(cpu_seconds, 3),
+                      "values": str(values_out)}, separators=(",", ":")))
     return 0
 
 

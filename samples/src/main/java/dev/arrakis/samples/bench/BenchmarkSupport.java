@@ -2,6 +2,7 @@ package dev.arrakis.samples.bench;
 
 import dev.arrakis.engine.RunnerOptions;
 import dev.arrakis.model.TokenBatch;
+import java.lang.management.ManagementFactory;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -23,6 +24,12 @@ final class BenchmarkSupport {
     static RunnerOptions withoutBaseRunReuse(RunnerOptions options) {
         throw new IllegalArgumentException("engine-no-reuse: this build's RunnerOptions has no withBaseRunReuse;"
                 + " engine-default already runs every point from the embedding");
+    }
+
+    /** CPU time of this JVM, every thread (libtorch's, the JIT's, the GC's) included. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** A batch of uniformly random token ids below {@code vocab}, the same for the same seed. */

@@ -36,12 +36,18 @@ import picocli.CommandLine.Option;
  *   <li>{@code cold}: one {@code javac} process per compile, as a command-line build starts it.
  * </ul>
  *
- * <p>Every compile goes to fresh directories, and any error or warning ends the benchmark: a figure from a compile
- * that failed would mean nothing. The experiments' classes compile against this JVM's class path (runtime and
- * annotations); the processor runs from {@code --processor-path} followed by that class path, as Maven's
- * {@code annotationProcessorPaths} keeps it apart from the samples' run-time path.
+ * <p>Wall time is the figure; warm mode also reports this JVM's CPU time for each compile, which a loaded machine
+ * inflates far less (a cold {@code javac} process's CPU time is not visible from here). Every compile goes to fresh
+ * directories, and any error or warning ends the benchmark: a figure from a compile that failed would mean nothing.
+ * The experiments' classes compile against this JVM's class path (runtime and annotations); the processor runs from
+ * {@code --processor-path} followed by that class path, as Maven's {@code annotationProcessorPaths} keeps it apart
+ * from the samples' run-time path. Each compile loads the processor afresh, as a build's javac does.
  *
- * <pre>{@code java -cp ... dev.arrakis.samples.bench.ProcessorBenchmark --processor-path PROCESSOR_JAR:JAVAPOET_JAR}</pre>
+ * <pre>{@code
+ * java -cp ... dev.arrakis.samples.bench.ProcessorBenchmark --processor-path PROCESSOR_JAR:ITS_DEPENDENCIES
+ * }</pre>
+ *
+ * <p>{@code tools/bench/targets.sh --only processor} finds both and runs it.
  */
 @Command(name = "processor-benchmark", mixinStandardHelpOptions = true)
 public final class ProcessorBenchmark implements Callable<Integer> {
@@ -89,14 +95,18 @@ public final class ProcessorBenchmark implements Callable<Integer> {
             };
             List<Double> withProcessor = new ArrayList<>();
             List<Double> withoutProcessor = new ArrayList<>();
+            List<Double> withProcessorCpu = new ArrayList<>();
+            List<Double> withoutProcessorCpu = new ArrayList<>();
             int untimed = warm ? warmup : 0;
             for (int round = 0; round < untimed + rounds; round++) {
                 for (boolean processor : round % 2 == 0 ? new boolean[] {true, false} : new boolean[] {false, true}) {
                     Path out = root.resolve(mode + "-" + round + (processor ? "-proc" : "-noproc"));
                     long start = System.nanoTime();
+                    long cpuStart = BenchmarkSupport.processCpuNanos();
                     Compiled compiled = warm ? compiler.inProcess(sources, out, processor)
                             : compiler.inNewProcess(sources, out, processor);
                     double ms = (System.nanoTime() - start) / 1e6;
+                    double cpuMs = (BenchmarkSupport.processCpuNanos() - cpuStart) / 1e6;
                     if (!compiled.clean()) {
                         System.err.println(String.join("\n", compiled.problems()));
                         throw new IllegalStateException(mode + " compile " + (processor ? "with" : "without")
@@ -104,6 +114,7 @@ public final class ProcessorBenchmark implements Callable<Integer> {
                     }
                     if (round >= untimed) {
                         (processor ? withProcessor : withoutProcessor).add(ms);
+                        (processor ? withProcessorCpu : withoutProcessorCpu).add(cpuMs);
                     }
                 }
             }
@@ -116,6 +127,13 @@ public final class ProcessorBenchmark implements Callable<Integer> {
             line.put("with_processor_ms", BenchmarkSupport.round(with));
             line.put("proc_none_ms", BenchmarkSupport.round(without));
             line.put("processor_ms_per_class", BenchmarkSupport.round((with - without) / classes));
+            if (warm) {
+                double cpuWith = SweepBenchmark.median(withProcessorCpu);
+                double cpuWithout = SweepBenchmark.median(withoutProcessorCpu);
+                line.put("with_processor_cpu_ms", BenchmarkSupport.round(cpuWith));
+                line.put("proc_none_cpu_ms", BenchmarkSupport.round(cpuWithout));
+                line.put("processor_cpu_ms_per_class", BenchmarkSupport.round((cpuWith - cpuWithout) / classes));
+            }
             line.put("java", System.getProperty("java.version"));
             System.out.println(json.writeValueAsString(line));
         }

@@ -37,7 +37,8 @@ import picocli.CommandLine.Option;
  * RunnerOptions#defaults()}, whatever the engine does today), {@code engine-no-reuse} (the same without base-run
  * reuse, {@link BenchmarkSupport#withoutBaseRunReuse}) and {@code engine-batch} (one point per pass). Each is warmed
  * up by a one-point sweep before its first timed one. Prints one JSON line per timed sweep and one summary line per
- * variant with its median; {@code --values-out} gets each variant's results, layer-major.
+ * variant with its median; besides wall seconds, the JVM's CPU seconds, which a loaded machine stretches less.
+ * {@code --values-out} gets each variant's results, layer-major.
  */
 @Command(name = "resid-pre-sweep-benchmark", mixinStandardHelpOptions = true)
 public final class ResidPreSweepBenchmark implements Callable<Integer> {
@@ -94,14 +95,17 @@ public final class ResidPreSweepBenchmark implements Callable<Integer> {
                     }
                     boolean peakReset = SweepBenchmark.resetPeak();
                     long start = System.nanoTime();
+                    long cpuStart = BenchmarkSupport.processCpuNanos();
                     RunOutcome outcome = sweep(variant, transformer, clean.batchSize(), definition, RUN);
                     double ms = (System.nanoTime() - start) / 1e6;
+                    double cpuSeconds = (BenchmarkSupport.processCpuNanos() - cpuStart) / 1e9;
                     millis.get(variant).add(ms);
                     values.put(variant, outcome.vector());
                     Map<String, Object> line = header(variant, clean);
                     line.put("round", round);
                     line.put("points", outcome.points());
                     line.put("seconds", BenchmarkSupport.round(ms / 1e3));
+                    line.put("cpu_seconds", BenchmarkSupport.round(cpuSeconds));
                     line.put("passes", outcome.record().timings().forwardPasses());
                     line.put("peak_rss_mb", peakReset ? SweepBenchmark.residentMb("VmHWM") : -1);
                     System.out.println(json.writeValueAsString(line));

@@ -74,8 +74,8 @@ public final class SweepBenchmark implements Callable<Integer> {
 
     @Option(names = "--variants", split = ",", defaultValue = "engine-512,engine-128,engine-batch,loop",
             description = "engine-N (maxRowsPerPass N, no token cap), engine-batch (N = --batch: one point per"
-                    + " pass), engine-default (RunnerOptions.defaults()), engine-no-reuse (the defaults without base-run"
-                    + " reuse), loop")
+                    + " pass), engine-default (RunnerOptions.defaults()), engine-no-reuse (the defaults without"
+                    + " base-run reuse), loop")
     private List<String> variants;
 
     @Option(names = "--warmup-layers", defaultValue = "1",
