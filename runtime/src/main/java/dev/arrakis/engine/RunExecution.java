@@ -200,7 +200,7 @@ final class RunExecution<E> {
             Map<String, Object> inputs, TokenBatch tokens, List<Edit> edits, CleanActivations clean) {
         long started = System.nanoTime();
         String name = run.definition().name();
-        try (NDManager scope = pass.logits().getManager().newSubManager()) {
+        try (NDManager scope = pass.newScope()) {
             PointContext context = new PointContext(name, model, pass, fromRow, toRow, scope, inputs, coordinates,
                     tokens, edits, clean, length -> SteeringEdits.hooks(List.of(edits), tokens.batchSize(), length,
                             model.config().dModel(), run.interventions(), inputs, experiment.name()));

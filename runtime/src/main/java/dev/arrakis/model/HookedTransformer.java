@@ -74,7 +74,7 @@ public final class HookedTransformer implements AutoCloseable {
      */
     public HookedTransformer view(ModelDescription description, java.util.Map<String, NDArray> weights,
             NDManager owned) {
-        TransformerWeights viewWeights = new TransformerWeights(description.config(), weights, owned);
+        TransformerWeights viewWeights = new TransformerWeights(description.config(), weights, owned, this.weights);
         return new HookedTransformer(owned, description, precision, viewWeights, tokenizer, source, processing,
                 false);
     }
@@ -290,9 +290,13 @@ public final class HookedTransformer implements AutoCloseable {
             if (past != null) {
                 past.checkContinues(batch, blocks);
             }
-            NDArray output = precision.widen(forward.run(scope, batch, hooks, blocks, !stopped, past));
-            output.attach(resultManager);
-            return new ForwardResult(resultManager, output, stopped ? blocks : null, cache);
+            NDArray residual = forward.residual(scope, batch, hooks, blocks, past);
+            if (stopped) {
+                NDArray output = precision.widen(residual);
+                output.attach(resultManager);
+                return ForwardResult.stopped(resultManager, output, blocks, cache);
+            }
+            return ForwardResult.unembedded(resultManager, forward.unembed(resultManager, residual, hooks), cache);
         } catch (RuntimeException e) {
             cache.close();
             resultManager.close();

@@ -138,21 +138,30 @@ final class ArrayFiles {
      */
     static JsonNode inline(JsonNode document, Path directory) {
         JsonNode copy = document.deepCopy();
-        Path file = directory.resolve(FILE_NAME);
         if (!containsReference(copy)) {
             return copy;
         }
-        if (!Files.isRegularFile(file)) {
-            throw new RunStoreException(directory.getFileName() + ": the record refers to " + FILE_NAME
-                    + ", which is missing");
+        try {
+            requireArraysFile(copy, directory);
+        } catch (RunStoreException e) {
+            throw new RunStoreException(directory.getFileName() + ": " + e.getMessage(), e);
         }
-        try (SafetensorsFile arrays = SafetensorsFile.open(file)) {
+        try (SafetensorsFile arrays = SafetensorsFile.open(directory.resolve(FILE_NAME))) {
             return inline(copy, arrays, directory);
         } catch (RunStoreException e) {
             throw e;
         } catch (RuntimeException e) {
             throw new RunStoreException(directory.getFileName() + ": cannot read " + FILE_NAME + ": "
                     + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * @throws RunStoreException when the record refers to arrays and the run's directory has no arrays file
+     */
+    static void requireArraysFile(JsonNode document, Path directory) {
+        if (containsReference(document) && !Files.isRegularFile(directory.resolve(FILE_NAME))) {
+            throw new RunStoreException(StoredRun.RECORD_FILE + " refers to " + FILE_NAME + ", which is missing");
         }
     }
 

@@ -2,7 +2,10 @@ package dev.arrakis.samples.bench;
 
 import dev.arrakis.engine.RunnerOptions;
 import dev.arrakis.model.TokenBatch;
+import java.io.IOException;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -53,5 +56,25 @@ final class BenchmarkSupport {
     /** Three decimals, as the reports print them. */
     static double round(double value) {
         return Math.round(value * 1000) / 1000.0;
+    }
+
+    /** Resets the peak resident set ({@code VmHWM}); false where the kernel does not allow it. */
+    static boolean resetPeak() {
+        try {
+            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
+            return true;
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return false;
+        }
+    }
+
+    /** A {@code kB} field of {@code /proc/self/status}, e.g. {@code VmRSS} or {@code VmHWM}. */
+    static long statusKilobytes(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.replaceAll("\\D", ""));
+            }
+        }
+        throw new IllegalStateException("no " + field + " in /proc/self/status");
     }
 }

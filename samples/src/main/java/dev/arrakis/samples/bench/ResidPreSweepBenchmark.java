@@ -93,7 +93,7 @@ public final class ResidPreSweepBenchmark implements Callable<Integer> {
                         millis.put(variant, new ArrayList<>());
                         sweep(variant, transformer, clean.batchSize(), definition, WARMUP);
                     }
-                    boolean peakReset = SweepBenchmark.resetPeak();
+                    boolean peakReset = BenchmarkSupport.resetPeak();
                     long start = System.nanoTime();
                     long cpuStart = BenchmarkSupport.processCpuNanos();
                     RunOutcome outcome = sweep(variant, transformer, clean.batchSize(), definition, RUN);

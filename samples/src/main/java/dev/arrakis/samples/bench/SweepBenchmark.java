@@ -236,7 +236,7 @@ public final class SweepBenchmark implements Callable<Integer> {
     }
 
     /** Resets the peak resident set ({@code VmHWM}); false where the kernel does not allow it. */
-    static boolean resetPeak() {
+    private static boolean resetPeak() {
         try {
             Files.writeString(Path.of("/proc/self/clear_refs"), "5");
             return true;
