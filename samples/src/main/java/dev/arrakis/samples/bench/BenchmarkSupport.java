@@ -1,7 +1,9 @@
 package dev.arrakis.samples.bench;
 
+import dev.arrakis.engine.RunnerOptions;
 import dev.arrakis.model.TokenBatch;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,6 +17,22 @@ final class BenchmarkSupport {
     static void useThreads(int threads) {
         System.setProperty("ai.djl.pytorch.num_threads", Integer.toString(threads));
         System.setProperty("ai.djl.pytorch.num_interop_threads", "1");
+    }
+
+    /**
+     * The engine's path before base-run reuse, for the {@code engine-no-reuse} variants: the one place that names the
+     * switch. This build has no reuse to turn off, so asking for the variant is an error rather than a silent twin
+     * of {@code engine-default}.
+     */
+    static RunnerOptions withoutBaseRunReuse(RunnerOptions options) {
+        throw new IllegalArgumentException("engine-no-reuse: this build's RunnerOptions has no withBaseRunReuse;"
+                + " engine-default already runs every point from the embedding");
+    }
+
+    /** CPU time of this JVM, every thread (libtorch's, the JIT's, the GC's) included. */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
     }
 
     /** A batch of uniformly random token ids below {@code vocab}, the same for the same seed. */
