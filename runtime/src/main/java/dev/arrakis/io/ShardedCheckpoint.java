@@ -37,7 +37,7 @@ final class ShardedCheckpoint {
                 String shard = mapping.getValue();
                 SafetensorsFile file = fileByShard.get(shard);
                 if (file == null) {
-                    file = SafetensorsFile.open(shardPath(root, index, tensor, shard));
+                    file = SafetensorsFile.open(existingShard(root, index, tensor, shard));
                     opened.add(file);
                     fileByShard.put(shard, file);
                 }
@@ -55,24 +55,36 @@ final class ShardedCheckpoint {
     }
 
     /**
-     * Resolves a shard inside the checkpoint directory. The containment check is lexical on purpose: the Hugging Face
-     * cache links each shard to a blob outside the snapshot directory, which must stay readable.
+     * The shard's file, which must exist. Its name was already checked to stay inside the directory
+     * ({@link #requireInside}).
      */
-    private static Path shardPath(Path root, Path index, String tensor, String shard) {
+    private static Path existingShard(Path root, Path index, String tensor, String shard) {
+        Path path = root.resolve(shard).normalize();
+        if (!Files.isRegularFile(path)) {
+            throw new SafetensorsFormatException(index, tensor,
+                    "the index maps it to shard '" + shard + "', which does not exist in " + root);
+        }
+        return path;
+    }
+
+    /**
+     * Refuses a shard name that would leave the checkpoint directory: absolute, climbing out with {@code ..}, empty
+     * or not a path at all. Every reader of the index goes through here (opening the checkpoint, hashing its weight
+     * files, choosing what to download), so none of them can be sent elsewhere. The check is lexical on purpose: the
+     * Hugging Face cache links each shard to a blob outside the snapshot directory, which must stay readable.
+     */
+    private static void requireInside(Path index, String tensor, String shard) {
         String mapping = "the index maps it to shard '" + shard + "', ";
-        Path path;
+        Path name;
         try {
-            path = root.resolve(shard).normalize();
+            name = Path.of(shard).normalize();
         } catch (InvalidPathException e) {
             throw new SafetensorsFormatException(index, tensor, mapping + "which is not a valid path", e);
         }
-        if (!path.startsWith(root) || path.equals(root)) {
-            throw new SafetensorsFormatException(index, tensor, mapping + "which lies outside " + root);
+        if (name.isAbsolute() || name.toString().isEmpty() || name.startsWith("..")) {
+            throw new SafetensorsFormatException(index, tensor, mapping + "which lies outside the checkpoint"
+                    + " directory " + index.toAbsolutePath().getParent());
         }
-        if (!Files.isRegularFile(path)) {
-            throw new SafetensorsFormatException(index, tensor, mapping + "which does not exist in " + root);
-        }
-        return path;
     }
 
     static Map<String, String> readWeightMap(Path index) {
@@ -98,6 +110,7 @@ final class ShardedCheckpoint {
                 throw new SafetensorsFormatException(index, mapping.getKey(),
                         "the index maps it to " + mapping.getValue() + ", not to a shard file name");
             }
+            requireInside(index, mapping.getKey(), mapping.getValue().textValue());
             shardByTensor.put(mapping.getKey(), mapping.getValue().textValue());
         }
         return shardByTensor;
