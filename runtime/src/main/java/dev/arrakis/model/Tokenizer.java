@@ -1,8 +1,10 @@
 package dev.arrakis.model;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arrakis.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -43,6 +45,7 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     public static Tokenizer load(Path tokenizerJson) {
+        requireJsonObject(tokenizerJson);
         HuggingFaceTokenizer tokenizer;
         try {
             tokenizer = HuggingFaceTokenizer.builder()
@@ -57,6 +60,26 @@ public final class Tokenizer implements AutoCloseable {
         } catch (RuntimeException e) {
             tokenizer.close();
             throw e;
+        }
+    }
+
+    /**
+     * Parses the file before HF's tokenizers library sees it: that library panics on some malformed JSON (a syntax
+     * error inside {@code "decoder"}, found by fuzzing), and a Rust panic across DJL's JNI boundary aborts the whole
+     * JVM instead of throwing.
+     */
+    private static void requireJsonObject(Path tokenizerJson) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(Files.readAllBytes(tokenizerJson));
+        } catch (JsonProcessingException e) {
+            throw new ModelLoadException("tokenizer " + tokenizerJson + " is not valid JSON: "
+                    + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
+        }
+        if (!root.isObject()) {
+            throw new ModelLoadException("tokenizer " + tokenizerJson + " is not a JSON object");
         }
     }
 

@@ -1,0 +1,53 @@
+package dev.arrakis.fuzz;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.arrakis.model.ModelLoadException;
+import dev.arrakis.model.Tokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A {@code tokenizer.json} with a syntax error inside {@code "decoder"}: HF's tokenizers library (0.21, through DJL's
+ * JNI binding) panicked on it, and the panic aborted the JVM ("fatal runtime error: failed to initiate panic").
+ * Before the fix this test took its whole test JVM down with it.
+ */
+class TokenizerFindingsTest {
+    /** A working word-level tokenizer whose decoder lacks the colon after a key. */
+    private static final String BROKEN_DECODER = "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": null,"
+            + " \"pre_tokenizer\": {\"type\": \"Whitespace\"}, \"post_processor\": null,"
+            + " \"decoder\": {\"type\": \"ByteLevel\", \"add_prefix_space\" true, \"trim_offsets\": true,"
+            + " \"use_regex\": true},"
+            + " \"model\": {\"type\": \"WordLevel\", \"vocab\": {\"<unk>\": 0, \"a\": 1}, \"unk_token\": \"<unk>\"}}";
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aSyntaxErrorInsideTheDecoderIsRefusedBeforeTheNativeLibrarySeesIt() throws IOException {
+        Path file = Files.writeString(directory.resolve("tokenizer.json"), BROKEN_DECODER);
+        ModelLoadException refusal = assertThrows(ModelLoadException.class, () -> Tokenizer.load(file).close());
+        assertTrue(refusal.getMessage().startsWith("tokenizer " + file + " is not valid JSON"), refusal.getMessage());
+    }
+
+    @Test
+    void theSameTokenizerWithItsColonLoadsAndTokenizes() throws IOException {
+        Path file = Files.writeString(directory.resolve("tokenizer.json"),
+                BROKEN_DECODER.replace("\"add_prefix_space\" true", "\"add_prefix_space\": true"));
+        try (Tokenizer tokenizer = Tokenizer.load(file)) {
+            assertEquals(1, tokenizer.toSingleToken("a"), "id of 'a' in the vocab {<unk>: 0, a: 1}");
+        }
+    }
+
+    @Test
+    void jsonThatIsNotAnObjectIsRefused() throws IOException {
+        Path file = Files.writeString(directory.resolve("tokenizer.json"), "[1, 2]");
+        ModelLoadException refusal = assertThrows(ModelLoadException.class, () -> Tokenizer.load(file).close());
+        assertEquals("tokenizer " + file + " is not a JSON object", refusal.getMessage());
+    }
+}
