@@ -33,12 +33,12 @@ final class RunReferences {
         if (named.matches()) {
             RunQuery query = RunQuery.all().withExperiment(named.group(1));
             if (named.group(3) != null) {
-                int version = Integer.parseInt(named.group(3));
+                int version = saturatedInt(named.group(3));
                 List<StoredRun> runs = store.list(query.withVersion(version)).runs();
                 if (runs.isEmpty()) {
                     store.requireRunsOf(named.group(1));
-                    throw new RunStoreException("no run of " + named.group(1) + " v" + version + " in " + store.root()
-                            + versionsKnown(store, named.group(1)));
+                    throw new RunStoreException("no run of " + named.group(1) + " v" + named.group(3) + " in "
+                            + store.root() + versionsKnown(store, named.group(1)));
                 }
                 return runs.get(runs.size() - 1);
             }
@@ -75,13 +75,25 @@ final class RunReferences {
     }
 
     private static StoredRun nthNewest(RunStore store, List<StoredRun> runs, String back, String where) {
-        int steps = back == null ? 0 : Integer.parseInt(back);
+        int steps = back == null ? 0 : saturatedInt(back);
         if (runs.size() <= steps) {
             throw new RunStoreException(runs.isEmpty() ? "no runs " + where
                     : "only " + runs.size() + " run" + (runs.size() == 1 ? "" : "s") + " " + where + "; latest~"
-                            + steps + " does not exist");
+                            + back + " does not exist");
         }
         return runs.get(runs.size() - 1 - steps);
+    }
+
+    /**
+     * Digits as an int, or {@link Integer#MAX_VALUE} when they say more: no store holds that many runs or versions,
+     * so the answer (no such run) is the same.
+     */
+    private static int saturatedInt(String digits) {
+        try {
+            return Integer.parseInt(digits);
+        } catch (NumberFormatException beyondAnInt) {
+            return Integer.MAX_VALUE;
+        }
     }
 
     private static String versionsKnown(RunStore store, String name) {
