@@ -288,6 +288,9 @@ public final class ConfigShapes {
                         : factors.size()));
             }
         }
+        // Each frequency is divided by its factor.
+        requirePositive(scaling, "short_factor", shortFactors);
+        requirePositive(scaling, "long_factor", longFactors);
         return new Rotary.LongRope(shortFactors, longFactors, original, attentionFactor);
     }
 
@@ -303,9 +306,13 @@ public final class ConfigShapes {
         } else {
             attentionFactor = yarnMscale(factor, 1);
         }
+        // 0 (or absent) means HF's default; below it the correction dimensions take the logarithm of a negative.
         double betaFast = scaling.number("beta_fast", 0);
         double betaSlow = scaling.number("beta_slow", 0);
         int original = scaling.integer("original_max_position_embeddings", 0);
+        requirePositive(scaling, "beta_fast", List.of(betaFast == 0 ? 32 : betaFast));
+        requirePositive(scaling, "beta_slow", List.of(betaSlow == 0 ? 1 : betaSlow));
+        requirePositive(scaling, "original_max_position_embeddings", List.of(original == 0 ? 1.0 : original));
         return new Rotary.Yarn(factor, attentionFactor, betaFast == 0 ? 32 : betaFast, betaSlow == 0 ? 1 : betaSlow,
                 original == 0 ? contextLength : original, scaling.bool("truncate", true));
     }
@@ -327,6 +334,13 @@ public final class ConfigShapes {
                     Math.max(contextLength, (long) (yarn.originalContext() * yarn.factor())));
         }
         return contextLength;
+    }
+
+    private static void requirePositive(ConfigReader scaling, String key, List<Double> values) {
+        if (values.stream().anyMatch(value -> !(value > 0))) {
+            throw scaling.problem("'" + key + "' must be positive, got " + (values.size() == 1 ? values.get(0)
+                    : values));
+        }
     }
 
     private static double positiveFactor(ConfigReader scaling) {

@@ -22,6 +22,11 @@ class ModelConfigFindingsTest {
     private static final String GPT2 = "{\"model_type\": \"gpt2\", \"n_embd\": 64, \"n_head\": 4, \"n_positions\": 32,"
             + " \"vocab_size\": 384, ";
 
+    /** Qwen2 with d_head 16, so 16 rotary dimensions and 8 frequencies; the rope_scaling follows. */
+    private static final String QWEN2 = "{\"model_type\": \"qwen2\", \"hidden_size\": 64, \"num_attention_heads\": 4,"
+            + " \"num_hidden_layers\": 2, \"intermediate_size\": 128, \"vocab_size\": 256,"
+            + " \"max_position_embeddings\": 128, ";
+
     @TempDir
     Path directory;
 
@@ -53,6 +58,27 @@ class ModelConfigFindingsTest {
     void aNumberTooLargeForADoubleIsRefusedRatherThanReadAsInfinity() throws IOException {
         ModelConfigException refusal = refused(GPT2 + "\"n_layer\": 2, \"layer_norm_epsilon\": 1e999}");
         assertNames(refusal, "'layer_norm_epsilon'", "finite");
+    }
+
+    @Test
+    void aNegativeYarnBetaIsRefusedRatherThanGivingNanFrequencies() throws IOException {
+        ModelConfigException refusal = refused(QWEN2 + "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0,"
+                + " \"beta_fast\": -1}}");
+        assertNames(refusal, "'beta_fast'", "-1.0");
+    }
+
+    @Test
+    void aNegativeYarnOriginalContextIsRefused() throws IOException {
+        ModelConfigException refusal = refused(QWEN2 + "\"rope_scaling\": {\"rope_type\": \"yarn\", \"factor\": 4.0,"
+                + " \"original_max_position_embeddings\": -32}}");
+        assertNames(refusal, "'original_max_position_embeddings'", "-32");
+    }
+
+    @Test
+    void aZeroLongRopeFactorIsRefusedRatherThanGivingInfiniteFrequencies() throws IOException {
+        ModelConfigException refusal = refused(QWEN2 + "\"rope_scaling\": {\"type\": \"longrope\","
+                + " \"short_factor\": [1, 0, 1, 1, 1, 1, 1, 1], \"long_factor\": [1, 1, 1, 1, 1, 1, 1, 1]}}");
+        assertNames(refusal, "'short_factor'", "0.0");
     }
 
     private ModelConfigException refused(String json) throws IOException {
