@@ -4,6 +4,7 @@ import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arrakis.ArrakisException;
 import dev.arrakis.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -12,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * A checkpoint's {@code tokenizer.json}, run by the HF tokenizers library (through DJL's bindings).
@@ -57,9 +59,12 @@ public final class Tokenizer implements AutoCloseable {
         }
         try {
             return new Tokenizer(tokenizer, tokenizerJson, bosToken(tokenizer, tokenizerJson));
-        } catch (RuntimeException e) {
+        } catch (ArrakisException e) {
             tokenizer.close();
             throw e;
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw new ModelLoadException("cannot load tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
         }
     }
 
@@ -111,16 +116,16 @@ public final class Tokenizer implements AutoCloseable {
 
     /** Token ids as HF's {@code tokenizer(text)} gives them, special tokens included where the tokenizer adds any. */
     public long[] encode(String text) {
-        return tokenizer.encode(text).getIds();
+        return inLibrary("'" + text + "'", () -> tokenizer.encode(text).getIds());
     }
 
     /** Token ids with the BOS rule given; {@link Bos#TOKENIZER} is {@link #encode(String)}. */
     public long[] encode(String text, Bos bos) {
         return switch (bos) {
             case TOKENIZER -> encode(text);
-            case NONE -> tokenizer.encode(text, false, false).getIds();
+            case NONE -> inLibrary("'" + text + "'", () -> tokenizer.encode(text, false, false).getIds());
             case PREPEND -> {
-                long[] plain = tokenizer.encode(text, false, false).getIds();
+                long[] plain = encode(text, Bos.NONE);
                 long[] withBos = new long[plain.length + 1];
                 withBos[0] = bosToken().orElseThrow(() -> new TokenizationException(source
                         + " names no BOS token (no bos_token in tokenizer_config.json, none added by the tokenizer)"));
@@ -131,7 +136,7 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     public String decode(long[] ids) {
-        return tokenizer.decode(ids);
+        return inLibrary(Arrays.toString(ids), () -> tokenizer.decode(ids));
     }
 
     /**
@@ -141,7 +146,7 @@ public final class Tokenizer implements AutoCloseable {
     public List<String> toStrTokens(long[] ids) {
         List<String> texts = new ArrayList<>(ids.length);
         for (long id : ids) {
-            texts.add(tokenizer.decode(new long[] {id}, false));
+            texts.add(inLibrary("[" + id + "]", () -> tokenizer.decode(new long[] {id}, false)));
         }
         return texts;
     }
@@ -163,6 +168,21 @@ public final class Tokenizer implements AutoCloseable {
                     + " tokens " + quoted(toStrTokens(ids)) + " (ids " + Arrays.toString(ids) + ")");
         }
         return ids[0];
+    }
+
+    /**
+     * A call into HF's library, which reports what a tokenizer file gets wrong only when it is used (a word-level
+     * vocabulary without its own unknown token fails on the first unknown word; found by fuzzing), as a bare
+     * RuntimeException.
+     */
+    private <T> T inLibrary(String input, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ArrakisException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TokenizationException("tokenizer " + source + " fails on " + input + ": " + e.getMessage(), e);
+        }
     }
 
     /** The beginning-of-sequence token, when the tokenizer names one. */

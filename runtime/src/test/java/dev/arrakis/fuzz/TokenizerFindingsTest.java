@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.arrakis.model.ModelLoadException;
+import dev.arrakis.model.TokenizationException;
 import dev.arrakis.model.Tokenizer;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,6 +42,25 @@ class TokenizerFindingsTest {
                 BROKEN_DECODER.replace("\"add_prefix_space\" true", "\"add_prefix_space\": true"));
         try (Tokenizer tokenizer = Tokenizer.load(file)) {
             assertEquals(1, tokenizer.toSingleToken("a"), "id of 'a' in the vocab {<unk>: 0, a: 1}");
+        }
+    }
+
+    /**
+     * Fuzzer input crash-a111e494...: a word-level vocabulary whose unk_token is not in it loads, then the library
+     * threw a bare RuntimeException on the first unknown word.
+     */
+    @Test
+    void aVocabularyWithoutItsUnknownTokenFailsToTokenizeAnUnknownWordByName() throws IOException {
+        Path file = Files.writeString(directory.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"added_tokens\": [],"
+                + " \"normalizer\": null, \"pre_tokenizer\": {\"type\": \"Whitespace\"}, \"post_processor\": null,"
+                + " \"decoder\": null, \"model\": {\"type\": \"WordLevel\", \"vocab\": {\"<unk>\": 0, \"a\": 1},"
+                + " \"unk_token\": \"<u1nk>\"}}");
+        try (Tokenizer tokenizer = Tokenizer.load(file)) {
+            assertEquals(1, tokenizer.toSingleToken("a"), "id of the known word 'a'");
+            TokenizationException refusal = assertThrows(TokenizationException.class,
+                    () -> tokenizer.encode("a zebra"));
+            assertEquals("tokenizer " + file + " fails on 'a zebra': WordLevel error: Missing [UNK] token from the"
+                    + " vocabulary", refusal.getMessage());
         }
     }
 
