@@ -47,7 +47,7 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     public static Tokenizer load(Path tokenizerJson) {
-        requireJsonObject(tokenizerJson);
+        requireWellFormed(tokenizerJson);
         HuggingFaceTokenizer tokenizer;
         try {
             tokenizer = HuggingFaceTokenizer.builder()
@@ -69,11 +69,11 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     /**
-     * Parses the file before HF's tokenizers library sees it: that library panics on some malformed JSON (a syntax
-     * error inside {@code "decoder"}, found by fuzzing), and a Rust panic across DJL's JNI boundary aborts the whole
-     * JVM instead of throwing.
+     * Checks the file before HF's tokenizers library sees it: that library panics on some files (a syntax error inside
+     * {@code "decoder"}, a template naming a special token it does not define; both found by fuzzing), and a Rust
+     * panic across DJL's JNI boundary aborts the whole JVM instead of throwing.
      */
-    private static void requireJsonObject(Path tokenizerJson) {
+    private static void requireWellFormed(Path tokenizerJson) {
         JsonNode root;
         try {
             root = Json.MAPPER.readTree(Files.readAllBytes(tokenizerJson));
@@ -85,6 +85,31 @@ public final class Tokenizer implements AutoCloseable {
         }
         if (!root.isObject()) {
             throw new ModelLoadException("tokenizer " + tokenizerJson + " is not a JSON object");
+        }
+        requireTemplateTokens(tokenizerJson, root.path("post_processor"));
+    }
+
+    /**
+     * Every special token a {@code TemplateProcessing} post-processor (alone or in a {@code Sequence}) puts in its
+     * templates must be one of its {@code special_tokens}: the library loads such a file and panics on the first
+     * encode.
+     */
+    private static void requireTemplateTokens(Path tokenizerJson, JsonNode processor) {
+        if ("TemplateProcessing".equals(processor.path("type").asText())) {
+            JsonNode defined = processor.path("special_tokens");
+            for (String template : List.of("single", "pair")) {
+                for (JsonNode piece : processor.path(template)) {
+                    JsonNode special = piece.path("SpecialToken");
+                    if (special.isObject() && !defined.has(special.path("id").asText())) {
+                        throw new ModelLoadException("tokenizer " + tokenizerJson + ": the post_processor's '"
+                                + template + "' template uses special token '" + special.path("id").asText()
+                                + "', which its special_tokens do not define");
+                    }
+                }
+            }
+        }
+        for (JsonNode nested : processor.path("processors")) {
+            requireTemplateTokens(tokenizerJson, nested);
         }
     }
 
@@ -116,14 +141,14 @@ public final class Tokenizer implements AutoCloseable {
 
     /** Token ids as HF's {@code tokenizer(text)} gives them, special tokens included where the tokenizer adds any. */
     public long[] encode(String text) {
-        return inLibrary("'" + text + "'", () -> tokenizer.encode(text).getIds());
+        return inLibrary(() -> "'" + text + "'", () -> tokenizer.encode(text).getIds());
     }
 
     /** Token ids with the BOS rule given; {@link Bos#TOKENIZER} is {@link #encode(String)}. */
     public long[] encode(String text, Bos bos) {
         return switch (bos) {
             case TOKENIZER -> encode(text);
-            case NONE -> inLibrary("'" + text + "'", () -> tokenizer.encode(text, false, false).getIds());
+            case NONE -> inLibrary(() -> "'" + text + "'", () -> tokenizer.encode(text, false, false).getIds());
             case PREPEND -> {
                 long[] plain = encode(text, Bos.NONE);
                 long[] withBos = new long[plain.length + 1];
@@ -136,7 +161,7 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     public String decode(long[] ids) {
-        return inLibrary(Arrays.toString(ids), () -> tokenizer.decode(ids));
+        return inLibrary(() -> Arrays.toString(ids), () -> tokenizer.decode(ids));
     }
 
     /**
@@ -146,7 +171,7 @@ public final class Tokenizer implements AutoCloseable {
     public List<String> toStrTokens(long[] ids) {
         List<String> texts = new ArrayList<>(ids.length);
         for (long id : ids) {
-            texts.add(inLibrary("[" + id + "]", () -> tokenizer.decode(new long[] {id}, false)));
+            texts.add(inLibrary(() -> "[" + id + "]", () -> tokenizer.decode(new long[] {id}, false)));
         }
         return texts;
     }
@@ -175,13 +200,14 @@ public final class Tokenizer implements AutoCloseable {
      * vocabulary without its own unknown token fails on the first unknown word; found by fuzzing), as a bare
      * RuntimeException.
      */
-    private <T> T inLibrary(String input, Supplier<T> call) {
+    private <T> T inLibrary(Supplier<String> input, Supplier<T> call) {
         try {
             return call.get();
         } catch (ArrakisException e) {
             throw e;
         } catch (RuntimeException e) {
-            throw new TokenizationException("tokenizer " + source + " fails on " + input + ": " + e.getMessage(), e);
+            throw new TokenizationException("tokenizer " + source + " fails on " + input.get() + ": " + e.getMessage(),
+                    e);
         }
     }
 

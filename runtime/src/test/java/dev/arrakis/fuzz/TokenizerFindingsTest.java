@@ -51,9 +51,10 @@ class TokenizerFindingsTest {
      */
     @Test
     void aVocabularyWithoutItsUnknownTokenFailsToTokenizeAnUnknownWordByName() throws IOException {
-        Path file = Files.writeString(directory.resolve("tokenizer.json"), "{\"version\": \"1.0\", \"added_tokens\": [],"
-                + " \"normalizer\": null, \"pre_tokenizer\": {\"type\": \"Whitespace\"}, \"post_processor\": null,"
-                + " \"decoder\": null, \"model\": {\"type\": \"WordLevel\", \"vocab\": {\"<unk>\": 0, \"a\": 1},"
+        Path file = Files.writeString(directory.resolve("tokenizer.json"),
+                "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": null,"
+                + " \"pre_tokenizer\": {\"type\": \"Whitespace\"}, \"post_processor\": null, \"decoder\": null,"
+                + " \"model\": {\"type\": \"WordLevel\", \"vocab\": {\"<unk>\": 0, \"a\": 1},"
                 + " \"unk_token\": \"<u1nk>\"}}");
         try (Tokenizer tokenizer = Tokenizer.load(file)) {
             assertEquals(1, tokenizer.toSingleToken("a"), "id of the known word 'a'");
@@ -62,6 +63,33 @@ class TokenizerFindingsTest {
             assertEquals("tokenizer " + file + " fails on 'a zebra': WordLevel error: Missing [UNK] token from the"
                     + " vocabulary", refusal.getMessage());
         }
+    }
+
+    /**
+     * Fuzzer input crash-ad9bf67e...: a template naming special token {@code <s>} while special_tokens defines only
+     * {@code <s~}. The library loaded it, then panicked on the first encode ("no entry found for key"), which aborted
+     * the JVM; before the fix this test took its test JVM down.
+     */
+    @Test
+    void aTemplateUsingAnUndefinedSpecialTokenIsRefusedAtLoad() throws IOException {
+        Path file = Files.writeString(directory.resolve("tokenizer.json"),
+                "{\"version\": \"1.0\", \"added_tokens\": [], \"normalizer\": null,"
+                + " \"pre_tokenizer\": {\"type\": \"Whitespace\"}, \"decoder\": null,"
+                + " \"post_processor\": {\"type\": \"TemplateProcessing\","
+                + " \"single\": [{\"SpecialToken\": {\"id\": \"<s>\", \"type_id\": 0}},"
+                + " {\"Sequence\": {\"id\": \"A\", \"type_id\": 0}}],"
+                + " \"pair\": [{\"Sequence\": {\"id\": \"A\", \"type_id\": 0}},"
+                + " {\"Sequence\": {\"id\": \"B\", \"type_id\": 1}}],"
+                + " \"special_tokens\": {\"<s~\": {\"id\": \"<s>\", \"ids\": [0], \"tokens\": [\"<s>\"]}}},"
+                + " \"model\": {\"type\": \"WordLevel\", \"vocab\": {\"<s>\": 0, \"<unk>\": 1, \"a\": 2},"
+                + " \"unk_token\": \"<unk>\"}}");
+        ModelLoadException refusal = assertThrows(ModelLoadException.class, () -> {
+            try (Tokenizer tokenizer = Tokenizer.load(file)) {
+                tokenizer.encode("a");
+            }
+        });
+        assertEquals("tokenizer " + file + ": the post_processor's 'single' template uses special token '<s>', which"
+                + " its special_tokens do not define", refusal.getMessage());
     }
 
     @Test
