@@ -2,9 +2,12 @@ package dev.arrakis.cli;
 
 import dev.arrakis.runs.RunComparison;
 import dev.arrakis.runs.RunStore;
+import dev.arrakis.runs.StoreProblem;
 import dev.arrakis.runs.StoredRun;
 import java.io.PrintWriter;
+import java.util.LinkedHashSet;
 import java.util.Locale;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -39,7 +42,15 @@ final class DiffCommand implements Runnable {
     @Override
     public void run() {
         RunStore runStore = store.openExisting();
-        RunComparison comparison = runStore.compare(runStore.get(first), runStore.get(second));
+        // Both references may walk past the same damaged run; it is reported once.
+        Set<StoreProblem> skipped = new LinkedHashSet<>();
+        RunComparison comparison;
+        try {
+            comparison = runStore.compare(runStore.get(first, skipped::add), runStore.get(second, skipped::add));
+        } finally {
+            PrintWriter err = spec.commandLine().getErr();
+            skipped.forEach(problem -> err.println("diff: skipped " + problem));
+        }
         PrintWriter out = spec.commandLine().getOut();
         if (!comparison.sameRun()) {
             out.printf("note: comparing different runs: %s vs %s%n", comparison.before().qualifiedName(),

@@ -40,7 +40,8 @@ final class ShowCommand implements Runnable {
 
     @Override
     public void run() {
-        StoredRun run = store.openExisting().get(reference);
+        PrintWriter err = spec.commandLine().getErr();
+        StoredRun run = store.openExisting().get(reference, problem -> err.println("show: skipped " + problem));
         PrintWriter out = spec.commandLine().getOut();
         if (json) {
             try {

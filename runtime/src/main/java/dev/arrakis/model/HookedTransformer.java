@@ -74,7 +74,7 @@ public final class HookedTransformer implements AutoCloseable {
      */
     public HookedTransformer view(ModelDescription description, java.util.Map<String, NDArray> weights,
             NDManager owned) {
-        TransformerWeights viewWeights = new TransformerWeights(description.config(), weights, owned);
+        TransformerWeights viewWeights = new TransformerWeights(description.config(), weights, owned, this.weights);
         return new HookedTransformer(owned, description, precision, viewWeights, tokenizer, source, processing,
                 false);
     }

@@ -138,15 +138,15 @@ final class ArrayFiles {
      */
     static JsonNode inline(JsonNode document, Path directory) {
         JsonNode copy = document.deepCopy();
-        Path file = directory.resolve(FILE_NAME);
         if (!containsReference(copy)) {
             return copy;
         }
-        if (!Files.isRegularFile(file)) {
-            throw new RunStoreException(directory.getFileName() + ": the record refers to " + FILE_NAME
-                    + ", which is missing");
+        try {
+            requireArraysFile(copy, directory);
+        } catch (RunStoreException e) {
+            throw new RunStoreException(directory.getFileName() + ": " + e.getMessage(), e);
         }
-        try (SafetensorsFile arrays = SafetensorsFile.open(file)) {
+        try (SafetensorsFile arrays = SafetensorsFile.open(directory.resolve(FILE_NAME))) {
             return inline(copy, arrays, directory);
         } catch (RunStoreException e) {
             throw e;
@@ -210,6 +210,15 @@ final class ArrayFiles {
             sizes[axis] = shape.get(axis).longValue();
         }
         return sizes;
+    }
+
+    /**
+     * @throws RunStoreException when the record refers to arrays and the run's directory has no arrays file
+     */
+    static void requireArraysFile(JsonNode document, Path directory) {
+        if (containsReference(document) && !Files.isRegularFile(directory.resolve(FILE_NAME))) {
+            throw new RunStoreException(StoredRun.RECORD_FILE + " refers to " + FILE_NAME + ", which is missing");
+        }
     }
 
     private static JsonNode inline(JsonNode node, SafetensorsFile arrays, Path directory) {

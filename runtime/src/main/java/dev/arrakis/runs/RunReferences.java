@@ -2,11 +2,17 @@ package dev.arrakis.runs;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Resolves what a researcher types to name a run; see {@link RunStore#get}. */
+/**
+ * Resolves what a researcher types to name a run; see {@link RunStore#get}. Reads only the records it needs: an id
+ * names a directory, {@code latest} walks back from the newest id, and a prefix or short id is matched against the
+ * directory names before any record is read, so that naming a run costs the same in a store of ten thousand.
+ */
 final class RunReferences {
     private static final Pattern LATEST = Pattern.compile("latest(?:~([0-9]+))?");
     private static final Pattern NAMED = Pattern.compile("(.+)@(?:latest(?:~([0-9]+))?|v([1-9][0-9]*))");
@@ -14,7 +20,7 @@ final class RunReferences {
 
     private RunReferences() {}
 
-    static StoredRun resolve(RunStore store, String reference) {
+    static StoredRun resolve(RunStore store, String reference, Consumer<StoreProblem> skipped) {
         String typed = reference.strip();
         if (typed.isEmpty()) {
             throw new RunStoreException("no run named: give an id, latest, or NAME@latest");
@@ -27,42 +33,62 @@ final class RunReferences {
         }
         Matcher latest = LATEST.matcher(typed);
         if (latest.matches()) {
-            return nthNewest(store, store.list(RunQuery.all()).runs(), latest.group(1), "in " + store.root());
+            int steps = steps(typed, latest.group(1));
+            return nthNewest(store.newest(RunQuery.all(), steps + 1, skipped), steps, "in " + store.root());
         }
         Matcher named = NAMED.matcher(typed);
         if (named.matches()) {
-            RunQuery query = RunQuery.all().withExperiment(named.group(1));
+            String name = named.group(1);
+            RunQuery query = RunQuery.all().withExperiment(name);
             if (named.group(3) != null) {
-                int version = saturatedInt(named.group(3));
-                List<StoredRun> runs = store.list(query.withVersion(version)).runs();
+                int version = steps(typed, named.group(3));
+                List<StoredRun> runs = store.newest(query.withVersion(version), 1, skipped);
                 if (runs.isEmpty()) {
-                    store.requireRunsOf(named.group(1));
-                    throw new RunStoreException("no run of " + named.group(1) + " v" + named.group(3) + " in "
-                            + store.root() + versionsKnown(store, named.group(1)));
+                    store.requireRunsOf(name);
+                    throw new RunStoreException("no run of " + name + " v" + version + " in " + store.root()
+                            + versionsKnown(store, name));
                 }
-                return runs.get(runs.size() - 1);
+                return runs.get(0);
             }
-            List<StoredRun> runs = store.list(query).runs();
+            int steps = steps(typed, named.group(2));
+            List<StoredRun> runs = store.newest(query, steps + 1, skipped);
             if (runs.isEmpty()) {
-                store.requireRunsOf(named.group(1));
+                store.requireRunsOf(name);
             }
-            return nthNewest(store, runs, named.group(2), "of " + named.group(1));
+            return nthNewest(runs, steps, "of " + name);
         }
-        List<StoredRun> matches = store.list(RunQuery.all()).runs().stream()
-                .filter(run -> run.id().startsWith(typed) || StoreNames.shortId(run.id()).equals(typed))
+        return byIdPrefix(store, typed, skipped);
+    }
+
+    /** A unique prefix of an id, or its random part; records are read only for the names that match. */
+    private static StoredRun byIdPrefix(RunStore store, String typed, Consumer<StoreProblem> skipped) {
+        List<String> matching = store.runIds().stream()
+                .filter(id -> id.startsWith(typed) || StoreNames.shortId(id).equals(typed))
                 .toList();
-        if (matches.size() == 1) {
-            return matches.get(0);
+        if (matching.size() == 1) {
+            return read(store, store.runsDirectory().resolve(matching.get(0)));
         }
-        if (matches.isEmpty()) {
-            throw new RunStoreException("no run '" + typed + "' in " + store.root() + " (name a run by its id, a"
-                    + " unique prefix of it, its last six characters, latest, or NAME@latest / NAME@vN)");
+        List<StoredRun> readable = new ArrayList<>();
+        for (String id : matching) {
+            StoredRun run = store.readOrReport(id, skipped);
+            if (run != null) {
+                readable.add(run);
+            }
+        }
+        if (readable.size() == 1) {
+            return readable.get(0);
+        }
+        if (readable.isEmpty()) {
+            throw new RunStoreException("no run '" + typed + "' in " + store.root() + (matching.isEmpty()
+                    ? " (name a run by its id, a unique prefix of it, its last six characters, latest, or"
+                            + " NAME@latest / NAME@vN)"
+                    : ": the " + matching.size() + " runs it matches cannot be read (see `arrakis runs`)"));
         }
         StringBuilder candidates = new StringBuilder();
-        matches.stream().limit(LISTED_CANDIDATES).forEach(run -> candidates.append(candidates.isEmpty() ? "" : ", ")
+        readable.stream().limit(LISTED_CANDIDATES).forEach(run -> candidates.append(candidates.isEmpty() ? "" : ", ")
                 .append(run.id()));
-        throw new RunStoreException("'" + typed + "' matches " + matches.size() + " runs: " + candidates
-                + (matches.size() > LISTED_CANDIDATES ? ", ..." : "") + "; give more of the id");
+        throw new RunStoreException("'" + typed + "' matches " + readable.size() + " runs: " + candidates
+                + (readable.size() > LISTED_CANDIDATES ? ", ..." : "") + "; give more of the id");
     }
 
     private static StoredRun read(RunStore store, Path directory) {
@@ -74,26 +100,33 @@ final class RunReferences {
         }
     }
 
-    private static StoredRun nthNewest(RunStore store, List<StoredRun> runs, String back, String where) {
-        int steps = back == null ? 0 : saturatedInt(back);
-        if (runs.size() <= steps) {
-            throw new RunStoreException(runs.isEmpty() ? "no runs " + where
-                    : "only " + runs.size() + " run" + (runs.size() == 1 ? "" : "s") + " " + where + "; latest~"
-                            + back + " does not exist");
+    /**
+     * The number after {@code ~} or {@code v}, refused when it is too large for an int with one to spare (the count
+     * of runs to read is one more than the steps back).
+     */
+    private static int steps(String typed, String digits) {
+        if (digits == null) {
+            return 0;
         }
-        return runs.get(runs.size() - 1 - steps);
+        try {
+            int steps = Integer.parseInt(digits);
+            if (steps < Integer.MAX_VALUE) {
+                return steps;
+            }
+        } catch (NumberFormatException e) {
+            // too many digits: refused below
+        }
+        throw new RunStoreException("'" + typed + "': " + digits + " is too large a number of runs or versions");
     }
 
-    /**
-     * Digits as an int, or {@link Integer#MAX_VALUE} when they say more: no store holds that many runs or versions,
-     * so the answer (no such run) is the same.
-     */
-    private static int saturatedInt(String digits) {
-        try {
-            return Integer.parseInt(digits);
-        } catch (NumberFormatException beyondAnInt) {
-            return Integer.MAX_VALUE;
+    /** The run {@code steps} back in runs listed newest first. */
+    private static StoredRun nthNewest(List<StoredRun> newestFirst, int steps, String where) {
+        if (newestFirst.size() <= steps) {
+            throw new RunStoreException(newestFirst.isEmpty() ? "no runs " + where
+                    : "only " + newestFirst.size() + " run" + (newestFirst.size() == 1 ? "" : "s") + " " + where
+                            + "; latest~" + steps + " does not exist");
         }
+        return newestFirst.get(steps);
     }
 
     private static String versionsKnown(RunStore store, String name) {

@@ -20,6 +20,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -54,6 +55,8 @@ public final class RunStore implements RunSink {
     private static final String INCOMPLETE_PREFIX = ".incomplete-";
     private static final Pattern INCOMPLETE = Pattern.compile("\\.incomplete-(.+)-([0-9]+)");
     private static final int ID_ATTEMPTS = 16;
+    private static final Comparator<StoredRun> OLDEST_FIRST =
+            Comparator.comparing(StoredRun::startedAt).thenComparing(StoredRun::id);
 
     private final Path root;
     private final VersionIndex versions;
@@ -154,7 +157,7 @@ public final class RunStore implements RunSink {
     private static JsonNode write(Path directory, String id, int version, RunRecord record) throws IOException {
         Files.createDirectories(directory);
         ObjectNode document = Json.MAPPER.createObjectNode();
-        document.put("format", 1);
+        document.put("format", StoredRun.FORMAT);
         document.put("id", id);
         document.put("version", version);
         ((ObjectNode) Json.MAPPER.valueToTree(record)).fields()
@@ -212,47 +215,85 @@ public final class RunStore implements RunSink {
         Path runs = root.resolve(RUNS);
         List<StoredRun> found = new ArrayList<>();
         List<StoreProblem> problems = new ArrayList<>();
-        if (!Files.isDirectory(runs)) {
-            return new RunListing(found, problems);
-        }
-        List<Path> entries;
-        try (Stream<Path> listed = Files.list(runs)) {
-            entries = listed.sorted().toList();
-        } catch (IOException e) {
-            throw new RunStoreException("cannot list " + runs + ": " + e.getMessage(), e);
-        }
-        for (Path entry : entries) {
-            String name = entry.getFileName().toString();
-            String relative = RUNS + "/" + name;
+        for (String name : entryNames()) {
             Matcher incomplete = INCOMPLETE.matcher(name);
             if (incomplete.matches()) {
                 long pid = Long.parseLong(incomplete.group(2));
                 if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     continue;
                 }
-                problems.add(new StoreProblem(relative, "an unfinished run left by process " + pid
+                problems.add(new StoreProblem(RUNS + "/" + name, "an unfinished run left by process " + pid
                         + ", which is gone; it was never visible and can be deleted"));
                 continue;
             }
             if (name.startsWith(".")) {
                 continue;
             }
-            if (!Files.isDirectory(entry) || !StoreNames.isRunId(name)) {
-                problems.add(new StoreProblem(relative, "not a run directory (run ids look like "
-                        + "20261126-170301-3f9a2c)"));
-                continue;
-            }
-            try {
-                StoredRun run = StoredRun.read(entry);
-                if (query.matches(run)) {
-                    found.add(run);
-                }
-            } catch (RunStoreException e) {
-                problems.add(new StoreProblem(relative, e.getMessage()));
+            StoredRun run = readOrReport(name, problems::add);
+            if (run != null && query.matches(run)) {
+                found.add(run);
             }
         }
-        found.sort(Comparator.comparing(StoredRun::startedAt).thenComparing(StoredRun::id));
+        found.sort(OLDEST_FIRST);
         return new RunListing(found, problems);
+    }
+
+    /**
+     * The newest runs the query matches, newest first, at most {@code count}, reading records from the newest run id
+     * back only as far as it must: an id begins with its run's start second, so the runs of one second are read
+     * together and ordered as {@link #list} orders them, and older seconds are left unread once there are enough.
+     * Each damaged record passed on the way goes to {@code skipped}.
+     */
+    List<StoredRun> newest(RunQuery query, int count, Consumer<StoreProblem> skipped) {
+        List<String> ids = runIds();
+        List<StoredRun> found = new ArrayList<>();
+        int next = ids.size() - 1;
+        while (next >= 0 && found.size() < count) {
+            String second = StoreNames.startSecond(ids.get(next));
+            List<StoredRun> sameSecond = new ArrayList<>();
+            for (; next >= 0 && StoreNames.startSecond(ids.get(next)).equals(second); next--) {
+                StoredRun run = readOrReport(ids.get(next), skipped);
+                if (run != null && query.matches(run)) {
+                    sameSecond.add(run);
+                }
+            }
+            sameSecond.sort(OLDEST_FIRST.reversed());
+            found.addAll(sameSecond);
+        }
+        return List.copyOf(found.subList(0, Math.min(count, found.size())));
+    }
+
+    /** The names in {@code runs/} that are run ids, oldest first; no record is read. */
+    List<String> runIds() {
+        return entryNames().stream().filter(StoreNames::isRunId).toList();
+    }
+
+    /** The run in {@code runs/<name>}, or null after telling {@code problems} why there is none. */
+    StoredRun readOrReport(String name, Consumer<StoreProblem> problems) {
+        Path entry = root.resolve(RUNS).resolve(name);
+        if (!Files.isDirectory(entry) || !StoreNames.isRunId(name)) {
+            problems.accept(new StoreProblem(RUNS + "/" + name, "not a run directory (run ids look like "
+                    + "20261126-170301-3f9a2c)"));
+            return null;
+        }
+        try {
+            return StoredRun.read(entry);
+        } catch (RunStoreException e) {
+            problems.accept(new StoreProblem(RUNS + "/" + name, e.getMessage()));
+            return null;
+        }
+    }
+
+    private List<String> entryNames() {
+        Path runs = root.resolve(RUNS);
+        if (!Files.isDirectory(runs)) {
+            return List.of();
+        }
+        try (Stream<Path> listed = Files.list(runs)) {
+            return listed.map(entry -> entry.getFileName().toString()).sorted().toList();
+        } catch (IOException e) {
+            throw new RunStoreException("cannot list " + runs + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -268,7 +309,15 @@ public final class RunStore implements RunSink {
      * @throws RunStoreException when nothing matches, more than one run does, or the run's record is damaged
      */
     public StoredRun get(String reference) {
-        return RunReferences.resolve(this, reference);
+        return get(reference, problem -> {});
+    }
+
+    /**
+     * {@link #get(String)}, telling {@code skipped} of each damaged record it passed over: {@code latest} is the
+     * newest run that can be read, not the newest entry.
+     */
+    public StoredRun get(String reference, Consumer<StoreProblem> skipped) {
+        return RunReferences.resolve(this, reference, skipped);
     }
 
     /**

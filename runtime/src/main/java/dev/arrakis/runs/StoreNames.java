@@ -32,6 +32,16 @@ final class StoreNames {
         return RUN_ID.matcher(name).matches();
     }
 
+    /** The start second a run id begins with, {@code 20261126-170301}. */
+    static String startSecond(String runId) {
+        return runId.substring(0, runId.lastIndexOf('-'));
+    }
+
+    /** Whether {@code startedAt} falls in the second the run id names, as it does for every id this class made. */
+    static boolean namesSecondOf(String runId, Instant startedAt) {
+        return isRunId(runId) && startSecond(runId).equals(ID_TIME.format(startedAt));
+    }
+
     /** The random part of a run id, the short form a researcher may type. */
     static String shortId(String runId) {
         return runId.substring(runId.lastIndexOf('-') + 1);

@@ -25,6 +25,8 @@ import java.util.Map;
 public final class StoredRun {
     static final String RECORD_FILE = "run.json";
     static final String PAGE_FILE = "index.html";
+    /** The record format this version writes, and the newest it reads. */
+    static final int FORMAT = 1;
 
     private final Path directory;
     private final JsonNode document;
@@ -57,6 +59,11 @@ public final class StoredRun {
         if (named && !id.equals(directory.getFileName().toString())) {
             throw new RunStoreException("its record names run '" + id + "', not its directory's name");
         }
+        // `latest` finds the newest run by its id's start second; a record that disagrees would be found out of turn.
+        if (named && !StoreNames.namesSecondOf(id, startedAt)) {
+            throw new RunStoreException("field 'startedAt' (" + startedAt + ") is not in the second its id "
+                    + id + " names");
+        }
     }
 
     /**
@@ -78,7 +85,24 @@ public final class StoredRun {
         if (document == null || !document.isObject()) {
             throw new RunStoreException(RECORD_FILE + " is not a JSON object");
         }
-        return new StoredRun(directory, document, true);
+        requireReadableFormat(document);
+        StoredRun run = new StoredRun(directory, document, true);
+        // Checked here, where it costs one look at the directory, so that a run whose arrays are gone is skipped by
+        // listings and `latest` like any damaged run rather than failing only when shown.
+        ArrayFiles.requireArraysFile(document, directory);
+        return run;
+    }
+
+    /** Checked before any other field, since a later format may have changed any of them. */
+    private static void requireReadableFormat(JsonNode document) {
+        JsonNode format = document.get("format");
+        if (format == null || !format.isIntegralNumber() || !format.canConvertToInt() || format.asInt() < 1) {
+            throw new RunStoreException("field 'format' is missing or not a positive whole number");
+        }
+        if (format.asInt() > FORMAT) {
+            throw new RunStoreException(RECORD_FILE + " is format " + format.asInt() + ", newer than this Arrakis reads"
+                    + " (format " + FORMAT + "): a later Arrakis wrote it; upgrade Arrakis to read it");
+        }
     }
 
     /**
@@ -150,7 +174,6 @@ public final class StoredRun {
         return document.path("source").asText("");
     }
 
-    /** The sweep's axes, empty for a single point. */
     /**
      * The sweep's axes, empty for a single point.
      *

@@ -48,15 +48,15 @@ class CommandLineFindingsTest {
     }
 
     @Test
-    void aVersionBeyondAnIntIsNoSuchRun() {
+    void aVersionBeyondAnIntIsBadInput() {
         assertBadInput(List.of("show", "Heads@v99999999999"),
-                "show: no run of Heads v99999999999 in " + store + " (its versions: v1..v1)");
+                "show: 'Heads@v99999999999': 99999999999 is too large a number of runs or versions");
     }
 
     @Test
-    void stepsBackBeyondAnIntAreNoSuchRun() {
+    void stepsBackBeyondAnIntAreBadInput() {
         assertBadInput(List.of("show", "latest~99999999999"),
-                "show: only 1 run in " + store + "; latest~99999999999 does not exist");
+                "show: 'latest~99999999999': 99999999999 is too large a number of runs or versions");
     }
 
     private void assertBadInput(List<String> arguments, String expectedError) {

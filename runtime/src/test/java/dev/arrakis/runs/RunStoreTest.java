@@ -206,6 +206,47 @@ class RunStoreTest {
         assertTrue(unknown.startsWith("no run 'zzzzzz' in "), unknown);
     }
 
+    @Test
+    void latestOrdersRunsThatShareTheirStartSecondByTheirStartAsTheListingDoes() {
+        RunStore store = RunStore.open(root);
+        Instant second = Instant.parse("2026-11-26T12:00:00Z");
+        List<String> ids = new java.util.ArrayList<>();
+        for (int millis : new int[] {900, 100, 500, 300, 700}) {
+            ids.add(store.save(startingAt(headSweep("Heads", "a", 1, millis), second.plusMillis(millis))).id());
+        }
+        store.save(startingAt(headSweep("Heads", "a", 1, 0.0), second.minusSeconds(1)));
+        List<String> byStart = List.of(ids.get(0), ids.get(4), ids.get(2), ids.get(3), ids.get(1));
+
+        List<String> listed = new java.util.ArrayList<>(store.list(RunQuery.all()).runs().stream()
+                .map(StoredRun::id).toList());
+        java.util.Collections.reverse(listed);
+        assertEquals(byStart, listed.subList(0, 5), "the listing, newest first");
+        for (int back = 0; back < byStart.size(); back++) {
+            assertEquals(byStart.get(back), store.get("latest~" + back).id(), "latest~" + back);
+            assertEquals(byStart.get(back), store.get("Heads@latest~" + back).id(), "Heads@latest~" + back);
+        }
+    }
+
+    @Test
+    void aHugeStepBackIsRefusedNamingIt() {
+        RunStore store = RunStore.open(root);
+        store.save(headSweep("Heads", "a", 1, 0.5));
+
+        assertEquals("only 1 run in " + store.root() + "; latest~2147483646 does not exist",
+                refusal(store, "latest~2147483646"));
+        assertEquals("'latest~2147483647': 2147483647 is too large a number of runs or versions",
+                refusal(store, "latest~2147483647"));
+        assertEquals("'Heads@v99999999999': 99999999999 is too large a number of runs or versions",
+                refusal(store, "Heads@v99999999999"));
+    }
+
+    private static RunRecord startingAt(RunRecord record, Instant start) {
+        return new RunRecord(record.experiment(), record.run(), record.fingerprint(), record.source(), record.model(),
+                record.arguments(), record.axes(), record.results(), record.plot(), record.resultType(),
+                record.status(), record.completedPoints(), record.seed(), record.environment(), record.timings(),
+                record.memory(), record.profile(), start, start.plusSeconds(1));
+    }
+
     private static String refusal(RunStore store, String reference) {
         return assertThrows(RunStoreException.class, () -> store.get(reference)).getMessage();
     }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -71,19 +72,25 @@ final class HttpHubApi implements HubApi {
         Optional<String> etag = exchange.linkedEtag()
                 .or(() -> exchange.response().headers().firstValue("ETag"))
                 .map(HttpHubApi::plainEtag);
-        return new FileDownload(etag, exchange.response().body());
+        OptionalLong size = exchange.linkedSize().isPresent() ? exchange.linkedSize()
+                : exchange.response().headers().firstValueAsLong("Content-Length");
+        return new FileDownload(etag, size, exchange.response().body());
     }
 
     private Exchange get(URI start, String subject) throws IOException, InterruptedException {
         URI uri = start;
         Optional<String> linkedEtag = Optional.empty();
+        OptionalLong linkedSize = OptionalLong.empty();
         for (int redirects = 0; ; redirects++) {
             HttpResponse<InputStream> response = send(request(uri, sameOrigin(start, uri)));
             // Only the hub's own answer names the blob by its content; a CDN's ETag is its own business.
             linkedEtag = linkedEtag.or(() -> response.headers().firstValue("X-Linked-Etag"));
+            if (linkedSize.isEmpty()) {
+                linkedSize = size(response.headers().firstValue("X-Linked-Size"));
+            }
             int status = response.statusCode();
             if (status == 200) {
-                return new Exchange(response, linkedEtag);
+                return new Exchange(response, linkedEtag, linkedSize);
             }
             response.body().close();
             if (!REDIRECTS.contains(status)) {
@@ -140,6 +147,16 @@ final class HttpHubApi implements HubApi {
         return scheme + "://" + uri.getHost().toLowerCase(Locale.ROOT) + ":" + port;
     }
 
+    /** A length header's value; one that is not a count of bytes says nothing, as if it were absent. */
+    private static OptionalLong size(Optional<String> header) {
+        try {
+            long size = Long.parseLong(header.orElse("-1").trim());
+            return size >= 0 ? OptionalLong.of(size) : OptionalLong.empty();
+        } catch (NumberFormatException e) {
+            return OptionalLong.empty();
+        }
+    }
+
     /** {@code W/"abc"} and {@code "abc"} both become {@code abc}. */
     private static String plainEtag(String etag) {
         String strong = etag.startsWith("W/") ? etag.substring(2) : etag;
@@ -152,5 +169,5 @@ final class HttpHubApi implements HubApi {
                 .collect(Collectors.joining("/"));
     }
 
-    private record Exchange(HttpResponse<InputStream> response, Optional<String> linkedEtag) {}
+    private record Exchange(HttpResponse<InputStream> response, Optional<String> linkedEtag, OptionalLong linkedSize) {}
 }

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
 /**
  * The two hub calls a download needs. Network failures surface as {@link IOException}, answers other than success
@@ -31,9 +32,11 @@ interface HubApi {
     /**
      * @param etag the hub's content id for the file, when it sent one: the LFS sha256 for large files, the git blob
      *     id for small ones; never quoted, never weak
+     * @param size how many bytes the file has, as the hub announced it for a large file (its X-Linked-Size) or
+     *     else as the answer's Content-Length, when either was sent
      * @param content the file's bytes, still on the wire
      */
-    record FileDownload(Optional<String> etag, InputStream content) implements Closeable {
+    record FileDownload(Optional<String> etag, OptionalLong size, InputStream content) implements Closeable {
         @Override
         public void close() throws IOException {
             content.close();

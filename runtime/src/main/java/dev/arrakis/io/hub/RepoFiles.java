@@ -38,9 +38,14 @@ final class RepoFiles {
             throw new HubException("The " + CheckpointFiles.INDEX_FILE + " of repo '" + repo + "' has no weight_map entries");
         }
         for (String shard : shards) {
-            if (!repoFiles.contains(shard) || !isSafeRelativePath(shard)) {
-                throw new HubException("The " + CheckpointFiles.INDEX_FILE + " of repo '" + repo + "' names shard '" + shard
-                        + "', which is not a file of the repo");
+            if (!RepoCache.isSafeRelativePath(shard)) {
+                throw new HubException("The " + CheckpointFiles.INDEX_FILE + " of repo '" + repo + "' names shard '"
+                        + shard + "', which is not a plain relative path inside the repo (no '.', '..', empty,"
+                        + " absolute or backslashed parts)");
+            }
+            if (!repoFiles.contains(shard)) {
+                throw new HubException("The " + CheckpointFiles.INDEX_FILE + " of repo '" + repo + "' names shard '"
+                        + shard + "', which is not a file of the repo");
             }
         }
         return List.copyOf(shards);
@@ -60,14 +65,5 @@ final class RepoFiles {
                     + " then pass the output directory instead of the repo name");
         }
         throw new HubException("Repo '" + repo + "' has neither " + CheckpointFiles.SINGLE_FILE + " nor " + CheckpointFiles.INDEX_FILE);
-    }
-
-    private static boolean isSafeRelativePath(String path) {
-        for (String segment : path.split("/", -1)) {
-            if (!RepoCache.isSafeName(segment)) {
-                return false;
-            }
-        }
-        return true;
     }
 }

@@ -52,7 +52,7 @@ final class SnapshotDownloader {
         }
         progress.accept(repo + ": downloading " + file);
         try (HubApi.FileDownload download = api.open(repo, commit, file)) {
-            Path blob = cache.storeBlob(download.content(), download.etag());
+            Path blob = cache.storeBlob(file, download);
             cache.linkIntoSnapshot(commit, file, blob);
         }
     }

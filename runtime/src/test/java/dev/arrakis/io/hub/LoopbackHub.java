@@ -37,6 +37,11 @@ final class LoopbackHub implements AutoCloseable {
     private final Map<String, byte[]> cdnBlobs = new ConcurrentHashMap<>();
     private final Set<String> filesWithoutEtag = ConcurrentHashMap.newKeySet();
     private final Set<String> filesToTruncateOnce = ConcurrentHashMap.newKeySet();
+    private final Set<String> tamperedFiles = ConcurrentHashMap.newKeySet();
+    private final Map<String, String> claimedEtags = new ConcurrentHashMap<>();
+    private final Map<String, Long> announcedLengths = new ConcurrentHashMap<>();
+    private final Map<String, Long> announcedLinkedSizes = new ConcurrentHashMap<>();
+    private final Map<String, String> redirects = new ConcurrentHashMap<>();
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private volatile int forcedStatus;
 
@@ -71,6 +76,45 @@ final class LoopbackHub implements AutoCloseable {
     /** The next download of {@code file} promises all its bytes but sends half, then drops the connection. */
     LoopbackHub truncateOnce(String file) {
         filesToTruncateOnce.add(file);
+        return this;
+    }
+
+    /**
+     * Serves {@code file} with its first byte changed, under the etag (and, for a safetensors file, the
+     * X-Linked-Etag sha256) of its true content, as a tampering mirror or a man in the middle would.
+     */
+    LoopbackHub tamper(String file) {
+        tamperedFiles.add(file);
+        return this;
+    }
+
+    /** Stops tampering with {@code file}. */
+    LoopbackHub stopTampering(String file) {
+        tamperedFiles.remove(file);
+        return this;
+    }
+
+    /** Names {@code file} by this etag: its X-Linked-Etag if it is a safetensors file, else its ETag. */
+    LoopbackHub claimingEtag(String file, String etag) {
+        claimedEtags.put(file, etag);
+        return this;
+    }
+
+    /** Promises this Content-Length for {@code file}, then sends its true bytes and closes the connection. */
+    LoopbackHub announcingLength(String file, long length) {
+        announcedLengths.put(file, length);
+        return this;
+    }
+
+    /** Sends this X-Linked-Size for the safetensors {@code file} instead of its true length. */
+    LoopbackHub announcingLinkedSize(String file, long size) {
+        announcedLinkedSizes.put(file, size);
+        return this;
+    }
+
+    /** Answers a download of {@code file} with a 302 to {@code location}; {@code "self"} redirects to itself. */
+    LoopbackHub redirecting(String file, String location) {
+        redirects.put(file, location);
         return this;
     }
 
@@ -160,16 +204,23 @@ final class LoopbackHub implements AutoCloseable {
             sendJson(exchange, 404, Map.of("error", "Entry not found"));
             return;
         }
-        if (filesWithoutEtag.contains(file)) {
+        String redirect = redirects.get(file);
+        if (redirect != null) {
+            exchange.getResponseHeaders().add("Location", redirect.equals("self")
+                    ? exchange.getRequestURI().toString() : redirect);
+            exchange.sendResponseHeaders(302, -1);
+        } else if (filesWithoutEtag.contains(file)) {
             sendBytes(exchange, file, content);
         } else if (file.endsWith(".safetensors")) {
             String sha256 = sha256(content);
             cdnBlobs.put(sha256, content);
-            exchange.getResponseHeaders().add("X-Linked-Etag", "\"" + sha256 + "\"");
+            exchange.getResponseHeaders().add("X-Linked-Etag", "\"" + claimedEtags.getOrDefault(file, sha256) + "\"");
+            exchange.getResponseHeaders().add("X-Linked-Size",
+                    String.valueOf(announcedLinkedSizes.getOrDefault(file, (long) content.length)));
             exchange.getResponseHeaders().add("Location", baseUri(cdn) + "/blobs/" + sha256 + "?file=" + file);
             exchange.sendResponseHeaders(302, -1);
         } else {
-            exchange.getResponseHeaders().add("ETag", "W/\"" + gitEtag(content) + "\"");
+            exchange.getResponseHeaders().add("ETag", "W/\"" + claimedEtags.getOrDefault(file, gitEtag(content)) + "\"");
             sendBytes(exchange, file, content);
         }
     }
@@ -186,9 +237,21 @@ final class LoopbackHub implements AutoCloseable {
         sendBytes(exchange, query.substring("file=".length()), content);
     }
 
-    private void sendBytes(HttpExchange exchange, String file, byte[] content) throws IOException {
-        exchange.sendResponseHeaders(200, content.length);
+    private void sendBytes(HttpExchange exchange, String file, byte[] trueContent) throws IOException {
+        byte[] content = trueContent;
+        if (tamperedFiles.contains(file)) {
+            content = trueContent.clone();
+            content[0] ^= 1;
+        }
+        Long announced = announcedLengths.get(file);
+        exchange.sendResponseHeaders(200, announced != null ? announced : content.length);
         OutputStream body = exchange.getResponseBody();
+        if (announced != null && announced > content.length) {
+            body.write(content);
+            body.flush();
+            exchange.close();
+            return;
+        }
         if (filesToTruncateOnce.remove(file)) {
             body.write(content, 0, content.length / 2);
             body.flush();
