@@ -55,10 +55,10 @@ final class ShardedCheckpoint {
     }
 
     /**
-     * The shard's file, which must exist. Its name was already checked to stay inside the directory
-     * ({@link #requireInside}).
+     * The shard's file, which must exist inside the directory.
      */
     private static Path existingShard(Path root, Path index, String tensor, String shard) {
+        requireInside(index, tensor, shard);
         Path path = root.resolve(shard).normalize();
         if (!Files.isRegularFile(path)) {
             throw new SafetensorsFormatException(index, tensor,
@@ -69,8 +69,9 @@ final class ShardedCheckpoint {
 
     /**
      * Refuses a shard name that would leave the checkpoint directory: absolute, climbing out with {@code ..}, empty
-     * or not a path at all. Every reader of the index goes through here (opening the checkpoint, hashing its weight
-     * files, choosing what to download), so none of them can be sent elsewhere. The check is lexical on purpose: the
+     * or not a path at all. Both local readers of the index go through here (opening the checkpoint and listing its
+     * weight files, which are hashed into every run record); the hub's downloader checks the same names against its
+     * cache with errors of its own. The check is lexical on purpose: the
      * Hugging Face cache links each shard to a blob outside the snapshot directory, which must stay readable.
      */
     private static void requireInside(Path index, String tensor, String shard) {
@@ -85,6 +86,19 @@ final class ShardedCheckpoint {
             throw new SafetensorsFormatException(index, tensor, mapping + "which lies outside the checkpoint"
                     + " directory " + index.toAbsolutePath().getParent());
         }
+    }
+
+    /** Each shard file the index names, once, in index order, every name checked to stay inside the directory. */
+    static List<Path> shardFiles(Path directory, Path index) {
+        List<Path> files = new ArrayList<>();
+        readWeightMap(index).forEach((tensor, shard) -> {
+            requireInside(index, tensor, shard);
+            Path file = directory.resolve(shard);
+            if (!files.contains(file)) {
+                files.add(file);
+            }
+        });
+        return files;
     }
 
     static Map<String, String> readWeightMap(Path index) {
@@ -110,7 +124,6 @@ final class ShardedCheckpoint {
                 throw new SafetensorsFormatException(index, mapping.getKey(),
                         "the index maps it to " + mapping.getValue() + ", not to a shard file name");
             }
-            requireInside(index, mapping.getKey(), mapping.getValue().textValue());
             shardByTensor.put(mapping.getKey(), mapping.getValue().textValue());
         }
         return shardByTensor;

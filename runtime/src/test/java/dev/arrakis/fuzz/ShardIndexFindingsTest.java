@@ -18,8 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Shard names that leave the checkpoint directory. Opening the checkpoint always refused them, but
- * {@code weightFiles} (whose files are hashed into every run record) and the hub's list of shards to download read
- * the same index without the check.
+ * {@code weightFiles} (whose files are hashed into every run record) read the same index without the check.
  */
 class ShardIndexFindingsTest {
     @TempDir
@@ -36,10 +35,10 @@ class ShardIndexFindingsTest {
     }
 
     @Test
-    void anAbsoluteShardPathIsRefusedByTheWeightMap() throws IOException {
+    void anAbsoluteShardPathIsRefusedByWeightFiles() throws IOException {
         Path checkpoint = checkpointWithIndex("{\"weight_map\": {\"wte.weight\": \"/etc/passwd\"}}");
         SafetensorsFormatException refusal = assertThrows(SafetensorsFormatException.class,
-                () -> CheckpointFiles.weightMap(checkpoint.resolve(CheckpointFiles.INDEX_FILE)));
+                () -> CheckpointFiles.weightFiles(checkpoint));
         assertEquals("wte.weight", refusal.tensor().orElseThrow(), refusal.getMessage());
         assertTrue(refusal.getMessage().contains("'/etc/passwd'"), refusal.getMessage());
     }
