@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""Time HF PyTorch GPT-2 forward passes on CPU; prints one JSON line.
+"""Time HF PyTorch forward passes of a causal LM (GPT-2, LLaMA, ...) on CPU; prints one JSON line.
 
     python3 tools/bench/hf_forward.py --model DIR --threads 8 --batch 1 --seq 128 --warmup 3 --iters 20
 
-Model: GPT2LMHeadModel, eager attention, float32, eval, torch.inference_mode(). Input ids are
+Model: AutoModelForCausalLM (GPT2LMHeadModel for a GPT-2 checkpoint, LlamaForCausalLM for a LLaMA one, ...), eager
+attention, float32, eval, torch.inference_mode(). Input ids are
 fixed random ids (seed 0). Output:
 {"impl":"hf-pytorch","torch":..,"threads":N,"batch":B,"seq":S,"median_ms":..,"p10_ms":..,"p90_ms":..,"iters":I}
 """
@@ -15,7 +16,7 @@ import time
 
 import numpy as np
 import torch
-from transformers import GPT2LMHeadModel
+from transformers import AutoModelForCausalLM
 from transformers.utils import logging as hf_logging
 
 
@@ -33,9 +34,10 @@ def main(argv=None) -> int:
 
     hf_logging.set_verbosity_error()
     torch.set_num_threads(args.threads)
-    model = GPT2LMHeadModel.from_pretrained(args.model, attn_implementation="eager", dtype=torch.float32).eval()
-    if args.seq > model.config.n_positions:
-        ap.error(f"--seq {args.seq} > n_positions {model.config.n_positions}")
+    model = AutoModelForCausalLM.from_pretrained(args.model, attn_implementation="eager", dtype=torch.float32).eval()
+    positions = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", None)
+    if positions is not None and args.seq > positions:
+        ap.error(f"--seq {args.seq} > the model's {positions} positions")
 
     g = torch.Generator().manual_seed(0)
     ids = torch.randint(0, model.config.vocab_size, (args.batch, args.seq), generator=g, dtype=torch.long)

@@ -74,8 +74,9 @@ public final class ConfigReader {
         if (value == null) {
             return fallback;
         }
-        if (!(value instanceof Number number)) {
-            throw invalid(key, "a number", value);
+        // A JSON number too large for a double (1e999) parses as infinity, which no setting of a model means.
+        if (!(value instanceof Number number) || !Double.isFinite(number.doubleValue())) {
+            throw invalid(key, "a finite number", value);
         }
         return number.doubleValue();
     }

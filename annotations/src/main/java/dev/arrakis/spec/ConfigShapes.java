@@ -29,6 +29,9 @@ public final class ConfigShapes {
             "phi3", config -> llamaLike(config, LlamaVariant.PHI3),
             "stablelm", config -> llamaLike(config, LlamaVariant.STABLELM));
 
+    /** Far beyond the deepest published models (under 200 layers), and still cheap to describe layer by layer. */
+    public static final int MAX_LAYERS = 10_000;
+
     private static final List<String> ACTIVATIONS =
             List.of("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu", "relu", "silu", "swish");
 
@@ -64,7 +67,7 @@ public final class ConfigShapes {
     private static ModelDescription gpt2(ConfigReader config) {
         int dModel = config.requiredInt("n_embd");
         int heads = divisibleHeads(config, dModel, "n_embd", config.requiredInt("n_head"), "n_head");
-        int layers = config.requiredInt("n_layer");
+        int layers = layers(config, "n_layer");
         ModelConfig shape = new ModelConfig("gpt2", layers, heads, heads, dModel, dModel / heads,
                 config.integer("n_inner", 4 * dModel), config.requiredInt("vocab_size"),
                 config.requiredInt("n_positions"), config.number("layer_norm_epsilon", 1e-5),
@@ -79,7 +82,7 @@ public final class ConfigShapes {
     private static ModelDescription gptNeo(ConfigReader config) {
         int dModel = config.requiredInt("hidden_size");
         int heads = divisibleHeads(config, dModel, "hidden_size", config.requiredInt("num_heads"), "num_heads");
-        int layers = config.requiredInt("num_layers");
+        int layers = layers(config, "num_layers");
         ModelConfig shape = new ModelConfig("gpt_neo", layers, heads, heads, dModel, dModel / heads,
                 config.integer("intermediate_size", 4 * dModel), config.requiredInt("vocab_size"),
                 config.requiredInt("max_position_embeddings"), config.number("layer_norm_epsilon", 1e-5),
@@ -108,11 +111,18 @@ public final class ConfigShapes {
         List<String> types = new ArrayList<>();
         for (Object group : groups) {
             if (!(group instanceof List<?> pair) || pair.size() != 2 || !(pair.get(0) instanceof List<?> names)
-                    || !(pair.get(1) instanceof Number repeat)) {
+                    || names.isEmpty() || !(pair.get(1) instanceof Integer || pair.get(1) instanceof Long)
+                    || ((Number) pair.get(1)).longValue() < 0) {
                 throw config.problem("'attention_types' must hold [[type, ...], count] pairs, got " + group);
             }
-            for (int i = 0; i < repeat.intValue(); i++) {
+            long repeat = ((Number) pair.get(1)).longValue();
+            // Expanding stops as soon as there are more types than layers, however large the count claims to be.
+            for (long i = 0; i < repeat && types.size() <= layers; i++) {
                 names.forEach(name -> types.add(String.valueOf(name)));
+            }
+            if (types.size() > layers) {
+                throw config.problem("'attention_types' gives more than " + layers + " layers but num_layers is "
+                        + layers);
             }
         }
         if (types.size() != layers) {
@@ -126,7 +136,7 @@ public final class ConfigShapes {
         int dModel = config.requiredInt("hidden_size");
         int heads = divisibleHeads(config, dModel, "hidden_size", config.requiredInt("num_attention_heads"),
                 "num_attention_heads");
-        int layers = config.requiredInt("num_hidden_layers");
+        int layers = layers(config, "num_hidden_layers");
         int dHead = dModel / heads;
         int contextLength = config.requiredInt("max_position_embeddings");
         Architecture architecture = new Architecture(LAYER_NORM, ROTARY, activation(config, "hidden_act", "gelu"),
@@ -161,7 +171,7 @@ public final class ConfigShapes {
     private static ModelDescription llamaLike(ConfigReader config, LlamaVariant variant) {
         int dModel = config.requiredInt("hidden_size");
         int heads = config.requiredInt("num_attention_heads");
-        int layers = config.requiredInt("num_hidden_layers");
+        int layers = layers(config, "num_hidden_layers");
         int dHead = config.has("head_dim") ? config.integer("head_dim", 0)
                 : dModel / divisibleHeads(config, dModel, "hidden_size", heads, "num_attention_heads");
         int kvHeads = config.integer("num_key_value_heads", heads);
@@ -278,6 +288,9 @@ public final class ConfigShapes {
                         : factors.size()));
             }
         }
+        // Each frequency is divided by its factor.
+        requirePositive(scaling, "short_factor", shortFactors);
+        requirePositive(scaling, "long_factor", longFactors);
         return new Rotary.LongRope(shortFactors, longFactors, original, attentionFactor);
     }
 
@@ -293,9 +306,13 @@ public final class ConfigShapes {
         } else {
             attentionFactor = yarnMscale(factor, 1);
         }
+        // 0 (or absent) means HF's default; below it the correction dimensions take the logarithm of a negative.
         double betaFast = scaling.number("beta_fast", 0);
         double betaSlow = scaling.number("beta_slow", 0);
         int original = scaling.integer("original_max_position_embeddings", 0);
+        requirePositive(scaling, "beta_fast", List.of(betaFast == 0 ? 32 : betaFast));
+        requirePositive(scaling, "beta_slow", List.of(betaSlow == 0 ? 1 : betaSlow));
+        requirePositive(scaling, "original_max_position_embeddings", List.of(original == 0 ? 1.0 : original));
         return new Rotary.Yarn(factor, attentionFactor, betaFast == 0 ? 32 : betaFast, betaSlow == 0 ? 1 : betaSlow,
                 original == 0 ? contextLength : original, scaling.bool("truncate", true));
     }
@@ -319,6 +336,13 @@ public final class ConfigShapes {
         return contextLength;
     }
 
+    private static void requirePositive(ConfigReader scaling, String key, List<Double> values) {
+        if (values.stream().anyMatch(value -> !(value > 0))) {
+            throw scaling.problem("'" + key + "' must be positive, got " + (values.size() == 1 ? values.get(0)
+                    : values));
+        }
+    }
+
     private static double positiveFactor(ConfigReader scaling) {
         double factor = required(scaling, "factor");
         if (!(factor >= 1)) {
@@ -332,6 +356,19 @@ public final class ConfigShapes {
             throw config.problem("no '" + key + "'");
         }
         return config.number(key, 0);
+    }
+
+    /**
+     * A layer count, refused beyond {@link #MAX_LAYERS} before anything per layer is built: a config is untrusted, and
+     * the description, the weight rules and the caches all hold something per layer.
+     */
+    private static int layers(ConfigReader config, String key) {
+        int layers = config.requiredInt(key);
+        if (layers > MAX_LAYERS) {
+            throw config.problem("'" + key + "' is " + layers + "; Arrakis loads models of at most " + MAX_LAYERS
+                    + " layers");
+        }
+        return layers;
     }
 
     private static int divisibleHeads(ConfigReader config, int width, String widthKey, int heads, String headsKey) {

@@ -68,6 +68,9 @@ final class ExportCommand implements Runnable {
                 query = query.withExperiment(experiment);
             }
             if (version != null) {
+                if (version < 1) {
+                    throw new ParameterException(spec.commandLine(), "--version counts from 1, got " + version);
+                }
                 query = query.withVersion(version);
             }
             List<StoredRun> matched = runStore.list(query).runs();

@@ -88,6 +88,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--profile", description = "Also time every component of every forward pass and record it.")
     private boolean profile;
 
+    @Option(names = "--no-reuse", description = "Run every sweep point as a full forward pass instead of starting it"
+            + " from the base run at the first layer and position it changes (same results; for measuring).")
+    private boolean noReuse;
+
     @Mixin
     private ProcessWeightsOption weights;
 
@@ -210,7 +214,7 @@ final class RunCommand implements Callable<Integer> {
 
     private RunnerOptions options(StopSignal stop, PrintWriter err) {
         RunnerOptions options = RunnerOptions.defaults().withSeed(seed).withStopSignal(stop)
-                .withComponentProfile(profile).withWeightProcessing(weights.processing());
+                .withComponentProfile(profile).withWeightProcessing(weights.processing()).withBaseRunReuse(!noReuse);
         if (checkpoint != null) {
             options = options.withCheckpoint(checkpoint);
         }

@@ -6,6 +6,7 @@ import dev.arrakis.runs.RunStatus;
 import dev.arrakis.runs.RunStore;
 import dev.arrakis.runs.StoredRun;
 import java.io.PrintWriter;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -129,14 +130,19 @@ final class RunsCommand implements Runnable {
     private Instant time(String option, String text) {
         Matcher ago = AGO.matcher(text);
         if (ago.matches()) {
-            long amount = Long.parseLong(ago.group(1));
-            Duration duration = switch (ago.group(2)) {
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "h" -> Duration.ofHours(amount);
-                default -> Duration.ofDays(amount);
-            };
-            return Instant.now().minus(duration);
+            try {
+                long amount = Long.parseLong(ago.group(1));
+                Duration duration = switch (ago.group(2)) {
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                };
+                return Instant.now().minus(duration);
+            } catch (NumberFormatException | ArithmeticException | DateTimeException beyondTime) {
+                throw new ParameterException(spec.commandLine(), option + " age '" + text + "' reaches back further"
+                        + " than time can be counted");
+            }
         }
         try {
             return text.contains("T") ? Instant.parse(text) : LocalDate.parse(text).atStartOfDay(ZoneOffset.UTC)

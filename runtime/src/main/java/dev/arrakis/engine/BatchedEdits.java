@@ -35,13 +35,23 @@ final class BatchedEdits {
      */
     static Map<HookPoint, Hook> hooks(List<List<Edit>> pointEdits, int batch, int sequenceLength, ModelConfig config,
             CleanActivations clean) {
+        return hooks(pointEdits, batch, sequenceLength, config, clean, 0);
+    }
+
+    /**
+     * The hooks of a pass that computes only positions {@code firstPosition..} of the input (resumed from its base
+     * run): masks cover those positions, shifted to start at 0, and replacements are cut to them along the position
+     * axis (the query axis of scores and patterns). Every edit must lie at {@code firstPosition} or after.
+     */
+    static Map<HookPoint, Hook> hooks(List<List<Edit>> pointEdits, int batch, int sequenceLength, ModelConfig config,
+            CleanActivations clean, int firstPosition) {
         int rows = pointEdits.size() * batch;
         Map<HookPoint, TreeMap<Integer, MaskStep.Builder>> byHook = new LinkedHashMap<>();
         for (int point = 0; point < pointEdits.size(); point++) {
             for (Edit edit : pointEdits.get(point)) {
                 MaskStep.Builder step = byHook.computeIfAbsent(edit.point(), key -> new TreeMap<>())
                         .computeIfAbsent(edit.intervention(),
-                                i -> new MaskStep.Builder(edit, rows, sequenceLength, config));
+                                i -> new MaskStep.Builder(edit, rows, sequenceLength, firstPosition, config));
                 step.mark(point * batch, batch, edit);
             }
         }
@@ -77,7 +87,7 @@ final class BatchedEdits {
      * @param points how many points the pass holds
      */
     private record MaskStep(
-            int sequenceLength,
+            int computedLength,
             float[] positionMask,
             Dim featureDim,
             int featureSize,
@@ -95,7 +105,7 @@ final class BatchedEdits {
             if (positionAxis < 0) {
                 throw new IllegalStateException(context.point().name() + " has no position axis");
             }
-            NDArray selected = scope.create(positionMask, maskShape(rank, rows, positionAxis, sequenceLength));
+            NDArray selected = scope.create(positionMask, maskShape(rank, rows, positionAxis, computedLength));
             if (featureMask != null) {
                 selected = selected.mul(scope.create(featureMask,
                         maskShape(rank, rows, dims.indexOf(featureDim), featureSize)));
@@ -130,7 +140,8 @@ final class BatchedEdits {
         }
 
         static final class Builder {
-            private final int sequenceLength;
+            private final int firstPosition;
+            private final int computedLength;
             private final Dim featureDim;
             private final int featureSize;
             private final Source source;
@@ -138,24 +149,33 @@ final class BatchedEdits {
             private final float[] positionMask;
             private final float[] featureMask;
 
-            Builder(Edit first, int rows, int sequenceLength, ModelConfig config) {
-                this.sequenceLength = sequenceLength;
+            Builder(Edit first, int rows, int sequenceLength, int firstPosition, ModelConfig config) {
+                this.firstPosition = firstPosition;
+                this.computedLength = sequenceLength - firstPosition;
                 this.featureDim = first.featureDim();
                 this.featureSize = featureDim == null ? 0 : (int) featureDim.size(config, rows, sequenceLength);
                 this.source = first.source();
                 this.hook = first.point();
-                this.positionMask = new float[rows * sequenceLength];
+                this.positionMask = new float[rows * computedLength];
                 this.featureMask = featureDim == null ? null : new float[rows * featureSize];
             }
 
             void mark(int firstRow, int batch, Edit edit) {
                 for (int row = firstRow; row < firstRow + batch; row++) {
-                    int base = row * sequenceLength;
+                    int base = row * computedLength;
                     if (edit.positions() == null) {
-                        Arrays.fill(positionMask, base, base + sequenceLength, 1f);
+                        if (firstPosition > 0) {
+                            throw new IllegalStateException(hook.name() + " edits every position of a pass that"
+                                    + " starts at position " + firstPosition);
+                        }
+                        Arrays.fill(positionMask, base, base + computedLength, 1f);
                     } else {
                         for (int position : edit.positions()) {
-                            positionMask[base + position] = 1f;
+                            if (position < firstPosition) {
+                                throw new IllegalStateException(hook.name() + " edits position " + position
+                                        + " of a pass that starts at position " + firstPosition);
+                            }
+                            positionMask[base + position - firstPosition] = 1f;
                         }
                     }
                     if (featureMask != null) {
@@ -185,8 +205,31 @@ final class BatchedEdits {
                     }
                     default -> throw new IllegalStateException(source.kind().name());
                 }
-                return new MaskStep(sequenceLength, positionMask, featureDim, featureSize, featureMask, replacement,
+                if (replacement != null && firstPosition > 0) {
+                    List<Dim> dims = hook.dims();
+                    int axis = dims.contains(Dim.POS) ? dims.indexOf(Dim.POS) : dims.indexOf(Dim.QUERY_POS);
+                    replacement = fromPosition(replacement, shape, axis, firstPosition);
+                    shape = shape.clone();
+                    shape[axis] = computedLength;
+                }
+                return new MaskStep(computedLength, positionMask, featureDim, featureSize, featureMask, replacement,
                         shape, points);
+            }
+
+            /** The values of a row-major array of {@code shape} at indices {@code from..} along {@code axis}. */
+            private static float[] fromPosition(float[] values, long[] shape, int axis, int from) {
+                int outer = 1;
+                for (int i = 0; i < axis; i++) {
+                    outer *= (int) shape[i];
+                }
+                int along = (int) shape[axis];
+                int inner = values.length / outer / along;
+                int kept = (along - from) * inner;
+                float[] cut = new float[outer * kept];
+                for (int block = 0; block < outer; block++) {
+                    System.arraycopy(values, (block * along + from) * inner, cut, block * kept, kept);
+                }
+                return cut;
             }
 
             private static long[] prepend(long first, long[] rest) {

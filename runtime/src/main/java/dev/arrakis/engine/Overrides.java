@@ -38,6 +38,12 @@ public final class Overrides {
     private static final List<String> PATCH_KEYS = List.of("layer", "head", "position", "hook");
     private static final List<String> STEER_KEYS = List.of("layer", "position", "hook", "coefficient");
     private static final Map<String, String> ALIASES = Map.of("positions", "position");
+    /**
+     * A range is expanded into its indices before the runner checks them against the model, so one typed as
+     * {@code range(0,2147483647)} must be refused first. 2^20 is beyond every axis of a real model (context lengths,
+     * MLP widths), so no sweep a model could run is refused.
+     */
+    static final int MAX_RANGE_INDICES = 1 << 20;
     private static final String VALUE_FORMS =
             "write 3, 3,4,5 (one run each), range(0,12) or range(0,12,2), all, or [6,9] (together)";
 
@@ -308,7 +314,14 @@ public final class Overrides {
             problems.add(Message.BAD_OVERRIDE.format("'" + key + "=" + value + "': a range's step cannot be 0"));
             return null;
         }
-        List<Integer> values = new ArrayList<>();
+        long span = (long) arguments[1] - arguments[0];
+        long count = span == 0 || (span > 0) != (step > 0) ? 0 : (Math.abs(span) - 1) / Math.abs(step) + 1;
+        if (count > MAX_RANGE_INDICES) {
+            problems.add(Message.BAD_OVERRIDE.format("'" + key + "=" + value + "' selects " + count + " indices;"
+                    + " a range may select at most " + MAX_RANGE_INDICES + ", more than any model axis has"));
+            return null;
+        }
+        List<Integer> values = new ArrayList<>((int) count);
         for (long i = arguments[0]; step > 0 ? i < arguments[1] : i > arguments[1]; i += step) {
             values.add((int) i);
         }

@@ -1,7 +1,6 @@
 package dev.arrakis.engine;
 
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import dev.arrakis.annotations.Axis;
 import dev.arrakis.experiment.InputDefinition;
 import dev.arrakis.experiment.RunContext;
@@ -27,7 +26,8 @@ import java.util.stream.Collectors;
 
 /**
  * One sweep point's view of a batched pass: its own rows of the logits and of every cached activation, sliced on
- * first use into the point's scope, which the runner closes when the run method returns.
+ * first use into the point's scope, which the runner closes when the run method returns. Its logits are unembedded
+ * as the run method reads them, never the other points' rows.
  */
 final class PointContext implements RunContext {
     private final String runName;
@@ -65,7 +65,7 @@ final class PointContext implements RunContext {
     @Override
     public Logits logits() {
         if (logits == null) {
-            logits = new Logits(pass.logits().get(scope, new NDIndex("{}:{}", fromRow, toRow)));
+            logits = pass.lazyLogits().rows(fromRow, toRow, scope);
         }
         return logits;
     }

@@ -59,6 +59,8 @@ final class RunExecution<E> {
     private long passNanos;
     private long invokeNanos;
     private int passes;
+    /** Blocks run x rows x positions computed, over every pass: see {@link RunRecord.PhaseTimings#layerTokens}. */
+    private long layerTokens;
 
     RunExecution(ValidatedRun<E> run, HookedTransformer model, RunnerOptions options) {
         this.experiment = run.reference().experiment();
@@ -108,6 +110,7 @@ final class RunExecution<E> {
             long cleanStarted = System.nanoTime();
             CleanActivations clean = CleanActivations.capture(forward(), cleanNeeds(plan), batches);
             passes += clean.passes();
+            layerTokens += (long) clean.passes() * fullPassWork(tokens);
             cleanNanos = System.nanoTime() - cleanStarted;
             values = runPoints(plan, tokens, clean, instance, inputs);
         }
@@ -126,7 +129,7 @@ final class RunExecution<E> {
                 experiment.source(), identity, arguments(inputs), axes, results, plot,
                 run.definition().resultType(), status, completed, options.seed(), environment,
                 new RunRecord.PhaseTimings(loadMs, millis(inputsNanos), millis(cleanNanos), millis(passNanos),
-                        millis(invokeNanos), passes),
+                        millis(invokeNanos), passes, layerTokens),
                 probe.finish(), profiler == null ? null : profiler.profile(), startedAt, Instant.now());
         return new RunOutcome(record, axes, values, plot);
     }
@@ -142,41 +145,73 @@ final class RunExecution<E> {
             base = base.withCache(definition.captures().toArray(TypedHook<?>[]::new));
         }
         int batch = tokens.batchSize();
-        int pointsPerPass = Math.max(1, Math.min(options.maxRowsPerPass() / batch,
-                options.maxTokensPerPass() / (batch * tokens.sequenceLength())));
+        int length = tokens.sequenceLength();
+        BaseRun.Limits limits = BaseRun.limits(definition, options, model.hookPoints(), tokens);
+        BaseRun.Start[] starts = new BaseRun.Start[plan.points()];
+        Set<BaseRun.Start> resumed = new LinkedHashSet<>();
+        for (int point = 0; point < plan.points(); point++) {
+            starts[point] = BaseRun.startOf(plan.edits(point), limits);
+            if (!starts[point].isFull()) {
+                resumed.add(starts[point]);
+            }
+        }
         List<Object> values = new ArrayList<>(plan.points());
         RunListener listener = options.listener();
         listener.started(experiment.name(), definition.name(), plan.points());
-        for (int first = 0; first < plan.points(); first += pointsPerPass) {
-            if (options.stopSignal().map(StopSignal::isRequested).orElse(false)) {
-                break;
-            }
-            int count = Math.min(pointsPerPass, plan.points() - first);
-            List<List<Edit>> edits = new ArrayList<>(count);
-            for (int point = first; point < first + count; point++) {
-                edits.add(plan.edits(point));
-            }
-            long passStarted = System.nanoTime();
-            RunOptions options = base;
-            List<List<Edit>> replacements = edits.stream()
-                    .map(point -> point.stream().filter(edit -> !SteeringEdits.isSteering(edit)).toList()).toList();
-            for (Map.Entry<HookPoint, Hook> hook : BatchedEdits.hooks(replacements, batch, tokens.sequenceLength(),
-                    model.config(), clean).entrySet()) {
-                options = options.withHook(hook.getKey().name(), hook.getValue());
-            }
-            for (Map.Entry<HookPoint, Hook> hook : SteeringEdits.hooks(edits, batch, tokens.sequenceLength(),
-                    model.config().dModel(), run.interventions(), inputs, experiment.name()).entrySet()) {
-                options = options.withHook(hook.getKey().name(), hook.getValue());
-            }
-            try (ForwardResult pass = forward().apply(repeat(tokens, count), options)) {
-                passNanos += System.nanoTime() - passStarted;
+        long baseStarted = System.nanoTime();
+        try (BaseRun baseRun = resumed.isEmpty() ? null : BaseRun.capture(model, tokens, resumed)) {
+            if (baseRun != null) {
+                passNanos += System.nanoTime() - baseStarted;
                 passes++;
-                for (int offset = 0; offset < count; offset++) {
-                    values.add(invoke(pass, offset * batch, (offset + 1) * batch, plan.coordinates(first + offset),
-                            instance, inputs, tokens, plan.edits(first + offset), clean));
-                }
+                layerTokens += fullPassWork(tokens);
             }
-            listener.progressed(values.size(), plan.points());
+            int first = 0;
+            while (first < plan.points()) {
+                if (options.stopSignal().map(StopSignal::isRequested).orElse(false)) {
+                    break;
+                }
+                BaseRun.Start start = starts[first];
+                int computed = length - start.position();
+                int pointsPerPass = Math.max(1, Math.min(options.maxRowsPerPass() / batch,
+                        options.maxTokensPerPass() / (batch * computed)));
+                // only neighbours share a pass, so points finish in order and an interrupted run keeps a prefix
+                int count = 1;
+                while (count < pointsPerPass && first + count < plan.points()
+                        && starts[first + count].equals(start)) {
+                    count++;
+                }
+                List<List<Edit>> edits = new ArrayList<>(count);
+                for (int point = first; point < first + count; point++) {
+                    edits.add(plan.edits(point));
+                }
+                long passStarted = System.nanoTime();
+                RunOptions passOptions = base;
+                List<List<Edit>> replacements = edits.stream()
+                        .map(point -> point.stream().filter(edit -> !SteeringEdits.isSteering(edit)).toList())
+                        .toList();
+                for (Map.Entry<HookPoint, Hook> hook : BatchedEdits.hooks(replacements, batch, length,
+                        model.config(), clean, start.position()).entrySet()) {
+                    passOptions = passOptions.withHook(hook.getKey().name(), hook.getValue());
+                }
+                // steering points never start after position 0 (BaseRun.startOf), so their addends span the input
+                for (Map.Entry<HookPoint, Hook> hook : SteeringEdits.hooks(edits, batch, length,
+                        model.config().dModel(), run.interventions(), inputs, experiment.name()).entrySet()) {
+                    passOptions = passOptions.withHook(hook.getKey().name(), hook.getValue());
+                }
+                try (ForwardResult pass = start.isFull() ? forward().apply(repeat(tokens, count), passOptions)
+                        : baseRun.resume(start, count, passOptions)) {
+                    passNanos += System.nanoTime() - passStarted;
+                    passes++;
+                    layerTokens += (long) (model.config().layers() - start.layer()) * count * batch * computed;
+                    for (int offset = 0; offset < count; offset++) {
+                        values.add(invoke(pass, offset * batch, (offset + 1) * batch,
+                                plan.coordinates(first + offset), instance, inputs, tokens, plan.edits(first + offset),
+                                clean));
+                    }
+                }
+                first += count;
+                listener.progressed(values.size(), plan.points());
+            }
         }
         return values;
     }
@@ -192,6 +227,7 @@ final class RunExecution<E> {
                 batches.get(from));
         passNanos += System.nanoTime() - started;
         passes += 2;
+        layerTokens += 2 * fullPassWork(tokens);
         options.listener().progressed(values.size(), plan.points());
         return values;
     }
@@ -200,7 +236,7 @@ final class RunExecution<E> {
             Map<String, Object> inputs, TokenBatch tokens, List<Edit> edits, CleanActivations clean) {
         long started = System.nanoTime();
         String name = run.definition().name();
-        try (NDManager scope = pass.logits().getManager().newSubManager()) {
+        try (NDManager scope = pass.newScope()) {
             PointContext context = new PointContext(name, model, pass, fromRow, toRow, scope, inputs, coordinates,
                     tokens, edits, clean, length -> SteeringEdits.hooks(List.of(edits), tokens.batchSize(), length,
                             model.config().dModel(), run.interventions(), inputs, experiment.name()));
@@ -216,6 +252,11 @@ final class RunExecution<E> {
         } finally {
             invokeNanos += System.nanoTime() - started;
         }
+    }
+
+    /** The work of one full pass over the batch: every block, every row, every position. */
+    private long fullPassWork(TokenBatch batch) {
+        return (long) model.config().layers() * batch.batchSize() * batch.sequenceLength();
     }
 
     /** The hook points each input's clean pass must cache: what mean, resample and patch replace with. */

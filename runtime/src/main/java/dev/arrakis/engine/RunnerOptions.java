@@ -35,6 +35,7 @@ public final class RunnerOptions {
     private StopSignal stopSignal;
     private RunListener listener;
     private boolean profileComponents;
+    private boolean baseRunReuse = true;
     private WeightProcessing weightProcessing = WeightProcessing.none();
 
     private RunnerOptions() {}
@@ -52,6 +53,7 @@ public final class RunnerOptions {
         copy.stopSignal = stopSignal;
         copy.listener = listener;
         copy.profileComponents = profileComponents;
+        copy.baseRunReuse = baseRunReuse;
         copy.weightProcessing = weightProcessing;
         return copy;
     }
@@ -60,7 +62,8 @@ public final class RunnerOptions {
      * The experiment's own model (its catalogue name through the environment's hub settings, or its config path
      * under the directory the build found it in, else from the working directory up), at most
      * {@value #DEFAULT_MAX_ROWS_PER_PASS} rows and {@value #DEFAULT_MAX_TOKENS_PER_PASS} tokens per pass, seed 0, no
-     * run sink, no stop signal, no listener, no per-component profile, no weight processing.
+     * run sink, no stop signal, no listener, no per-component profile, no weight processing, sweep points resumed
+     * from the base run where that is exact.
      */
     public static RunnerOptions defaults() {
         return new RunnerOptions();
@@ -159,6 +162,17 @@ public final class RunnerOptions {
     }
 
     /**
+     * Whether a sweep point starts from the base (unintervened) run at the first layer and position it changes
+     * instead of running the whole model (on by default; the results are the same within float rounding, see
+     * docs/performance.md). Off, every point is a full forward pass: for comparison and measurement.
+     */
+    public RunnerOptions withBaseRunReuse(boolean enabled) {
+        RunnerOptions copy = copy();
+        copy.baseRunReuse = enabled;
+        return copy;
+    }
+
+    /**
      * The weight processing the runner loads its model with (the steps the model admits; the run record says which
      * were applied). A model handed in with {@link #withModel} keeps the processing it was loaded with.
      */
@@ -221,6 +235,10 @@ public final class RunnerOptions {
 
     public boolean componentProfile() {
         return profileComponents;
+    }
+
+    public boolean baseRunReuse() {
+        return baseRunReuse;
     }
 
     public WeightProcessing weightProcessing() {

@@ -63,7 +63,7 @@ public final class HookDispatcher {
             throw new HookException(point.name(), "returned " + output.getDataType() + output.getShape()
                     + " but the activation is " + input.getDataType() + input.getShape(), null);
         }
-        if (output.getManager() != scope) {
+        if (!insidePass(output.getManager())) {
             // An array from the caller's own manager: copy it in so ops on it allocate in this pass's scope,
             // not in memory the caller owns and would see grow.
             NDArray copy = output.duplicate();
@@ -71,5 +71,18 @@ public final class HookDispatcher {
             return copy;
         }
         return output;
+    }
+
+    /** The pass's scope or one under it, such as the scope of the block being computed. */
+    private boolean insidePass(NDManager manager) {
+        for (NDManager current = manager; current != null; current = current.getParentManager()) {
+            if (current == scope) {
+                return true;
+            }
+            if (current.getParentManager() == current) {
+                return false;
+            }
+        }
+        return false;
     }
 }

@@ -1,13 +1,52 @@
 package dev.arrakis.hooks;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
 import dev.arrakis.spec.ActivationKind;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.function.UnaryOperator;
 
-/** The unembedded output, {@code [batch, pos, d_vocab]}. */
+/**
+ * The unembedded output, {@code [batch, pos, d_vocab]}.
+ *
+ * <p>The logits of a forward pass are computed on demand from the final norm's output: the unembedding is about a
+ * third of a GPT-2-small pass, yet most metrics read one position. {@link #at} and {@link #logitDiff} unembed only
+ * the row they read (once; later reads reuse it), {@link #rows} selects examples without unembedding anything, and
+ * {@link #array()} or {@link #toFloatArray()} unembed every row once, for a metric that needs them all.
+ */
 public final class Logits extends Activation {
+    /** The final norm's output {@code [batch, pos, d_model]}; null for logits given as an array. */
+    private final NDArray normalized;
+    /** Final-norm rows {@code [..., d_model]} to their logits {@code [..., d_vocab]}, allocated with its input. */
+    private final UnaryOperator<NDArray> unembedding;
+    private final Map<Long, float[]> rowsRead = new HashMap<>();
+    private NDArray materialised;
+    private long unembeddedRows;
 
     public Logits(NDArray array) {
         super(array, 3);
+        this.normalized = null;
+        this.unembedding = null;
+    }
+
+    private Logits(NDArray normalized, long vocabSize, UnaryOperator<NDArray> unembedding) {
+        super(new Shape(normalized.getShape().get(0), normalized.getShape().get(1), vocabSize), 3);
+        this.normalized = normalized;
+        this.unembedding = unembedding;
+    }
+
+    /**
+     * Logits computed from the final norm's output row by row as they are read.
+     *
+     * @param normalized the final norm's output {@code [batch, pos, d_model]}; these logits live as long as it does
+     * @param unembedding maps rows {@code [..., d_model]} to their logits {@code [..., d_vocab]} (unembedding, bias,
+     *     soft-cap), allocating in its input's manager
+     */
+    public static Logits onDemand(NDArray normalized, long vocabSize, UnaryOperator<NDArray> unembedding) {
+        return new Logits(normalized, vocabSize, unembedding);
     }
 
     @Override
@@ -15,9 +54,27 @@ public final class Logits extends Activation {
         return ActivationKind.LOGITS;
     }
 
+    /** Every logit, unembedded once on first call when computed on demand; the array lives with the final norm's output. */
+    @Override
+    public NDArray array() {
+        if (normalized == null) {
+            return super.array();
+        }
+        if (materialised == null) {
+            materialised = unembedding.apply(normalized);
+            unembeddedRows += normalized.getShape().get(0) * normalized.getShape().get(1);
+        }
+        return materialised;
+    }
+
     /** The logits over the vocabulary at one example and position; a negative position counts from the end. */
     public float[] at(int batch, int position) {
-        return vectorAt(batch, position);
+        if (normalized == null || materialised != null) {
+            return vectorAt(batch, position);
+        }
+        int resolved = resolvePosition(batch, position);
+        long key = (long) batch * shape()[1] + resolved;
+        return rowsRead.computeIfAbsent(key, unused -> unembedRow(batch, resolved)).clone();
     }
 
     /** {@code logit(tokenA) - logit(tokenB)} at one example and position (negative counts from the end). */
@@ -28,5 +85,52 @@ public final class Logits extends Activation {
                     + " (0.." + (logits.length - 1) + ")");
         }
         return logits[tokenA] - logits[tokenB];
+    }
+
+    /** One logit, {@code get(example, position, token)}; unembeds only that example's position when on demand. */
+    @Override
+    public float get(long... index) {
+        if (normalized == null || materialised != null || index.length != 3) {
+            return super.get(index);
+        }
+        float[] row = at(Math.toIntExact(index[0]), Math.toIntExact(index[1]));
+        long token = index[2] < 0 ? row.length + index[2] : index[2];
+        if (token < 0 || token >= row.length) {
+            throw new IndexOutOfBoundsException("token " + index[2] + " is outside the vocabulary of " + this);
+        }
+        return row[(int) token];
+    }
+
+    /**
+     * Examples {@code fromRow} (inclusive) to {@code toRow} (exclusive) as logits of their own, in {@code scope}:
+     * on-demand logits stay on demand, so reading one example's position unembeds that row and no other example's.
+     */
+    public Logits rows(int fromRow, int toRow, NDManager scope) {
+        if (fromRow < 0 || toRow <= fromRow || toRow > batchSize()) {
+            throw new IndexOutOfBoundsException("rows " + fromRow + ".." + toRow + " are not within " + this);
+        }
+        NDIndex rows = new NDIndex("{}:{}", fromRow, toRow);
+        if (normalized == null || materialised != null) {
+            return new Logits(array().get(scope, rows));
+        }
+        return new Logits(normalized.get(scope, rows), shape()[2], unembedding);
+    }
+
+    /**
+     * How many (example, position) rows these logits have unembedded so far: one per position read, every row once
+     * when the whole array was read, none for logits given as an array.
+     */
+    public long unembeddedRows() {
+        return unembeddedRows;
+    }
+
+    private float[] unembedRow(int batch, int position) {
+        try (NDManager rowScope = normalized.getManager().newSubManager()) {
+            NDArray row = normalized.get(rowScope, new NDIndex("{}:{}, {}:{}", batch, batch + 1, position,
+                    position + 1));
+            float[] values = unembedding.apply(row).toFloatArray();
+            unembeddedRows++;
+            return values;
+        }
     }
 }

@@ -61,7 +61,7 @@ public final class CheckpointFiles {
         }
         Path index = directory.resolve(INDEX_FILE);
         if (Files.isRegularFile(index)) {
-            return weightMap(index).values().stream().distinct().map(directory::resolve).toList();
+            return ShardedCheckpoint.shardFiles(directory, index);
         }
         return List.of();
     }

@@ -37,7 +37,7 @@ final class ShardedCheckpoint {
                 String shard = mapping.getValue();
                 SafetensorsFile file = fileByShard.get(shard);
                 if (file == null) {
-                    file = SafetensorsFile.open(shardPath(root, index, tensor, shard));
+                    file = SafetensorsFile.open(existingShard(root, index, tensor, shard));
                     opened.add(file);
                     fileByShard.put(shard, file);
                 }
@@ -55,24 +55,50 @@ final class ShardedCheckpoint {
     }
 
     /**
-     * Resolves a shard inside the checkpoint directory. The containment check is lexical on purpose: the Hugging Face
-     * cache links each shard to a blob outside the snapshot directory, which must stay readable.
+     * The shard's file, which must exist inside the directory.
      */
-    private static Path shardPath(Path root, Path index, String tensor, String shard) {
+    private static Path existingShard(Path root, Path index, String tensor, String shard) {
+        requireInside(index, tensor, shard);
+        Path path = root.resolve(shard).normalize();
+        if (!Files.isRegularFile(path)) {
+            throw new SafetensorsFormatException(index, tensor,
+                    "the index maps it to shard '" + shard + "', which does not exist in " + root);
+        }
+        return path;
+    }
+
+    /**
+     * Refuses a shard name that would leave the checkpoint directory: absolute, climbing out with {@code ..}, empty
+     * or not a path at all. Both local readers of the index go through here (opening the checkpoint and listing its
+     * weight files, which are hashed into every run record); the hub's downloader checks the same names against its
+     * cache with errors of its own. The check is lexical on purpose: the
+     * Hugging Face cache links each shard to a blob outside the snapshot directory, which must stay readable.
+     */
+    private static void requireInside(Path index, String tensor, String shard) {
         String mapping = "the index maps it to shard '" + shard + "', ";
-        Path path;
+        Path name;
         try {
-            path = root.resolve(shard).normalize();
+            name = Path.of(shard).normalize();
         } catch (InvalidPathException e) {
             throw new SafetensorsFormatException(index, tensor, mapping + "which is not a valid path", e);
         }
-        if (!path.startsWith(root) || path.equals(root)) {
-            throw new SafetensorsFormatException(index, tensor, mapping + "which lies outside " + root);
+        if (name.isAbsolute() || name.toString().isEmpty() || name.startsWith("..")) {
+            throw new SafetensorsFormatException(index, tensor, mapping + "which lies outside the checkpoint"
+                    + " directory " + index.toAbsolutePath().getParent());
         }
-        if (!Files.isRegularFile(path)) {
-            throw new SafetensorsFormatException(index, tensor, mapping + "which does not exist in " + root);
-        }
-        return path;
+    }
+
+    /** Each shard file the index names, once, in index order, every name checked to stay inside the directory. */
+    static List<Path> shardFiles(Path directory, Path index) {
+        List<Path> files = new ArrayList<>();
+        readWeightMap(index).forEach((tensor, shard) -> {
+            requireInside(index, tensor, shard);
+            Path file = directory.resolve(shard);
+            if (!files.contains(file)) {
+                files.add(file);
+            }
+        });
+        return files;
     }
 
     static Map<String, String> readWeightMap(Path index) {

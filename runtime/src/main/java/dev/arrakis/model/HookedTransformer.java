@@ -3,6 +3,7 @@ package dev.arrakis.model;
 import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.arrakis.ArrakisException;
 import dev.arrakis.hooks.ActivationCache;
 import dev.arrakis.hooks.HookDispatcher;
@@ -20,6 +21,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
 /**
@@ -93,7 +95,8 @@ public final class HookedTransformer implements AutoCloseable {
     public HookedTransformer view(ModelDescription description, java.util.Map<String, NDArray> weights,
             NDManager owned) {
         return whileOpen(() -> {
-            TransformerWeights viewWeights = new TransformerWeights(description.config(), weights, owned);
+            TransformerWeights viewWeights =
+                    new TransformerWeights(description.config(), weights, owned, this.weights);
             return new HookedTransformer(owned, description, precision, viewWeights, tokenizer, source, processing,
                     this);
         });
@@ -300,23 +303,98 @@ public final class HookedTransformer implements AutoCloseable {
      * carry padding.
      */
     public ForwardResult run(TokenBatch batch, RunOptions options, KeyValueCache past) {
-        return whileOpen(() -> runOpen(batch, options, past));
-    }
-
-    private ForwardResult runOpen(TokenBatch batch, RunOptions options, KeyValueCache past) {
         validate(batch, past == null ? 0 : past.length());
         int blocks = options.stopAtLayer().isPresent() ? stopLayer(options.stopAtLayer().getAsInt()) : config.layers();
         boolean stopped = options.stopAtLayer().isPresent();
+        return pass(options, stopped ? blocks : null, (scope, hooks) -> {
+            if (past != null) {
+                past.checkContinues(batch, blocks);
+            }
+            return forward.residual(scope, batch, hooks, blocks, past);
+        });
+    }
+
+    /**
+     * The rest of a forward pass from block {@code fromLayer} on, whose earlier blocks (and, with {@code past}, whose
+     * earlier positions) an unintervened base run already computed: what a sweep runs for a point that changes
+     * nothing before that block and position (the engine's base-run reuse). Hooks see only what the pass computes:
+     * blocks {@code fromLayer} on, at the batch's positions (queries), with every position's keys in scores and
+     * patterns and at {@code hook_rot_k}; the final norm and the logits cover the prefix's positions too.
+     *
+     * @param batch the tokens of the positions computed, {@code rows x new}; only their positions and mask are read
+     * @param residual the residual stream entering block {@code fromLayer} at those positions,
+     *     {@code [rows, new, d_model]} (copied; the caller keeps it)
+     * @param past a read-only {@link KeyValueCache#prefix} holding the keys and values of the positions before them
+     *     at every layer from {@code fromLayer} on, or null when the pass computes every position
+     * @param pastFinalResidual the final residual stream of {@code past}'s positions, {@code [rows, past, d_model]}
+     *     (copied), or null without {@code past}
+     * @return logits of every position, {@code [rows, past + new, d_vocab]}, computed when read
+     */
+    public ForwardResult resume(TokenBatch batch, RunOptions options, int fromLayer, NDArray residual,
+            KeyValueCache past, NDArray pastFinalResidual) {
+        int pastLength = past == null ? 0 : past.length();
+        validate(batch, pastLength);
+        if (fromLayer < 0 || fromLayer >= config.layers()) {
+            throw new ArrakisException("cannot resume a pass at layer " + fromLayer + ": this model has layers 0.."
+                    + (config.layers() - 1));
+        }
+        if (options.stopAtLayer().isPresent()) {
+            throw new ArrakisException("a resumed pass runs to the logits; it cannot stop at a layer");
+        }
+        checkShape("the residual stream to resume from", residual, batch.batchSize(), batch.sequenceLength());
+        if ((past == null) != (pastFinalResidual == null)) {
+            throw new ArrakisException("a resumed pass takes the key/value prefix and the final residual stream of"
+                    + " its positions together, or neither");
+        }
+        if (past != null) {
+            checkShape("the prefix's final residual stream", pastFinalResidual, batch.batchSize(), pastLength);
+        }
+        return pass(options, null, (scope, hooks) -> {
+            if (past != null) {
+                past.checkResumes(batch, fromLayer);
+            }
+            return forward.resume(scope, batch, hooks, fromLayer, copyInto(scope, residual), past,
+                    pastFinalResidual == null ? null : copyInto(scope, pastFinalResidual));
+        });
+    }
+
+    private void checkShape(String what, NDArray array, int rows, int positions) {
+        Shape expected = new Shape(rows, positions, config.dModel());
+        if (!array.getShape().equals(expected)) {
+            throw new ArrakisException(what + " is " + array.getShape() + ", not " + expected);
+        }
+    }
+
+    /** A copy in the pass's scope, so that ops on it allocate there and not in the caller's manager. */
+    private static NDArray copyInto(NDManager scope, NDArray array) {
+        NDArray copy = array.duplicate();
+        copy.attach(scope);
+        return copy;
+    }
+
+    /**
+     * Runs a pass's body, which returns the residual stream it ends with, in a scope of its own with its hooks and
+     * cache; then the final norm, whose logits are computed when read, unless the pass stopped early. Only the
+     * result and the cache outlive the scope.
+     */
+    private ForwardResult pass(RunOptions options, Integer stoppedAtLayer,
+            BiFunction<NDManager, HookDispatcher, NDArray> body) {
+        return whileOpen(() -> openPass(options, stoppedAtLayer, body));
+    }
+
+    private ForwardResult openPass(RunOptions options, Integer stoppedAtLayer,
+            BiFunction<NDManager, HookDispatcher, NDArray> body) {
         NDManager resultManager = manager.newSubManager();
         ActivationCache cache = new ActivationCache(resultManager.newSubManager());
         try (NDManager scope = manager.newSubManager()) {
             HookDispatcher hooks = new HookDispatcher(hookPoints, options, scope, cache);
-            if (past != null) {
-                past.checkContinues(batch, blocks);
+            NDArray residual = body.apply(scope, hooks);
+            if (stoppedAtLayer != null) {
+                NDArray output = precision.widen(residual);
+                output.attach(resultManager);
+                return ForwardResult.stopped(resultManager, output, stoppedAtLayer, cache);
             }
-            NDArray output = precision.widen(forward.run(scope, batch, hooks, blocks, !stopped, past));
-            output.attach(resultManager);
-            return new ForwardResult(resultManager, output, stopped ? blocks : null, cache);
+            return ForwardResult.unembedded(resultManager, forward.unembed(resultManager, residual, hooks), cache);
         } catch (RuntimeException e) {
             cache.close();
             resultManager.close();

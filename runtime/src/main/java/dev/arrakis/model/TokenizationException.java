@@ -9,4 +9,8 @@ public class TokenizationException extends ArrakisException {
     public TokenizationException(String message) {
         super(message);
     }
+
+    public TokenizationException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -1,8 +1,11 @@
 package dev.arrakis.model;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.arrakis.ArrakisException;
+import dev.arrakis.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -10,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.OptionalLong;
+import java.util.function.Supplier;
 
 /**
  * A checkpoint's {@code tokenizer.json}, run by the HF tokenizers library (through DJL's bindings).
@@ -43,6 +47,7 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     public static Tokenizer load(Path tokenizerJson) {
+        requireWellFormed(tokenizerJson);
         HuggingFaceTokenizer tokenizer;
         try {
             tokenizer = HuggingFaceTokenizer.builder()
@@ -54,9 +59,57 @@ public final class Tokenizer implements AutoCloseable {
         }
         try {
             return new Tokenizer(tokenizer, tokenizerJson, bosToken(tokenizer, tokenizerJson));
-        } catch (RuntimeException e) {
+        } catch (ArrakisException e) {
             tokenizer.close();
             throw e;
+        } catch (RuntimeException e) {
+            tokenizer.close();
+            throw new ModelLoadException("cannot load tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Checks the file before HF's tokenizers library sees it: that library panics on some files (a syntax error inside
+     * {@code "decoder"}, a template naming a special token it does not define; both found by fuzzing), and a Rust
+     * panic across DJL's JNI boundary aborts the whole JVM instead of throwing.
+     */
+    private static void requireWellFormed(Path tokenizerJson) {
+        JsonNode root;
+        try {
+            root = Json.MAPPER.readTree(Files.readAllBytes(tokenizerJson));
+        } catch (JsonProcessingException e) {
+            throw new ModelLoadException("tokenizer " + tokenizerJson + " is not valid JSON: "
+                    + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelLoadException("cannot read tokenizer " + tokenizerJson + ": " + e.getMessage(), e);
+        }
+        if (!root.isObject()) {
+            throw new ModelLoadException("tokenizer " + tokenizerJson + " is not a JSON object");
+        }
+        requireTemplateTokens(tokenizerJson, root.path("post_processor"));
+    }
+
+    /**
+     * Every special token a {@code TemplateProcessing} post-processor (alone or in a {@code Sequence}) puts in its
+     * templates must be one of its {@code special_tokens}: the library loads such a file and panics on the first
+     * encode.
+     */
+    private static void requireTemplateTokens(Path tokenizerJson, JsonNode processor) {
+        if ("TemplateProcessing".equals(processor.path("type").asText())) {
+            JsonNode defined = processor.path("special_tokens");
+            for (String template : List.of("single", "pair")) {
+                for (JsonNode piece : processor.path(template)) {
+                    JsonNode special = piece.path("SpecialToken");
+                    if (special.isObject() && !defined.has(special.path("id").asText())) {
+                        throw new ModelLoadException("tokenizer " + tokenizerJson + ": the post_processor's '"
+                                + template + "' template uses special token '" + special.path("id").asText()
+                                + "', which its special_tokens do not define");
+                    }
+                }
+            }
+        }
+        for (JsonNode nested : processor.path("processors")) {
+            requireTemplateTokens(tokenizerJson, nested);
         }
     }
 
@@ -88,16 +141,16 @@ public final class Tokenizer implements AutoCloseable {
 
     /** Token ids as HF's {@code tokenizer(text)} gives them, special tokens included where the tokenizer adds any. */
     public long[] encode(String text) {
-        return tokenizer.encode(text).getIds();
+        return inLibrary(() -> "'" + text + "'", () -> tokenizer.encode(text).getIds());
     }
 
     /** Token ids with the BOS rule given; {@link Bos#TOKENIZER} is {@link #encode(String)}. */
     public long[] encode(String text, Bos bos) {
         return switch (bos) {
             case TOKENIZER -> encode(text);
-            case NONE -> tokenizer.encode(text, false, false).getIds();
+            case NONE -> inLibrary(() -> "'" + text + "'", () -> tokenizer.encode(text, false, false).getIds());
             case PREPEND -> {
-                long[] plain = tokenizer.encode(text, false, false).getIds();
+                long[] plain = encode(text, Bos.NONE);
                 long[] withBos = new long[plain.length + 1];
                 withBos[0] = bosToken().orElseThrow(() -> new TokenizationException(source
                         + " names no BOS token (no bos_token in tokenizer_config.json, none added by the tokenizer)"));
@@ -108,7 +161,7 @@ public final class Tokenizer implements AutoCloseable {
     }
 
     public String decode(long[] ids) {
-        return tokenizer.decode(ids);
+        return inLibrary(() -> Arrays.toString(ids), () -> tokenizer.decode(ids));
     }
 
     /**
@@ -118,7 +171,7 @@ public final class Tokenizer implements AutoCloseable {
     public List<String> toStrTokens(long[] ids) {
         List<String> texts = new ArrayList<>(ids.length);
         for (long id : ids) {
-            texts.add(tokenizer.decode(new long[] {id}, false));
+            texts.add(inLibrary(() -> "[" + id + "]", () -> tokenizer.decode(new long[] {id}, false)));
         }
         return texts;
     }
@@ -140,6 +193,22 @@ public final class Tokenizer implements AutoCloseable {
                     + " tokens " + quoted(toStrTokens(ids)) + " (ids " + Arrays.toString(ids) + ")");
         }
         return ids[0];
+    }
+
+    /**
+     * A call into HF's library, which reports what a tokenizer file gets wrong only when it is used (a word-level
+     * vocabulary without its own unknown token fails on the first unknown word; found by fuzzing), as a bare
+     * RuntimeException.
+     */
+    private <T> T inLibrary(Supplier<String> input, Supplier<T> call) {
+        try {
+            return call.get();
+        } catch (ArrakisException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new TokenizationException("tokenizer " + source + " fails on " + input.get() + ": " + e.getMessage(),
+                    e);
+        }
     }
 
     /** The beginning-of-sequence token, when the tokenizer names one. */

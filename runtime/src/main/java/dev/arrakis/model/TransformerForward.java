@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.norm.LayerNorm;
 import dev.arrakis.hooks.HookDispatcher;
+import dev.arrakis.hooks.Logits;
 import dev.arrakis.spec.Architecture;
 import dev.arrakis.spec.HookPoints;
 import dev.arrakis.spec.ModelConfig;
@@ -56,10 +57,22 @@ final class TransformerForward {
      * As {@link #run(NDManager, TokenBatch, HookDispatcher, int, boolean)}, continuing the sequences whose keys and
      * values {@code past} holds (null: none): {@code batch} holds only the new tokens, positions continue each row's
      * count of attended tokens, and the new keys and values are appended to {@code past} as {@code hook_k} and
-     * {@code hook_v} leave them, before rotation.
+     * {@code hook_v} leave them, before rotation. Logits come back whole; {@link #unembed} computes them on demand.
      */
     NDArray run(NDManager scope, TokenBatch batch, HookDispatcher hooks, int blocks, boolean unembed,
             KeyValueCache past) {
+        NDArray residual = residual(scope, batch, hooks, blocks, past);
+        return unembed ? unembed(scope, residual, hooks).array() : residual;
+    }
+
+    /**
+     * The residual stream after {@code blocks} blocks, in {@code scope}. Each block runs in a scope of its own that
+     * closes when the block ends, so a pass holds one block's intermediates at a time: only the residual flowing on
+     * (and what the pass shares: tokens, embeddings, masks, rotary tables, arrays hooks made in their context's scope)
+     * survives a block; what a cache or hook keeps, it keeps in its own memory. Autograd still sees every
+     * intermediate: libtorch's graph holds its own references to what the backward pass needs.
+     */
+    NDArray residual(NDManager scope, TokenBatch batch, HookDispatcher hooks, int blocks, KeyValueCache past) {
         Shape batchShape = new Shape(batch.batchSize(), batch.sequenceLength());
         NDArray tokens = libtorchOwned(scope.create(batch.flatTokens(), batchShape));
         NDArray embedding = weights.embedding().get(scope, new NDIndex("{}", tokens));
@@ -74,26 +87,68 @@ final class TransformerForward {
             residual = residual.add(hooks.visit(points.posEmbed(),
                     weights.positionEmbedding().get(scope, new NDIndex("{}", positions))));
         }
-        RotaryAngles.Table queryAngles = numerics.rotary() == null ? null
-                : RotaryAngles.Table.of(positionIds(batch, past), numerics.rotary());
-        RotaryAngles.Table keyAngles = queryAngles == null || past == null ? queryAngles
-                : past.keyAnglesWith(queryAngles);
-        PassContext pass = new PassContext(scope, batch, precision, queryAngles, keyAngles, past);
+        PassContext pass = new PassContext(scope, batch, precision, numerics, past);
         for (int layer = 0; layer < blocks; layer++) {
-            residual = block(layer, residual, pass, hooks);
+            residual = scopedBlock(layer, residual, pass, hooks, scope);
         }
         if (past != null) {
-            past.advance(batch, keyAngles);
+            past.advance(batch, pass.keyAngles());
         }
-        if (!unembed) {
-            return residual;
+        return residual;
+    }
+
+    /**
+     * The rest of a pass from block {@code fromLayer} on, for a sweep point that starts from its base run: the
+     * blocks run on {@code residual}, the stream entering block {@code fromLayer} at the batch's positions; with
+     * {@code past} (a read-only {@link KeyValueCache#prefix}) those are the positions after the prefix's, which
+     * attend to its keys and values, and {@code pastFinalResidual} is the final residual stream of the prefix's
+     * positions, put before the computed ones so that {@link #unembed} sees every position. Blocks run in scopes of
+     * their own, as in {@link #residual}.
+     *
+     * @return the final residual stream {@code [batch, past + pos, d_model]}
+     */
+    NDArray resume(NDManager scope, TokenBatch batch, HookDispatcher hooks, int fromLayer, NDArray residual,
+            KeyValueCache past, NDArray pastFinalResidual) {
+        PassContext pass = new PassContext(scope, batch, precision, numerics, past);
+        NDArray stream = residual;
+        for (int layer = fromLayer; layer < config.layers(); layer++) {
+            stream = scopedBlock(layer, stream, pass, hooks, scope);
         }
+        if (past != null) {
+            past.advance(batch, pass.keyAngles());
+        }
+        return pastFinalResidual == null ? stream : pastFinalResidual.concat(stream, 1);
+    }
+
+    /** One block in a scope of its own: its input moves in, so every op of the block allocates there. */
+    private NDArray scopedBlock(int layer, NDArray input, PassContext pass, HookDispatcher hooks, NDManager scope) {
+        try (NDManager blockScope = scope.newSubManager()) {
+            // ops allocate in their receiver's manager: the block's input takes the whole block into its scope
+            input.attach(blockScope);
+            NDArray output = block(layer, input, pass, hooks);
+            output.attach(scope);
+            return output;
+        }
+    }
+
+    /**
+     * The final norm of {@code residual}, visiting its hook points as the pass always has, and logits computed from
+     * it on demand (see {@link Logits}): unembedding, bias and soft-cap apply to the rows read, widened to f32. The
+     * norm's output moves to {@code resultScope}, where the logits live.
+     */
+    Logits unembed(NDManager resultScope, NDArray residual, HookDispatcher hooks) {
         NDArray normalized = norm(points.lnFinal(), residual, weights.lnFinalWeight(), weights.lnFinalBias(), hooks);
-        NDArray logits = normalized.matMul(weights.unembedding());
+        normalized.attach(resultScope);
+        return Logits.onDemand(normalized, weights.unembedding().getShape().get(1), this::logitsOf);
+    }
+
+    /** Logits {@code [..., d_vocab]} of final-norm rows {@code [..., d_model]}, allocated with the rows. */
+    private NDArray logitsOf(NDArray normalizedRows) {
+        NDArray logits = normalizedRows.matMul(weights.unembedding());
         if (weights.unembeddingBias() != null) {
             logits = logits.add(weights.unembeddingBias());
         }
-        return softcap(logits, numerics.finalLogitSoftcap());
+        return precision.widen(softcap(logits, numerics.finalLogitSoftcap()));
     }
 
     private NDArray block(int layer, NDArray input, PassContext pass, HookDispatcher hooks) {
@@ -269,10 +324,13 @@ final class TransformerForward {
         private final RotaryAngles queryRotary;
         private final RotaryAngles keyRotary;
         private final KeyValueCache past;
+        private final RotaryAngles.Table keyAngles;
         private final Map<Integer, AttentionMask> masks = new HashMap<>();
 
-        PassContext(NDManager scope, TokenBatch batch, Precision precision, RotaryAngles.Table queryAngles,
-                RotaryAngles.Table keyAngles, KeyValueCache past) {
+        PassContext(NDManager scope, TokenBatch batch, Precision precision, Numerics numerics, KeyValueCache past) {
+            RotaryAngles.Table queryAngles = numerics.rotary() == null ? null
+                    : RotaryAngles.Table.of(positionIds(batch, past), numerics.rotary());
+            this.keyAngles = queryAngles == null || past == null ? queryAngles : past.keyAnglesWith(queryAngles);
             this.scope = scope;
             this.batch = batch;
             this.precision = precision;
@@ -281,6 +339,11 @@ final class TransformerForward {
             this.keyRotary = keyAngles == queryAngles ? queryRotary
                     : RotaryAngles.of(scope, keyAngles, batch.batchSize(), precision);
             this.past = past;
+        }
+
+        /** The rotary angles of every key of the pass, cached ones first; null without rotary positions. */
+        RotaryAngles.Table keyAngles() {
+            return keyAngles;
         }
 
         KeyValueCache past() {

@@ -5,8 +5,10 @@ import dev.arrakis.spec.ModelConfig;
 import dev.arrakis.util.DidYouMean;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The canonical weights the forward pass reads, named as in TransformerLens. Matrices are stored {@code [in, out]}
@@ -16,6 +18,8 @@ import java.util.Map;
 public final class TransformerWeights {
     private final Map<String, NDArray> byName;
     private final List<Block> blocks;
+    /** The arrays, by identity, that view a checkpoint file mapped read-only. */
+    private final Set<NDArray> fileMapped;
 
     /**
      * One block's weights; {@code outputByHead} is {@code W_O} viewed as {@code [head, d_head, d_model]}. Norm biases
@@ -45,17 +49,28 @@ public final class TransformerWeights {
             NDArray mlpOutBias,
             NDArray ln2PostWeight) {}
 
-    TransformerWeights(ModelConfig config, Map<String, NDArray> byName) {
-        this(config, byName, null);
+    /** @param fileMapped the arrays among {@code byName}'s that view a read-only file mapping */
+    TransformerWeights(ModelConfig config, Map<String, NDArray> byName, Set<NDArray> fileMapped) {
+        this(config, byName, null, fileMapped);
     }
 
     /**
      * @param derivedArrays where the per-head views made here live, or null for the manager of the weight they view:
      *     a model view that shares another model's weights keeps its own views in its own manager, so that closing
      *     it releases them
+     * @param sharedFrom the weights a model view takes arrays from, whose file-mapped arrays stay so in the view
      */
-    TransformerWeights(ModelConfig config, Map<String, NDArray> byName, ai.djl.ndarray.NDManager derivedArrays) {
+    TransformerWeights(ModelConfig config, Map<String, NDArray> byName, ai.djl.ndarray.NDManager derivedArrays,
+            TransformerWeights sharedFrom) {
+        this(config, byName, derivedArrays, sharedFrom.fileMapped);
+    }
+
+    private TransformerWeights(ModelConfig config, Map<String, NDArray> byName,
+            ai.djl.ndarray.NDManager derivedArrays, Set<NDArray> fileMapped) {
         this.byName = Collections.unmodifiableMap(byName);
+        Set<NDArray> mapped = Collections.newSetFromMap(new IdentityHashMap<>());
+        byName.values().stream().filter(fileMapped::contains).forEach(mapped::add);
+        this.fileMapped = Collections.unmodifiableSet(mapped);
         List<Block> built = new ArrayList<>();
         for (int l = 0; l < config.layers(); l++) {
             String b = "blocks." + l + ".";
@@ -107,6 +122,16 @@ public final class TransformerWeights {
 
     public Map<String, NDArray> all() {
         return byName;
+    }
+
+    /**
+     * Whether the weight is a view of the checkpoint file, mapped read-only rather than copied (see {@code
+     * WeightLoader}). Such an array must never be changed in place: libtorch would write to a read-only page and the
+     * JVM would die of SIGSEGV, with no exception to catch. Training and other in-place edits need a model whose
+     * weights are its own, e.g. one created from weights in memory.
+     */
+    public boolean isFileMapped(String name) {
+        return fileMapped.contains(get(name));
     }
 
     public NDArray embedding() {

@@ -147,6 +147,9 @@ public final class ComponentProfiler {
         boolean unembeds = options.stopAtLayer().isEmpty();
         clock.start();
         ForwardResult result = model.run(batch, instrumented);
+        if (unembeds) {
+            result.logits(); // unembedded on demand otherwise, after the clock stopped
+        }
         clock.end();
         record(clock, unembeds);
         return result;

@@ -157,6 +157,62 @@ final class ArrayFiles {
     }
 
     /**
+     * The shape of the array a reference names, checked against the arrays file: the tensor must exist, have the
+     * shape the record claims, and hold at least one element per row, as every array written here does (only arrays of
+     * more than {@link #INLINE_LIMIT} numbers move out). A record is untrusted once on disk, and its claims decide how
+     * much is built from it.
+     *
+     * @throws RunStoreException naming the run and the tensor when the file does not back the claim
+     */
+    static long[] backedShape(JsonNode reference, Path directory) {
+        Path file = directory.resolve(FILE_NAME);
+        if (!Files.isRegularFile(file)) {
+            throw new RunStoreException(directory.getFileName() + ": the record refers to " + FILE_NAME
+                    + ", which is missing");
+        }
+        try (SafetensorsFile arrays = SafetensorsFile.open(file)) {
+            return backedShape(reference, arrays, directory);
+        } catch (RunStoreException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new RunStoreException(directory.getFileName() + ": cannot read " + FILE_NAME + ": "
+                    + e.getMessage(), e);
+        }
+    }
+
+    private static long[] backedShape(JsonNode reference, SafetensorsFile arrays, Path directory) {
+        String tensor = reference.path("tensor").asText();
+        if (!arrays.contains(tensor)) {
+            throw new RunStoreException(directory.getFileName() + ": " + FILE_NAME + " has no tensor '" + tensor
+                    + "'");
+        }
+        long[] shape = arrays.info(tensor).shape();
+        if (!java.util.Arrays.equals(claimedShape(reference), shape)) {
+            throw new RunStoreException(directory.getFileName() + ": the record gives tensor '" + tensor + "' "
+                    + (reference.has("shape") ? "shape " + reference.get("shape") + ", but " : "no shape; ")
+                    + FILE_NAME + " holds " + java.util.Arrays.toString(shape));
+        }
+        if (shape.length == 0 || java.util.Arrays.stream(shape).anyMatch(size -> size < 1)) {
+            throw new RunStoreException(directory.getFileName() + ": tensor '" + tensor + "' of " + FILE_NAME
+                    + " has shape " + java.util.Arrays.toString(shape) + ", not an array of numbers");
+        }
+        return shape;
+    }
+
+    /** The reference's {@code shape}, or null when it is not a list of whole numbers. */
+    private static long[] claimedShape(JsonNode reference) {
+        JsonNode shape = reference.path("shape");
+        long[] sizes = new long[shape.size()];
+        for (int axis = 0; axis < sizes.length; axis++) {
+            if (!shape.isArray() || !shape.get(axis).isIntegralNumber() || !shape.get(axis).canConvertToLong()) {
+                return null;
+            }
+            sizes[axis] = shape.get(axis).longValue();
+        }
+        return sizes;
+    }
+
+    /**
      * @throws RunStoreException when the record refers to arrays and the run's directory has no arrays file
      */
     static void requireArraysFile(JsonNode document, Path directory) {
@@ -168,11 +224,7 @@ final class ArrayFiles {
     private static JsonNode inline(JsonNode node, SafetensorsFile arrays, Path directory) {
         if (isReference(node)) {
             String tensor = node.path("tensor").asText();
-            if (!arrays.contains(tensor)) {
-                throw new RunStoreException(directory.getFileName() + ": " + FILE_NAME + " has no tensor '" + tensor
-                        + "'");
-            }
-            long[] shape = arrays.info(tensor).shape();
+            long[] shape = backedShape(node, arrays, directory);
             return "I64".equals(node.path("dtype").asText())
                     ? nest(arrays.readLongs(tensor), null, shape)
                     : nest(null, arrays.readDoubles(tensor), shape);

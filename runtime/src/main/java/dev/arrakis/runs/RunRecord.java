@@ -128,7 +128,17 @@ public record RunRecord(
      * @param batchedPassesMs the forward passes of the sweep points
      * @param invokeMs calling the run method and copying its results out
      * @param forwardPasses how many forward passes the run made, clean ones included
+     * @param layerTokens the work those passes did, counted as blocks run x rows x positions computed, summed over
+     *     every pass (clean ones included); a sweep that resumes its points from the base run does less of it than
+     *     one full pass per point, and records made before the count existed read 0
      */
-    public record PhaseTimings(
-            long loadMs, long inputsMs, long cleanPassMs, long batchedPassesMs, long invokeMs, int forwardPasses) {}
+    public record PhaseTimings(long loadMs, long inputsMs, long cleanPassMs, long batchedPassesMs, long invokeMs,
+            int forwardPasses, long layerTokens) {
+
+        /** Timings without the work count, as records made before it existed hold them. */
+        public PhaseTimings(long loadMs, long inputsMs, long cleanPassMs, long batchedPassesMs, long invokeMs,
+                int forwardPasses) {
+            this(loadMs, inputsMs, cleanPassMs, batchedPassesMs, invokeMs, forwardPasses, 0);
+        }
+    }
 }

@@ -174,7 +174,11 @@ public final class StoredRun {
         return document.path("source").asText("");
     }
 
-    /** The sweep's axes, empty for a single point. */
+    /**
+     * The sweep's axes, empty for a single point.
+     *
+     * @throws RunStoreException for an axis without values, or with labels that do not match them
+     */
     public List<SweepAxis> axes() {
         List<SweepAxis> axes = new ArrayList<>();
         for (JsonNode axis : document.path("axes")) {
@@ -182,7 +186,15 @@ public final class StoredRun {
             axis.path("values").forEach(value -> values.add(value.asInt()));
             List<String> labels = new ArrayList<>();
             axis.path("labels").forEach(label -> labels.add(label.asText()));
-            axes.add(new SweepAxis(axis.path("name").asText(), values, labels));
+            String name = axis.path("name").asText();
+            if (values.isEmpty()) {
+                throw new RunStoreException("run " + id + ": axis '" + name + "' has no values");
+            }
+            try {
+                axes.add(new SweepAxis(name, values, labels));
+            } catch (IllegalArgumentException e) {
+                throw new RunStoreException("run " + id + ": " + e.getMessage(), e);
+            }
         }
         return axes;
     }
@@ -206,9 +218,10 @@ public final class StoredRun {
      */
     public List<Map<String, Integer>> coordinates() {
         List<SweepAxis> axes = axes();
+        int points = backedPoints(axes);
         Map<String, Integer> fixed = fixedCoordinates();
         List<Map<String, Integer>> coordinates = new ArrayList<>();
-        for (int point = 0; point < points(); point++) {
+        for (int point = 0; point < points; point++) {
             Map<String, Integer> swept = SweepAxis.coordinates(axes, point);
             Map<String, Integer> named = new LinkedHashMap<>();
             for (Axis axis : Axis.values()) {
@@ -247,6 +260,28 @@ public final class StoredRun {
     public List<String> pointAxes() {
         List<Map<String, Integer>> coordinates = coordinates();
         return coordinates.isEmpty() ? List.of() : List.copyOf(coordinates.get(0).keySet());
+    }
+
+    /**
+     * {@link #points()}, once checked against what backs it: the axes must have a cell for every point, and results
+     * kept in the arrays file must be there in the shape the record claims. Until then the count is only a claim, and
+     * the coordinates built from it would be as many as it says.
+     */
+    private int backedPoints(List<SweepAxis> axes) {
+        JsonNode results = document.path("results");
+        if (ArrayFiles.isReference(results)) {
+            ArrayFiles.backedShape(results, directory);
+        }
+        long cells = 1;
+        for (SweepAxis axis : axes) {
+            cells = Math.min(Integer.MAX_VALUE, cells * axis.size());
+        }
+        int points = points();
+        if (points > cells) {
+            throw new RunStoreException("run " + id + ": its results hold " + points + " points, but its axes "
+                    + axes.stream().map(SweepAxis::name).toList() + " have " + cells + " cells");
+        }
+        return points;
     }
 
     private Map<String, Integer> fixedCoordinates() {

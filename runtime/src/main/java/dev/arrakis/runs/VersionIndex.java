@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  * never wedges the store. Version files appear by atomic rename, complete or not at all.
  */
 final class VersionIndex {
-    private static final Pattern VERSION_FILE = Pattern.compile("v([1-9][0-9]*)\\.json");
+    /** At most 9 digits, so that every number a version file name holds is an int; a longer one is not a version. */
+    private static final Pattern VERSION_FILE = Pattern.compile("v([1-9][0-9]{0,8})\\.json");
+    private static final int MAX_VERSION = 999_999_999;
     private static final ConcurrentHashMap<Path, Object> LOCKS_IN_THIS_JVM = new ConcurrentHashMap<>();
 
     private final Path experimentsDirectory;
@@ -58,6 +60,10 @@ final class VersionIndex {
                         if (version != null && version.fingerprint().equals(fingerprint)) {
                             return number;
                         }
+                    }
+                    if (highest == MAX_VERSION) {
+                        throw new RunStoreException(directory.resolve("v" + highest + ".json") + " leaves no version"
+                                + " number for a new source of " + experiment);
                     }
                     int next = highest + 1;
                     ObjectNode node = Json.MAPPER.createObjectNode();

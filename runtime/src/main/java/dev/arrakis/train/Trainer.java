@@ -131,6 +131,12 @@ public final class Trainer {
         Set<NDArray> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         model.weights().all().forEach((name, weight) -> {
             if (!frozen.test(name) && seen.add(weight)) {
+                if (model.weights().isFileMapped(name)) {
+                    throw new TrainingException("weight " + name + " is mapped read-only from the checkpoint in "
+                            + model.source() + "; training changes weights in place, which needs a model created"
+                            + " from copied weights (HookedTransformer.create(description, WeightSource.copied(...)))"
+                            + ", or freeze it");
+                }
                 if (!weight.hasGradient()) {
                     weight.setRequiresGradient(true);
                 }

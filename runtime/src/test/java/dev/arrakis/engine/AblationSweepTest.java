@@ -63,7 +63,8 @@ class AblationSweepTest extends TinyModelTest {
         }
         assertEquals(List.of(new SweepAxis("layer", List.of(0, 1)), new SweepAxis("head", List.of(0, 1, 2, 3))),
                 outcome.axes());
-        assertEquals(1, outcome.record().timings().forwardPasses(), "8 points of 3 rows fit in one pass");
+        assertEquals(3, outcome.record().timings().forwardPasses(),
+                "the base pass, then the 4 heads of each layer in one pass that starts at that layer");
         double[][] grid = outcome.grid();
         double clean = handAblated(RunOptions.none());
         for (int layer = 0; layer < 2; layer++) {
@@ -107,10 +108,12 @@ class AblationSweepTest extends TinyModelTest {
                 RunnerOptions.defaults().withModel(model).withMaxTokensPerPass(24))) {
             tokenBound = runner.run("eachHead");
         }
-        assertEquals(1, onePass.record().timings().forwardPasses());
-        assertEquals(8, onePointPerPass.record().timings().forwardPasses());
-        assertEquals(4, twoPointsPerPass.record().timings().forwardPasses());
-        assertEquals(3, tokenBound.record().timings().forwardPasses(), "3 points of 2 x 4 tokens fit in 24 tokens");
+        // the base pass, then each layer's 4 heads, which start at that layer, in passes of as many as fit
+        assertEquals(1 + 2, onePass.record().timings().forwardPasses());
+        assertEquals(1 + 8, onePointPerPass.record().timings().forwardPasses());
+        assertEquals(1 + 4, twoPointsPerPass.record().timings().forwardPasses());
+        assertEquals(1 + 2 * 2, tokenBound.record().timings().forwardPasses(),
+                "3 points of 2 x 4 tokens fit in 24 tokens: 3 + 1 per layer");
         assertArrayEquals(onePass.vector(), onePointPerPass.vector(), TOLERANCE);
         assertArrayEquals(onePass.vector(), twoPointsPerPass.vector(), TOLERANCE);
         assertArrayEquals(onePass.vector(), tokenBound.vector(), TOLERANCE);

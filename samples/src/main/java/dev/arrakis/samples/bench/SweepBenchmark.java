@@ -74,7 +74,8 @@ public final class SweepBenchmark implements Callable<Integer> {
 
     @Option(names = "--variants", split = ",", defaultValue = "engine-512,engine-128,engine-batch,loop",
             description = "engine-N (maxRowsPerPass N, no token cap), engine-batch (N = --batch: one point per"
-                    + " pass), engine-default (RunnerOptions.defaults()), loop")
+                    + " pass), engine-default (RunnerOptions.defaults()), engine-no-reuse (the defaults without"
+                    + " base-run reuse), loop")
     private List<String> variants;
 
     @Option(names = "--warmup-layers", defaultValue = "1",
@@ -184,7 +185,9 @@ public final class SweepBenchmark implements Callable<Integer> {
         }
         String rows = variant.substring("engine-".length());
         RunnerOptions options = RunnerOptions.defaults().withModel(transformer);
-        if (!rows.equals("default")) {
+        if (rows.equals("no-reuse")) {
+            options = BenchmarkSupport.withoutBaseRunReuse(options);
+        } else if (!rows.equals("default")) {
             // N rows exactly: the token cap is lifted so that it does not shrink the passes further.
             int maxRows = rows.equals("batch") ? batch : Integer.parseInt(rows);
             options = options.withMaxRowsPerPass(maxRows).withMaxTokensPerPass(Integer.MAX_VALUE);
@@ -242,7 +245,7 @@ public final class SweepBenchmark implements Callable<Integer> {
         }
     }
 
-    private static long residentMb(String field) {
+    static long residentMb(String field) {
         try {
             for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
                 if (line.startsWith(field + ":")) {
@@ -255,7 +258,7 @@ public final class SweepBenchmark implements Callable<Integer> {
         return -1;
     }
 
-    private static double maxAbsDiff(double[] a, double[] b) {
+    static double maxAbsDiff(double[] a, double[] b) {
         double max = 0;
         for (int i = 0; i < a.length; i++) {
             max = Math.max(max, Math.abs(a[i] - b[i]));
@@ -263,7 +266,7 @@ public final class SweepBenchmark implements Callable<Integer> {
         return max;
     }
 
-    private static double median(List<Double> values) {
+    static double median(List<Double> values) {
         double[] sorted = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
         int mid = sorted.length / 2;
         return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
