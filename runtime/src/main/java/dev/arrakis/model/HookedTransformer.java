@@ -20,6 +20,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.BiFunction;
 import java.util.function.Supplier;
 
@@ -29,6 +30,19 @@ import java.util.function.Supplier;
  *
  * <p>Each forward pass runs in its own native-memory scope that is closed when the pass returns; what the caller
  * keeps (logits, cached activations) lives in the returned {@link ForwardResult} until it is closed.
+ *
+ * <p><b>Threads.</b> One model may serve several threads at once: every call ({@link #run}, {@link #forward},
+ * {@link #runWithCache}, generation, gradient passes, the tokenizer helpers) has its own hooks, scope, activation
+ * cache and key/value cache, and gives, bit for bit, the numbers it gives alone. The weights are only read; a hook
+ * that throws fails its own call only. What must not be shared is per call: a {@link KeyValueCache} or a
+ * {@link ForwardResult} belongs to one thread at a time. Gradient passes take turns across the process (DJL's engine
+ * allows one gradient collector at a time), while inference passes on other threads go on. {@link #close()} waits
+ * for the calls running on other threads, then frees the weights; a call made after that fails with
+ * {@link ModelClosedException}, and so does close() from inside one of the model's own calls, which would wait for
+ * itself. Results and key/value caches still open are freed with the model: read them first. A generation is one
+ * call per token, so a close() between two steps fails the next one. Arrays taken out with {@link #weights()} and the {@link #tokenizer()} are not guarded: use them only while
+ * the model is open. Training ({@code dev.arrakis.train.Trainer}) changes the weights in place and is not meant to
+ * run beside other calls on the same model.
  */
 public final class HookedTransformer implements AutoCloseable {
     private final NDManager manager;
@@ -41,17 +55,21 @@ public final class HookedTransformer implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Path source;
     private final WeightProcessing processing;
-    /** False for a view made by {@link #view}, which borrows its base model's tokenizer. */
-    private final boolean ownsTokenizer;
+    /** The model a {@link #view} borrows its weights and tokenizer from, or null for a model that owns them. */
+    private final HookedTransformer base;
+    /** Held shared by every call that touches native memory and exclusively by {@link #close()}: see the class doc. */
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    /** Written under the write lock, read under the read lock. */
+    private boolean closed;
 
     private HookedTransformer(NDManager manager, ModelDescription description, Precision precision,
             TransformerWeights weights, Tokenizer tokenizer, Path source, WeightProcessing processing) {
-        this(manager, description, precision, weights, tokenizer, source, processing, true);
+        this(manager, description, precision, weights, tokenizer, source, processing, null);
     }
 
     private HookedTransformer(NDManager manager, ModelDescription description, Precision precision,
             TransformerWeights weights, Tokenizer tokenizer, Path source, WeightProcessing processing,
-            boolean ownsTokenizer) {
+            HookedTransformer base) {
         this.manager = manager;
         this.description = description;
         this.config = description.config();
@@ -62,7 +80,7 @@ public final class HookedTransformer implements AutoCloseable {
         this.tokenizer = tokenizer;
         this.source = source;
         this.processing = processing;
-        this.ownsTokenizer = ownsTokenizer;
+        this.base = base;
     }
 
     /**
@@ -76,14 +94,17 @@ public final class HookedTransformer implements AutoCloseable {
      */
     public HookedTransformer view(ModelDescription description, java.util.Map<String, NDArray> weights,
             NDManager owned) {
-        TransformerWeights viewWeights = new TransformerWeights(description.config(), weights, owned, this.weights);
-        return new HookedTransformer(owned, description, precision, viewWeights, tokenizer, source, processing,
-                false);
+        return whileOpen(() -> {
+            TransformerWeights viewWeights =
+                    new TransformerWeights(description.config(), weights, owned, this.weights);
+            return new HookedTransformer(owned, description, precision, viewWeights, tokenizer, source, processing,
+                    this);
+        });
     }
 
     /** A manager for a {@link #view}'s own arrays, inside this model's so that it never outlives the weights. */
     public NDManager newViewManager() {
-        return manager.newSubManager();
+        return whileOpen(manager::newSubManager);
     }
 
     /**
@@ -227,17 +248,17 @@ public final class HookedTransformer implements AutoCloseable {
 
     /** The text as a one-row batch, BOS as the checkpoint's tokenizer adds it (see {@link Tokenizer}). */
     public TokenBatch toTokens(String text) {
-        return TokenBatch.of(requireTokenizer().encode(text));
+        return whileOpen(() -> TokenBatch.of(requireTokenizer().encode(text)));
     }
 
     /** Each token of the text as a string, TransformerLens's {@code to_str_tokens}. */
     public List<String> toStrTokens(String text) {
-        return requireTokenizer().toStrTokens(text);
+        return whileOpen(() -> requireTokenizer().toStrTokens(text));
     }
 
     /** The id of a text that is one token; see {@link Tokenizer#toSingleToken}. */
     public long toSingleToken(String text) {
-        return requireTokenizer().toSingleToken(text);
+        return whileOpen(() -> requireTokenizer().toSingleToken(text));
     }
 
     /** The directory the model was loaded from, or null for a model {@linkplain #create created} in memory. */
@@ -270,7 +291,7 @@ public final class HookedTransformer implements AutoCloseable {
         if (batchSize < 1) {
             throw new ArrakisException("a key/value cache needs at least one row, not " + batchSize);
         }
-        return new KeyValueCache(manager.newSubManager(), batchSize, config.layers());
+        return whileOpen(() -> new KeyValueCache(manager.newSubManager(), batchSize, config.layers()));
     }
 
     /**
@@ -358,6 +379,11 @@ public final class HookedTransformer implements AutoCloseable {
      */
     private ForwardResult pass(RunOptions options, Integer stoppedAtLayer,
             BiFunction<NDManager, HookDispatcher, NDArray> body) {
+        return whileOpen(() -> openPass(options, stoppedAtLayer, body));
+    }
+
+    private ForwardResult openPass(RunOptions options, Integer stoppedAtLayer,
+            BiFunction<NDManager, HookDispatcher, NDArray> body) {
         NDManager resultManager = manager.newSubManager();
         ActivationCache cache = new ActivationCache(resultManager.newSubManager());
         try (NDManager scope = manager.newSubManager()) {
@@ -415,11 +441,57 @@ public final class HookedTransformer implements AutoCloseable {
         return manager;
     }
 
+    /**
+     * Runs a call that touches native memory while the model (and, for a view, its base) stays open: close() on
+     * another thread waits for it, and a call after close() is refused.
+     */
+    private <T> T whileOpen(Supplier<T> call) {
+        return base == null ? whileThisOpen(call) : base.whileOpen(() -> whileThisOpen(call));
+    }
+
+    private <T> T whileThisOpen(Supplier<T> call) {
+        inUse.readLock().lock();
+        try {
+            if (closed) {
+                throw new ModelClosedException(name() + " is closed; load it again to run it");
+            }
+            return call.get();
+        } finally {
+            inUse.readLock().unlock();
+        }
+    }
+
+    private String name() {
+        String model = source == null ? "the model created in memory" : "the model loaded from " + source;
+        return base == null ? model : "a view of " + model;
+    }
+
+    /**
+     * Frees the weights (and the tokenizer, unless this is a {@link #view}) once the calls running on other threads
+     * have returned; every later call fails with {@link ModelClosedException}. Closing twice does nothing.
+     *
+     * @throws ModelClosedException when called from inside one of this model's own calls (a hook, a listener),
+     *     which close() would wait for forever
+     */
     @Override
     public void close() {
-        if (tokenizer != null && ownsTokenizer) {
-            tokenizer.close();
+        if (inUse.getReadHoldCount() > 0) {
+            throw new ModelClosedException("cannot close " + name() + " from inside one of its own calls (a hook or"
+                    + " a listener on this thread): close() waits for running calls and would wait for this one;"
+                    + " close it after the call returns");
         }
-        manager.close();
+        inUse.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (tokenizer != null && base == null) {
+                tokenizer.close();
+            }
+            manager.close();
+        } finally {
+            inUse.writeLock().unlock();
+        }
     }
 }

@@ -1,6 +1,5 @@
 package dev.arrakis.train;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.optimizer.Optimizer;
@@ -8,6 +7,7 @@ import ai.djl.training.tracker.Tracker;
 import dev.arrakis.model.ForwardResult;
 import dev.arrakis.model.HookedTransformer;
 import dev.arrakis.model.TokenBatch;
+import dev.arrakis.tools.gradients.GradientTurns;
 import dev.arrakis.tools.lens.NextTokenLoss;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -148,7 +148,7 @@ public final class Trainer {
 
     private double step(HookedTransformer model, Map<String, NDArray> parameters, TokenBatch batch) {
         double batchLoss;
-        try (GradientCollector collector = Engine.getInstance().newGradientCollector();
+        try (GradientCollector collector = GradientTurns.open();
                 ForwardResult result = model.forward(batch)) {
             NDArray value = loss.of(result.logits(), batch);
             collector.backward(value);

@@ -1,6 +1,5 @@
 package dev.arrakis.tools.gradients;
 
-import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -110,7 +109,7 @@ public final class Gradients {
         Set<String> names = new LinkedHashSet<>(hookNames);
         names.forEach(model.hookPoints()::get);
         try (NDManager leaves = NDManager.newBaseManager("PyTorch");
-                GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+                GradientCollector collector = GradientTurns.open()) {
             Map<HookPoint, NDArray[]> leafAndActivation = new LinkedHashMap<>();
             RunOptions differentiated = options;
             for (String name : names) {
@@ -127,7 +126,8 @@ public final class Gradients {
             try (ForwardResult result = model.run(batch, differentiated)) {
                 NDArray value = evaluate(metric, result.logits());
                 double number = value.toType(DataType.FLOAT64, false).getDouble();
-                collector.backward(value);
+                collector.backward(leafAndActivation.isEmpty() ? value
+                        : anchored(value, leafAndActivation.values().iterator().next()[0], leaves));
                 List<HookPoint> reverse = new ArrayList<>(leafAndActivation.keySet());
                 java.util.Collections.reverse(reverse);
                 for (HookPoint point : reverse) {
@@ -137,6 +137,16 @@ public final class Gradients {
                 return number;
             }
         }
+    }
+
+    /**
+     * The value plus 0 x a leaf: numerically the value, and its gradients the same, but always part of the graph.
+     * A hook that replaces the activations after every asked-for point with constants (a zero ablation) leaves the
+     * metric constant; libtorch refuses a backward pass from a constant, while the true gradients are zero, which is
+     * what the leaves then get.
+     */
+    private static NDArray anchored(NDArray value, NDArray leaf, NDManager leaves) {
+        return value.add(leaf.sum().mul(leaves.zeros(new Shape(), leaf.getDataType())));
     }
 
     /** Runs the metric and checks it gave one number, wrapping what it throws with what it is. */
