@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.arrakis.spec.ActivationKind;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -14,7 +15,10 @@ import java.util.function.UnaryOperator;
  *
  * <p>The logits of a forward pass are computed on demand from the final norm's output: the unembedding is about a
  * third of a GPT-2-small pass, yet most metrics read one position. {@link #at} and {@link #logitDiff} unembed only
- * the row they read (once; later reads reuse it), {@link #rows} selects examples without unembedding anything, and
+ * the position they read, for every example at once (once; later reads reuse it): one product with the unembedding
+ * matrix per position, since a product per example would read that matrix (154 MB on GPT-2) once per example, and
+ * reading it, not the arithmetic, is what a few rows cost. {@link #rows} selects examples without unembedding
+ * anything, and
  * {@link #array()} or {@link #toFloatArray()} unembed every row once, for a metric that needs them all.
  */
 public final class Logits extends Activation {
@@ -22,7 +26,8 @@ public final class Logits extends Activation {
     private final NDArray normalized;
     /** Final-norm rows {@code [..., d_model]} to their logits {@code [..., d_vocab]}, allocated with its input. */
     private final UnaryOperator<NDArray> unembedding;
-    private final Map<Long, float[]> rowsRead = new HashMap<>();
+    /** Logits of every example at each position read, {@code [example][token]}, by position. */
+    private final Map<Integer, float[][]> positionsRead = new HashMap<>();
     private NDArray materialised;
     private long unembeddedRows;
 
@@ -73,8 +78,7 @@ public final class Logits extends Activation {
             return vectorAt(batch, position);
         }
         int resolved = resolvePosition(batch, position);
-        long key = (long) batch * shape()[1] + resolved;
-        return rowsRead.computeIfAbsent(key, unused -> unembedRow(batch, resolved)).clone();
+        return positionsRead.computeIfAbsent(resolved, this::unembedPosition)[batch].clone();
     }
 
     /** {@code logit(tokenA) - logit(tokenB)} at one example and position (negative counts from the end). */
@@ -103,7 +107,7 @@ public final class Logits extends Activation {
 
     /**
      * Examples {@code fromRow} (inclusive) to {@code toRow} (exclusive) as logits of their own, in {@code scope}:
-     * on-demand logits stay on demand, so reading one example's position unembeds that row and no other example's.
+     * on-demand logits stay on demand, so reading a position of them unembeds their examples' rows and no other's.
      */
     public Logits rows(int fromRow, int toRow, NDManager scope) {
         if (fromRow < 0 || toRow <= fromRow || toRow > batchSize()) {
@@ -117,20 +121,25 @@ public final class Logits extends Activation {
     }
 
     /**
-     * How many (example, position) rows these logits have unembedded so far: one per position read, every row once
-     * when the whole array was read, none for logits given as an array.
+     * How many (example, position) rows these logits have unembedded so far: every example's row at each position
+     * read, every row once when the whole array was read, none for logits given as an array.
      */
     public long unembeddedRows() {
         return unembeddedRows;
     }
 
-    private float[] unembedRow(int batch, int position) {
-        try (NDManager rowScope = normalized.getManager().newSubManager()) {
-            NDArray row = normalized.get(rowScope, new NDIndex("{}:{}, {}:{}", batch, batch + 1, position,
-                    position + 1));
-            float[] values = unembedding.apply(row).toFloatArray();
-            unembeddedRows++;
-            return values;
+    private float[][] unembedPosition(int position) {
+        try (NDManager positionScope = normalized.getManager().newSubManager()) {
+            NDArray column = normalized.get(positionScope, new NDIndex(":, {}:{}", position, position + 1));
+            float[] values = unembedding.apply(column).toFloatArray();
+            int examples = Math.toIntExact(shape()[0]);
+            int vocab = Math.toIntExact(shape()[2]);
+            float[][] byExample = new float[examples][];
+            for (int example = 0; example < examples; example++) {
+                byExample[example] = Arrays.copyOfRange(values, example * vocab, (example + 1) * vocab);
+            }
+            unembeddedRows += examples;
+            return byExample;
         }
     }
 }

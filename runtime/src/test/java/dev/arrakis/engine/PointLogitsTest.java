@@ -27,7 +27,8 @@ class PointLogitsTest {
                     List.of(), null, length -> Map.of());
             Logits logits = point.logits();
             float diff = logits.logitDiff(1, -1, 3, 7);
-            assertEquals(1, logits.unembeddedRows(), "rows the point unembedded after reading one position");
+            assertEquals(2, logits.unembeddedRows(),
+                    "rows the point unembedded after reading one position: its 2 examples there, no other point's");
             assertEquals(0, pass.lazyLogits().unembeddedRows(), "rows of the whole pass unembedded");
             float[] expected = pass.logits().get(new NDIndex("3, -1")).toFloatArray();
             assertArrayEquals(expected, logits.at(1, -1), 1e-5f, "the point's example 1 is row 3 of the pass");
