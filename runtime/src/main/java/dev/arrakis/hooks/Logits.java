@@ -8,6 +8,7 @@ import dev.arrakis.spec.ActivationKind;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BiFunction;
 import java.util.function.UnaryOperator;
 
 /**
@@ -26,6 +27,8 @@ public final class Logits extends Activation {
     private final NDArray normalized;
     /** Final-norm rows {@code [..., d_model]} to their logits {@code [..., d_vocab]}, allocated with its input. */
     private final UnaryOperator<NDArray> unembedding;
+    /** Final-norm rows and token ids to those tokens' logits {@code [..., tokens]}, allocated with the rows. */
+    private final BiFunction<NDArray, long[], NDArray> tokenUnembedding;
     /** Logits of every example at each position read, {@code [example][token]}, by position. */
     private final Map<Integer, float[][]> positionsRead = new HashMap<>();
     private NDArray materialised;
@@ -35,12 +38,15 @@ public final class Logits extends Activation {
         super(array, 3);
         this.normalized = null;
         this.unembedding = null;
+        this.tokenUnembedding = null;
     }
 
-    private Logits(NDArray normalized, long vocabSize, UnaryOperator<NDArray> unembedding) {
+    private Logits(NDArray normalized, long vocabSize, UnaryOperator<NDArray> unembedding,
+            BiFunction<NDArray, long[], NDArray> tokenUnembedding) {
         super(new Shape(normalized.getShape().get(0), normalized.getShape().get(1), vocabSize), 3);
         this.normalized = normalized;
         this.unembedding = unembedding;
+        this.tokenUnembedding = tokenUnembedding;
     }
 
     /**
@@ -49,9 +55,12 @@ public final class Logits extends Activation {
      * @param normalized the final norm's output {@code [batch, pos, d_model]}; these logits live as long as it does
      * @param unembedding maps rows {@code [..., d_model]} to their logits {@code [..., d_vocab]} (unembedding, bias,
      *     soft-cap), allocating in its input's manager
+     * @param tokenUnembedding the same for only the given tokens' logits {@code [..., tokens]}, what
+     *     {@link #logitDiff} reads of a position not unembedded yet
      */
-    public static Logits onDemand(NDArray normalized, long vocabSize, UnaryOperator<NDArray> unembedding) {
-        return new Logits(normalized, vocabSize, unembedding);
+    public static Logits onDemand(NDArray normalized, long vocabSize, UnaryOperator<NDArray> unembedding,
+            BiFunction<NDArray, long[], NDArray> tokenUnembedding) {
+        return new Logits(normalized, vocabSize, unembedding, tokenUnembedding);
     }
 
     @Override
@@ -81,13 +90,23 @@ public final class Logits extends Activation {
         return positionsRead.computeIfAbsent(resolved, this::unembedPosition)[batch].clone();
     }
 
-    /** {@code logit(tokenA) - logit(tokenB)} at one example and position (negative counts from the end). */
+    /**
+     * {@code logit(tokenA) - logit(tokenB)} at one example and position (negative counts from the end). On demand,
+     * at a position not unembedded yet, only the two tokens' logits are computed: two columns of the unembedding
+     * rather than all of them, which is most of what a sweep point's metric would otherwise cost.
+     */
     public float logitDiff(int batch, int position, int tokenA, int tokenB) {
-        float[] logits = at(batch, position);
-        if (tokenA < 0 || tokenA >= logits.length || tokenB < 0 || tokenB >= logits.length) {
+        long vocab = shape()[2];
+        if (tokenA < 0 || tokenA >= vocab || tokenB < 0 || tokenB >= vocab) {
             throw new IndexOutOfBoundsException("tokens " + tokenA + " and " + tokenB + " must be in the vocabulary"
-                    + " (0.." + (logits.length - 1) + ")");
+                    + " (0.." + (vocab - 1) + ")");
         }
+        if (normalized != null && materialised == null
+                && !positionsRead.containsKey(resolvePosition(batch, position))) {
+            float[] pair = unembedTokens(batch, resolvePosition(batch, position), new long[] {tokenA, tokenB});
+            return pair[0] - pair[1];
+        }
+        float[] logits = at(batch, position);
         return logits[tokenA] - logits[tokenB];
     }
 
@@ -117,7 +136,7 @@ public final class Logits extends Activation {
         if (normalized == null || materialised != null) {
             return new Logits(array().get(scope, rows));
         }
-        return new Logits(normalized.get(scope, rows), shape()[2], unembedding);
+        return new Logits(normalized.get(scope, rows), shape()[2], unembedding, tokenUnembedding);
     }
 
     /**
@@ -126,6 +145,14 @@ public final class Logits extends Activation {
      */
     public long unembeddedRows() {
         return unembeddedRows;
+    }
+
+    private float[] unembedTokens(int batch, int position, long[] tokens) {
+        try (NDManager rowScope = normalized.getManager().newSubManager()) {
+            NDArray row = normalized.get(rowScope, new NDIndex("{}:{}, {}:{}", batch, batch + 1, position,
+                    position + 1));
+            return tokenUnembedding.apply(row, tokens).toFloatArray();
+        }
     }
 
     private float[][] unembedPosition(int position) {

@@ -139,7 +139,26 @@ final class TransformerForward {
     Logits unembed(NDManager resultScope, NDArray residual, HookDispatcher hooks) {
         NDArray normalized = norm(points.lnFinal(), residual, weights.lnFinalWeight(), weights.lnFinalBias(), hooks);
         normalized.attach(resultScope);
-        return Logits.onDemand(normalized, weights.unembedding().getShape().get(1), this::logitsOf);
+        return Logits.onDemand(normalized, weights.unembedding().getShape().get(1), this::logitsOf,
+                this::tokenLogitsOf);
+    }
+
+    /**
+     * The logits of only {@code tokens}, {@code [..., tokens]}, of final-norm rows: their columns of the unembedding
+     * (gathered as rows of its transpose, the embedding-shaped matrix), bias and soft-cap, allocated with the rows.
+     */
+    private NDArray tokenLogitsOf(NDArray normalizedRows, long[] tokens) {
+        NDManager rows = normalizedRows.getManager();
+        NDArray ids = libtorchOwned(rows.create(tokens));
+        // a view of the weights: moved to the rows' manager at once, or it would stay in the model's
+        NDArray byToken = weights.unembedding().transpose();
+        byToken.attach(rows);
+        NDArray columns = byToken.get(rows, new NDIndex("{}", ids));
+        NDArray logits = normalizedRows.matMul(columns.transpose());
+        if (weights.unembeddingBias() != null) {
+            logits = logits.add(weights.unembeddingBias().get(rows, new NDIndex("{}", ids)));
+        }
+        return precision.widen(softcap(logits, numerics.finalLogitSoftcap()));
     }
 
     /** Logits {@code [..., d_vocab]} of final-norm rows {@code [..., d_model]}, allocated with the rows. */

@@ -27,11 +27,13 @@ class PointLogitsTest {
                     List.of(), null, length -> Map.of());
             Logits logits = point.logits();
             float diff = logits.logitDiff(1, -1, 3, 7);
+            assertEquals(0, logits.unembeddedRows(), "rows the point unembedded for a logit difference (two tokens)");
+            float[] row = logits.at(1, -1);
             assertEquals(2, logits.unembeddedRows(),
                     "rows the point unembedded after reading one position: its 2 examples there, no other point's");
             assertEquals(0, pass.lazyLogits().unembeddedRows(), "rows of the whole pass unembedded");
             float[] expected = pass.logits().get(new NDIndex("3, -1")).toFloatArray();
-            assertArrayEquals(expected, logits.at(1, -1), 1e-5f, "the point's example 1 is row 3 of the pass");
+            assertArrayEquals(expected, row, 1e-5f, "the point's example 1 is row 3 of the pass");
             assertEquals(expected[3] - expected[7], diff, 1e-5f, "logit 3 - logit 7 at the last position");
         }
     }

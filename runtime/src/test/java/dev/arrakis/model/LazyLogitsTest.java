@@ -76,6 +76,36 @@ class LazyLogitsTest {
         }
     }
 
+    /**
+     * A logit difference at a position not unembedded yet computes the two tokens' logits only (no row), and equals
+     * the difference read from the HF logits; on Gemma 2 the soft-cap applies to each of the two.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2-prefixed", "llama-gqa", "gemma2"})
+    void aLogitDifferenceComputesOnlyItsTwoTokens(String caseName) {
+        ReferenceCase reference = ReferenceCase.of(caseName);
+        try (SafetensorsFile expected = reference.reference();
+                HookedTransformer model = HookedTransformer.load(reference.directory())) {
+            long[][] ids = ReferenceCase.rows(expected, "input_ids");
+            float[] hfLogits = expected.readFloats("logits");
+            int positions = ids[0].length;
+            int vocab = model.config().vocabSize();
+            int[] tokens = {3, vocab - 1};
+            try (ForwardResult pass = model.forward(TokenBatch.of(ids))) {
+                Logits logits = pass.lazyLogits();
+                for (int example = 0; example < ids.length; example++) {
+                    float diff = logits.logitDiff(example, -1, tokens[0], tokens[1]);
+                    int offset = (example * positions + positions - 1) * vocab;
+                    float hf = hfLogits[offset + tokens[0]] - hfLogits[offset + tokens[1]];
+                    assertEquals(hf, diff, ReferenceConformanceTest.TOLERANCE, caseName + " example " + example
+                            + ": logit(" + tokens[0] + ") - logit(" + tokens[1] + ") at the last position, HF " + hf
+                            + " vs two-token " + diff);
+                }
+                assertEquals(0, logits.unembeddedRows(), caseName + ": rows unembedded for logit differences");
+            }
+        }
+    }
+
     /** Rows of a pass, as a sweep point reads them, unembed only their own examples' rows, none of the pass's others. */
     @Test
     void rowsOfAPassStayOnDemand() {
