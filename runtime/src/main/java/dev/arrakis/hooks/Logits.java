@@ -101,10 +101,12 @@ public final class Logits extends Activation {
             throw new IndexOutOfBoundsException("tokens " + tokenA + " and " + tokenB + " must be in the vocabulary"
                     + " (0.." + (vocab - 1) + ")");
         }
-        if (normalized != null && materialised == null
-                && !positionsRead.containsKey(resolvePosition(batch, position))) {
-            float[] pair = unembedTokens(batch, resolvePosition(batch, position), new long[] {tokenA, tokenB});
-            return pair[0] - pair[1];
+        if (normalized != null && materialised == null) {
+            int resolved = resolvePosition(batch, position);
+            if (!positionsRead.containsKey(resolved)) {
+                float[] pair = unembedTokens(batch, resolved, new long[] {tokenA, tokenB});
+                return pair[0] - pair[1];
+            }
         }
         float[] logits = at(batch, position);
         return logits[tokenA] - logits[tokenB];

@@ -98,8 +98,8 @@ public final class LoadBenchmark implements Callable<Integer> {
             result.put("cached_hook_points", cached);
             // what is resident now, split by kind: file-backed pages are the mapped weights, which the kernel can
             // drop and re-read; anonymous ones are copies and activations
-            result.put("rss_anon_mib_now", statusMib("RssAnon:"));
-            result.put("rss_file_mib_now", statusMib("RssFile:"));
+            result.put("rss_anon_mib_now", statusMib("RssAnon"));
+            result.put("rss_file_mib_now", statusMib("RssFile"));
         }
         if (digest) {
             long digestStart = System.nanoTime();
@@ -133,18 +133,13 @@ public final class LoadBenchmark implements Callable<Integer> {
         return total;
     }
 
-    /** A {@code kB} line of {@code /proc/self/status} in MiB, or -1 where there is none. */
-    private static double statusMib(String key) throws java.io.IOException {
-        Path status = Path.of("/proc/self/status");
-        if (!Files.isReadable(status)) {
+    /** A {@code kB} field of {@code /proc/self/status} in MiB, or -1 where there is none. */
+    private static double statusMib(String field) {
+        try {
+            return mib(BenchmarkSupport.statusKilobytes(field) * 1024);
+        } catch (java.io.IOException | IllegalStateException e) {
             return -1;
         }
-        for (String line : Files.readAllLines(status)) {
-            if (line.startsWith(key)) {
-                return mib(Long.parseLong(line.substring(key.length()).trim().split("\\s+")[0]) * 1024);
-            }
-        }
-        return -1;
     }
 
     private static double mib(long bytes) {

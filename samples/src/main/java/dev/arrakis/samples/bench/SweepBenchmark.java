@@ -113,7 +113,7 @@ public final class SweepBenchmark implements Callable<Integer> {
                             sweep(variant, transformer, definition, tokens, WARMUP);
                         }
                     }
-                    boolean peakReset = resetPeak();
+                    boolean peakReset = BenchmarkSupport.resetPeak();
                     long start = System.nanoTime();
                     Sweep sweep = sweep(variant, transformer, definition, tokens, RUN);
                     double ms = (System.nanoTime() - start) / 1e6;
@@ -235,27 +235,13 @@ public final class SweepBenchmark implements Callable<Integer> {
         return TokenBatch.of(rows);
     }
 
-    /** Resets the peak resident set ({@code VmHWM}); false where the kernel does not allow it. */
-    private static boolean resetPeak() {
-        try {
-            Files.writeString(Path.of("/proc/self/clear_refs"), "5");
-            return true;
-        } catch (IOException | UnsupportedOperationException | SecurityException e) {
-            return false;
-        }
-    }
-
+    /** A {@code kB} field of {@code /proc/self/status} in MiB, or -1 where it cannot be read. */
     static long residentMb(String field) {
         try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith(field + ":")) {
-                    return Long.parseLong(line.replaceAll("\\D", "")) / 1024;
-                }
-            }
-        } catch (IOException | NumberFormatException e) {
+            return BenchmarkSupport.statusKilobytes(field) / 1024;
+        } catch (IOException | IllegalStateException | NumberFormatException e) {
             return -1;
         }
-        return -1;
     }
 
     static double maxAbsDiff(double[] a, double[] b) {
